@@ -1,0 +1,27 @@
+# migrator -- PGXS build
+EXTENSION = migrator
+MODULE_big = migrator
+OBJS = \
+	src/migrator.o \
+	src/source.o \
+	src/layout.o \
+	src/script.o \
+	src/plan.o \
+	src/journal.o \
+	src/run.o
+
+DATA = migrator--0.1.sql
+PGFILEDESC = "migrator - schema migrations inside PostgreSQL"
+
+PG_CPPFLAGS = -I$(srcdir)/include
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-clobbered
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=migrator
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(OBJS): include/migrator.h

@@ -1,0 +1,171 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrator.h
+ *	  Types shared by the stages of migrator's runner pipeline:
+ *
+ *	  source (files, bytes, checksums) -> layout (versions, order)
+ *	  -> plan (journal join) -> script (statements) -> run -> journal
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATOR_H
+#define MIGRATOR_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "nodes/pg_list.h"
+
+#define MIGRATOR_SCHEMA "migrator"
+
+/* checksums are SHA-256, kept as lower-case hex */
+#define MIGRATOR_CHECKSUM_LEN 64
+
+/* GUCs (migrator.c) */
+extern int	migrator_max_file_size; /* in kB */
+
+/* Folder layouts we recognise; a folder holds exactly one. */
+typedef enum MigratorLayout
+{
+	LAYOUT_EMPTY,				/* no migration files at all */
+	LAYOUT_FLYWAY,				/* V1_2__desc.sql, R__desc.sql, U1__desc.sql */
+	LAYOUT_NUMBERED,			/* 0001_name.sql (dbmate sections inside) */
+	LAYOUT_DRIZZLE,				/* numbered + meta/_journal.json */
+	LAYOUT_GOLANG,				/* 1_name.up.sql / 1_name.down.sql */
+	LAYOUT_PRISMA,				/* 20230101000000_name/migration.sql */
+	LAYOUT_DIESEL				/* 2023-01-01-000000_name/up.sql */
+} MigratorLayout;
+
+typedef enum LayoutParseResult
+{
+	PARSE_MIGRATION,			/* a migration that runs forward */
+	PARSE_IGNORE,				/* the layout's down or undo script */
+	PARSE_INVALID				/* does not fit the layout */
+} LayoutParseResult;
+
+typedef enum MigrationKind
+{
+	MIGRATION_VERSIONED,
+	MIGRATION_REPEATABLE
+} MigrationKind;
+
+/* One migration found in a folder. */
+typedef struct Migration
+{
+	MigrationKind kind;
+	char	   *version;		/* NULL for repeatable migrations */
+	char	   *name;			/* description part of the file name */
+	char	   *path;			/* relative to the folder */
+	int			ordinal;		/* position in apply order, from 0 */
+	long		journal_idx;	/* drizzle: idx in meta/_journal.json */
+
+	/* filled by the source stage */
+	char	   *content;		/* file bytes, NUL-terminated */
+	int			len;
+	char		checksum[MIGRATOR_CHECKSUM_LEN + 1];
+} Migration;
+
+/* Every migration of a folder, in apply order. */
+typedef struct MigrationSet
+{
+	char	   *dir;			/* absolute folder path, as given */
+	MigratorLayout layout;
+	int			count;
+	Migration **items;
+} MigrationSet;
+
+/* One statement of a migration script. */
+typedef struct ScriptStmt
+{
+	int			offset;			/* byte offset of its first token */
+	int			len;			/* bytes, without the terminating ';' */
+	int			line;			/* 1-based line of its first token */
+} ScriptStmt;
+
+typedef struct Script
+{
+	const char *path;
+	const char *text;			/* the text that was parsed */
+	int			nstmts;
+	ScriptStmt *stmts;
+	int			nlines;
+	int		   *line_starts;	/* byte offset where each line starts */
+} Script;
+
+/* Where one migration stands against the journal. */
+typedef enum MigrationState
+{
+	STATE_APPLIED,
+	STATE_PENDING,
+	STATE_MODIFIED,
+	STATE_MISSING
+} MigrationState;
+
+typedef struct JournalRow
+{
+	char	   *version;		/* NULL for repeatable */
+	char	   *name;
+	char	   *path;
+	char	   *checksum;
+	TimestampTz applied_at;
+	bool		repeatable;
+	bool		matched;		/* plan.c: a folder migration has it */
+} JournalRow;
+
+typedef struct PlanEntry
+{
+	Migration  *migration;		/* NULL when missing */
+	JournalRow *applied;		/* NULL when never applied */
+	MigrationState state;
+	bool		out_of_order;	/* pending, but sorts before an applied one */
+} PlanEntry;
+
+typedef struct RunPlan
+{
+	MigrationSet *set;
+	int			count;
+	PlanEntry  *entries;		/* folder order, then missing ones */
+	int			nproblems;		/* modified + missing + out of order */
+} RunPlan;
+
+/* migrator.c */
+extern void migrator_check_privileges(void);
+extern char *migrator_checked_dir(text *dir);
+extern int	migrator_line_at(const int *line_starts, int nlines, int offset);
+
+/* source.c */
+extern MigrationSet *source_read_folder(const char *dir);
+extern char *source_read_file(const char *dir, const char *relpath, int *len,
+							  bool missing_ok);
+extern void source_sha256_hex(const char *data, int len, char *hex);
+
+/* layout.c */
+extern const char *layout_name(MigratorLayout layout);
+extern int	layout_compare_versions(MigratorLayout layout, const char *a,
+									const char *b);
+extern LayoutParseResult layout_parse_name(MigratorLayout layout,
+										  const char *fname, Migration *m);
+extern MigratorLayout layout_classify_file(const char *fname);
+extern void layout_sort(MigrationSet *set);
+
+/* script.c */
+extern Script *script_parse(const Migration *m);
+
+/* plan.c */
+extern RunPlan *plan_build(MigrationSet *set);
+extern int	plan_find_target(RunPlan *plan, const char *target);
+extern void plan_check(RunPlan *plan, const char *action);
+extern const char *plan_state_name(MigrationState state);
+
+/* journal.c */
+extern List *journal_read(void);
+extern bool journal_has(const Migration *m);
+extern void journal_record(const Migration *m, double duration_ms,
+						   int nstmts);
+extern void journal_log_event(const char *action, const char *dir,
+							  const Migration *m, bool success,
+							  const char *sqlstate, const char *message,
+							  const char *detail, const char *context);
+extern void journal_lock(void);
+
+#endif							/* MIGRATOR_H */

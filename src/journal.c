@@ -1,0 +1,256 @@
+/*-------------------------------------------------------------------------
+ *
+ * journal.c
+ *	  migrator.journal (what is applied) and migrator.events (what happened),
+ *	  and the advisory lock that serialises runners.
+ *
+ *	  Callers may read the journal (SELECT is granted to PUBLIC) but only its
+ *	  owner may write it, so rows are written as the table's owner, with
+ *	  search_path pinned to pg_catalog, recording the caller's name.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "migrator.h"
+
+/*
+ * Transaction-scoped advisory lock key taken by every runner: the bytes of
+ * "migrator" read as a big-endian int8 (visible in pg_locks as classid
+ * 1835624295, objid 1918989426).
+ */
+#define MIGRATOR_LOCK_KEY INT64CONST(0x6d69677261746f72)
+
+void
+journal_lock(void)
+{
+	DirectFunctionCall1(pg_advisory_xact_lock_int8,
+						Int64GetDatum(MIGRATOR_LOCK_KEY));
+}
+
+static Oid
+journal_owner(void)
+{
+	Oid			nsp = get_namespace_oid(MIGRATOR_SCHEMA, false);
+	Oid			rel = get_relname_relid("journal", nsp);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s.journal\" does not exist", MIGRATOR_SCHEMA),
+				 errhint("Re-create the extension: DROP EXTENSION migrator; CREATE EXTENSION migrator;")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", rel);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Run one statement as the journal's owner with a pinned search_path.
+ */
+static void
+execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
+				 const char *nulls)
+{
+	Oid			owner = journal_owner();
+	Oid			save_userid;
+	int			save_sec;
+	int			nest;
+	int			rc;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
+	SPI_connect();
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+
+	AtEOXact_GUC(true, nest);
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+static char *
+current_user_name(void)
+{
+	return GetUserNameFromId(GetUserId(), false);
+}
+
+static Datum
+text_or_null(const char *s, char *null)
+{
+	*null = s ? ' ' : 'n';
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/*
+ * Every journal row, oldest first, in the caller's memory context.
+ */
+List *
+journal_read(void)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	List	   *rows = NIL;
+	int			rc;
+
+	SPI_connect();
+	rc = SPI_execute("SELECT version, name, path, checksum, applied_at, "
+					 "kind OPERATOR(pg_catalog.=) 'repeatable' "
+					 "FROM migrator.journal ORDER BY id", true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(caller);
+		JournalRow *r = palloc0(sizeof(JournalRow));
+		bool		isnull;
+
+		r->version = SPI_getvalue(tup, desc, 1);
+		r->name = SPI_getvalue(tup, desc, 2);
+		r->path = SPI_getvalue(tup, desc, 3);
+		r->checksum = SPI_getvalue(tup, desc, 4);
+		r->applied_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &isnull));
+		r->repeatable = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
+		rows = lappend(rows, r);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return rows;
+}
+
+/*
+ * Has this migration been applied (by another runner, since we planned)?
+ * A repeatable migration counts as applied with this very checksum only.
+ */
+bool
+journal_has(const Migration *m)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int			rc;
+	bool		found;
+
+	SPI_connect();
+	if (m->kind == MIGRATION_VERSIONED)
+	{
+		values[0] = CStringGetTextDatum(m->version);
+		rc = SPI_execute_with_args("SELECT 1 FROM migrator.journal "
+								   "WHERE version OPERATOR(pg_catalog.=) $1",
+								   1, types, values, NULL, true, 1);
+	}
+	else
+	{
+		values[0] = CStringGetTextDatum(m->name);
+		values[1] = CStringGetTextDatum(m->checksum);
+		rc = SPI_execute_with_args("SELECT 1 FROM migrator.journal "
+								   "WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
+								   "AND name OPERATOR(pg_catalog.=) $1 "
+								   "AND checksum OPERATOR(pg_catalog.=) $2",
+								   2, types, values, NULL, true, 1);
+	}
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	found = SPI_processed > 0;
+	SPI_finish();
+	return found;
+}
+
+/*
+ * Record an applied migration (a repeatable one replaces its earlier row).
+ */
+void
+journal_record(const Migration *m, double duration_ms, int nstmts)
+{
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INTERVALOID,
+	INT4OID, TEXTOID};
+	Datum		values[7];
+	char		nulls[7] = "       ";
+	Interval   *iv = palloc0(sizeof(Interval));
+
+	iv->time = (int64) (duration_ms * 1000.0);
+	values[0] = text_or_null(m->version, &nulls[0]);
+	values[1] = CStringGetTextDatum(m->name);
+	values[2] = CStringGetTextDatum(m->path);
+	values[3] = CStringGetTextDatum(m->checksum);
+	values[4] = IntervalPGetDatum(iv);
+	values[5] = Int32GetDatum(nstmts);
+	values[6] = CStringGetTextDatum(current_user_name());
+
+	if (m->kind == MIGRATION_VERSIONED)
+		execute_as_owner("INSERT INTO migrator.journal "
+						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
+						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7)",
+						 7, types, values, nulls);
+	else
+		execute_as_owner("INSERT INTO migrator.journal AS j "
+						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
+						 "VALUES ($1, $2, 'repeatable', $3, $4, $5, $6, $7) "
+						 "ON CONFLICT (name) WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
+						 "DO UPDATE SET path = EXCLUDED.path, checksum = EXCLUDED.checksum, "
+						 "duration = EXCLUDED.duration, statements = EXCLUDED.statements, "
+						 "applied_by = EXCLUDED.applied_by, applied_at = pg_catalog.clock_timestamp()",
+						 7, types, values, nulls);
+}
+
+/*
+ * Append to migrator.events.  m may be NULL for an event about a whole run.
+ */
+void
+journal_log_event(const char *action, const char *dir, const Migration *m,
+				  bool success, const char *sqlstate, const char *message,
+				  const char *detail, const char *context)
+{
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9];
+	StringInfoData det;
+
+	initStringInfo(&det);
+	if (detail)
+		appendStringInfoString(&det, detail);
+	if (context)
+		appendStringInfo(&det, "%s%s", det.len ? "\n" : "", context);
+
+	values[0] = CStringGetTextDatum(action);
+	values[1] = text_or_null(dir, &nulls[1]);
+	values[2] = text_or_null(m ? m->version : NULL, &nulls[2]);
+	values[3] = text_or_null(m ? m->path : NULL, &nulls[3]);
+	values[4] = CStringGetTextDatum(success ? "success" : "failure");
+	values[5] = text_or_null(sqlstate, &nulls[5]);
+	values[6] = text_or_null(message, &nulls[6]);
+	values[7] = text_or_null(det.len ? det.data : NULL, &nulls[7]);
+	values[8] = CStringGetTextDatum(current_user_name());
+	nulls[0] = nulls[4] = nulls[8] = ' ';
+
+	execute_as_owner("INSERT INTO migrator.events "
+					 "(action, dir, version, path, outcome, sqlstate, message, detail, run_by) "
+					 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+					 9, types, values, nulls);
+}

@@ -1,0 +1,103 @@
+/*-------------------------------------------------------------------------
+ *
+ * migrator.c
+ *	  Module entry point, GUCs, and the checks every SQL entry point shares
+ *	  (privileges, the folder argument).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "migrator.h"
+
+PG_MODULE_MAGIC;
+
+int			migrator_max_file_size = 16 * 1024;	/* kB */
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("migrator.max_file_size",
+							"Largest migration file migrator reads.",
+							"Larger files are refused before anything runs.",
+							&migrator_max_file_size,
+							16 * 1024,
+							1,
+							MaxAllocSize / 1024 / 2,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("migrator");
+}
+
+/*
+ * Reading files on the server is a privilege: superusers and members of
+ * pg_read_server_files only, as for pg_read_file() and COPY FROM a file.
+ */
+void
+migrator_check_privileges(void)
+{
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to read migration files on the server"),
+				 errdetail("Only superusers and roles with privileges of the \"%s\" role may read server folders.",
+						   "pg_read_server_files"),
+				 errhint("Ask an administrator to GRANT pg_read_server_files to this role.")));
+}
+
+/*
+ * The folder argument: not NULL, absolute, canonical.
+ */
+char *
+migrator_checked_dir(text *dir)
+{
+	char	   *path;
+
+	if (dir == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("migration folder must not be NULL")));
+
+	path = text_to_cstring(dir);
+	if (!is_absolute_path(path))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration folder \"%s\" is not an absolute path", path),
+				 errhint("Give the folder's full path on the database server, e.g. '/srv/app/migrations'.")));
+	canonicalize_path(path);
+	return path;
+}
+
+/*
+ * 1-based line number of a byte offset, given the offsets at which lines
+ * start (binary search).
+ */
+int
+migrator_line_at(const int *line_starts, int nlines, int offset)
+{
+	int			lo = 0;
+	int			hi = nlines - 1;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi + 1) / 2;
+
+		if (line_starts[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo + 1;
+}

@@ -1,0 +1,426 @@
+/*-------------------------------------------------------------------------
+ *
+ * run.c
+ *	  The SQL entry points: apply(), migrate(), status() and verify().
+ *
+ *	  A run reads and checks every file it will execute before executing
+ *	  any, takes the runners' advisory lock, plans against the journal, and
+ *	  executes each statement through SPI with an error context that names
+ *	  the migration file, the line and the SQLSTATE.  apply() is one
+ *	  transaction (the caller's); migrate() is a nonatomic procedure that
+ *	  commits after each migration and logs a failure in a transaction of
+ *	  its own before re-raising it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "migrator.h"
+
+PG_FUNCTION_INFO_V1(migrator_apply);
+PG_FUNCTION_INFO_V1(migrator_migrate);
+PG_FUNCTION_INFO_V1(migrator_status);
+PG_FUNCTION_INFO_V1(migrator_verify);
+
+/* what a run is about to execute */
+typedef struct RunStep
+{
+	Migration  *migration;
+	Script	   *script;
+} RunStep;
+
+typedef struct RunErrorState
+{
+	Script	   *script;
+	int			stmt;
+} RunErrorState;
+
+static void
+run_error_callback(void *arg)
+{
+	RunErrorState *st = (RunErrorState *) arg;
+	ScriptStmt *ss = &st->script->stmts[st->stmt];
+
+	errcontext("migration \"%s\", line %d, SQLSTATE %s",
+			   st->script->path, ss->line, unpack_sql_state(geterrcode()));
+}
+
+/*
+ * Execute one migration's statements; returns its duration in ms.
+ * Settings the migration changes (SET search_path, SET ROLE, ...) end with
+ * it, as they would with the end of a psql session.
+ */
+static double
+run_script(Script *s)
+{
+	RunErrorState st;
+	ErrorContextCallback cb;
+	MemoryContext stmtcxt;
+	MemoryContext old;
+	instr_time	start,
+				elapsed;
+	int			nest;
+
+	INSTR_TIME_SET_CURRENT(start);
+	stmtcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator statement",
+									ALLOCSET_DEFAULT_SIZES);
+	st.script = s;
+	st.stmt = 0;
+	cb.callback = run_error_callback;
+	cb.arg = &st;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	nest = NewGUCNestLevel();
+
+	for (int i = 0; i < s->nstmts; i++)
+	{
+		ScriptStmt *ss = &s->stmts[i];
+		char	   *sql;
+		int			rc;
+
+		st.stmt = i;
+		old = MemoryContextSwitchTo(stmtcxt);
+		sql = pnstrdup(s->text + ss->offset, ss->len);
+		rc = SPI_execute(sql, false, 0);
+		if (rc < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("statement cannot run in a migration: %s",
+							SPI_result_code_string(rc))));
+		SPI_freetuptable(SPI_tuptable);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(stmtcxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+
+	AtEOXact_GUC(false, nest);
+	error_context_stack = cb.previous;
+	MemoryContextDelete(stmtcxt);
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	return INSTR_TIME_GET_MILLISEC(elapsed);
+}
+
+/*
+ * Read the folder, lock, plan, and check every file that will run.
+ * Returns the steps to execute, in order.
+ */
+static List *
+prepare_run(const char *dir, const char *target, const char *action,
+			bool lock, MigrationSet **setp)
+{
+	MigrationSet *set = source_read_folder(dir);
+	RunPlan	   *plan;
+	int			last;
+	List	   *steps = NIL;
+
+	if (lock)
+		journal_lock();
+	plan = plan_build(set);
+	plan_check(plan, action);
+	last = target ? plan_find_target(plan, target) : set->count - 1;
+
+	for (int i = 0; i < set->count; i++)
+	{
+		PlanEntry  *e = &plan->entries[i];
+		RunStep    *step;
+
+		if (e->state != STATE_PENDING)
+			continue;
+		/* a target stops after it; repeatables run only in a full run */
+		if (i > last || (target && e->migration->kind == MIGRATION_REPEATABLE))
+			continue;
+		step = palloc(sizeof(RunStep));
+		step->migration = e->migration;
+		step->script = script_parse(e->migration);
+		steps = lappend(steps, step);
+	}
+	*setp = set;
+	return steps;
+}
+
+static void
+check_isolation(void)
+{
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("migrator needs a READ COMMITTED transaction"),
+				 errdetail("Under REPEATABLE READ or SERIALIZABLE the journal is read with a snapshot taken before migrator's lock, so a concurrent run could go unseen."),
+				 errhint("Run it with SET TRANSACTION ISOLATION LEVEL READ COMMITTED.")));
+}
+
+static text *
+arg_text(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : PG_GETARG_TEXT_PP(n);
+}
+
+static char *
+arg_cstring(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+static void
+put_apply_row(ReturnSetInfo *rsinfo, Migration *m, const char *action,
+			  double ms, bool has_ms)
+{
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+
+	if (m->version)
+		values[0] = CStringGetTextDatum(m->version);
+	else
+		nulls[0] = true;
+	values[1] = CStringGetTextDatum(m->name);
+	values[2] = CStringGetTextDatum(action);
+	values[3] = Float8GetDatum(ms);
+	nulls[3] = !has_ms;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+static char *
+summary(const char *verb, int n)
+{
+	return psprintf("%s %d migration%s", verb, n, n == 1 ? "" : "s");
+}
+
+/*
+ * migrator.apply(dir, target, dry_run): all pending migrations, in the
+ * caller's transaction.
+ */
+Datum
+migrator_apply(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	char	   *target = arg_cstring(fcinfo, 1);
+	bool		dry_run = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+	MigrationSet *set;
+	List	   *steps;
+	ListCell   *lc;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	check_isolation();
+	InitMaterializedSRF(fcinfo, 0);
+
+	steps = prepare_run(dir, target, "apply", !dry_run, &set);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, steps)
+	{
+		RunStep    *step = lfirst(lc);
+		double		ms;
+
+		if (dry_run)
+		{
+			put_apply_row(rsinfo, step->migration, "would apply", 0, false);
+			continue;
+		}
+		ms = run_script(step->script);
+		journal_record(step->migration, ms, step->script->nstmts);
+		journal_log_event("apply", dir, step->migration, true, NULL,
+						  summary("applied", 1), NULL, NULL);
+		put_apply_row(rsinfo, step->migration, "applied", ms, true);
+	}
+	if (!dry_run)
+		journal_log_event("apply", dir, NULL, true, NULL,
+						  summary("applied", list_length(steps)), NULL, NULL);
+	SPI_finish();
+
+	return (Datum) 0;
+}
+
+/*
+ * One migration in a subtransaction of the procedure's current
+ * transaction.  On failure the subtransaction is rolled back, the failure
+ * is logged and committed, and the error is raised again.
+ */
+static void
+migrate_one(const char *dir, RunStep *step)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+
+	PG_TRY();
+	{
+		double		ms = run_script(step->script);
+
+		journal_record(step->migration, ms, step->script->nstmts);
+		journal_log_event("migrate", dir, step->migration, true, NULL,
+						  summary("applied", 1), NULL, NULL);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+
+		journal_log_event("migrate", dir, step->migration, false,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  edata->detail, edata->context);
+		SPI_commit();
+		MemoryContextSwitchTo(oldcontext);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * CALL migrator.migrate(dir, target): commits after each migration.
+ */
+Datum
+migrator_migrate(PG_FUNCTION_ARGS)
+{
+	bool		nonatomic = fcinfo->context && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+	char	   *dir;
+	char	   *target = arg_cstring(fcinfo, 1);
+	MemoryContext runcxt;
+	MemoryContext oldcxt;
+	MigrationSet *set;
+	List	   *steps;
+	ListCell   *lc;
+	int			applied = 0;
+
+	if (!nonatomic)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrator.migrate() cannot run inside a transaction block"),
+				 errdetail("It commits after each migration."),
+				 errhint("CALL it on its own, or use migrator.apply() to apply everything inside the current transaction.")));
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	check_isolation();
+
+	/* survives the commits: the CALL's portal context is kept over them */
+	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator migrate",
+								   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(runcxt);
+
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	MemoryContextSwitchTo(runcxt);
+
+	steps = prepare_run(dir, target, "migrate", true, &set);
+
+	foreach(lc, steps)
+	{
+		RunStep    *step = lfirst(lc);
+
+		/* the lock went with the last commit: take it again, re-check */
+		if (applied > 0 || foreach_current_index(lc) > 0)
+		{
+			journal_lock();
+			if (journal_has(step->migration))
+			{
+				ereport(NOTICE,
+						(errmsg("migration %s was applied by another session meanwhile",
+								step->migration->path)));
+				continue;
+			}
+		}
+		migrate_one(dir, step);
+		ereport(NOTICE,
+				(errmsg("applied %s", step->migration->path)));
+		applied++;
+		SPI_commit();
+		MemoryContextSwitchTo(runcxt);
+	}
+	journal_log_event("migrate", dir, NULL, true, NULL,
+					  summary("applied", applied), NULL, NULL);
+
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(runcxt);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrator.status(dir): one row per migration of the folder or journal.
+ */
+Datum
+migrator_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	MigrationSet *set;
+	RunPlan	   *plan;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	InitMaterializedSRF(fcinfo, 0);
+
+	set = source_read_folder(dir);
+	plan = plan_build(set);
+
+	for (int i = 0; i < plan->count; i++)
+	{
+		PlanEntry  *e = &plan->entries[i];
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+		const char *version = e->migration ? e->migration->version : e->applied->version;
+		const char *name = e->migration ? e->migration->name : e->applied->name;
+
+		if (version)
+			values[0] = CStringGetTextDatum(version);
+		else
+			nulls[0] = true;
+		values[1] = CStringGetTextDatum(name);
+		values[2] = CStringGetTextDatum(plan_state_name(e->state));
+		if (e->applied && e->state != STATE_PENDING)
+			values[3] = TimestampTzGetDatum(e->applied->applied_at);
+		else
+			nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * migrator.verify(dir): the CI gate.
+ */
+Datum
+migrator_verify(PG_FUNCTION_ARGS)
+{
+	char	   *dir;
+	MigrationSet *set;
+	RunPlan	   *plan;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+
+	set = source_read_folder(dir);
+	plan = plan_build(set);
+	plan_check(plan, "verify");
+	journal_log_event("verify", dir, NULL, true, NULL,
+					  summary("verified", set->count), NULL, NULL);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ *
+ * script.c
+ *	  One migration file's text into statements, with PostgreSQL's own
+ *	  scanner and parser (raw_parser gives each statement's location, so
+ *	  dollar quotes, comments, E'' strings and drizzle's
+ *	  "--> statement-breakpoint" comments need no scanner of ours).
+ *
+ *	  Also read off the text and the parse trees, before anything runs:
+ *	  dbmate's "-- migrate:up" / "-- migrate:down" sections, psql
+ *	  meta-commands, BEGIN; ... COMMIT; blocks (the file's own grouping, run
+ *	  in the migration's transaction), other transaction control, and statements PostgreSQL refuses inside a
+ *	  transaction block.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/defrem.h"
+#include "mb/pg_wchar.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "parser/scanner.h"
+#include "utils/memutils.h"
+
+#include "migrator.h"
+
+/* error context while a file is scanned, parsed and checked */
+typedef struct ScriptErrorState
+{
+	Script	   *script;
+	int			textlen;
+	int			offset;			/* statement being checked, or -1 */
+} ScriptErrorState;
+
+static void
+script_error_callback(void *arg)
+{
+	ScriptErrorState *st = (ScriptErrorState *) arg;
+	Script	   *s = st->script;
+	int			pos = geterrposition();
+	int			offset = st->offset;
+
+	if (pos > 0)
+	{
+		/* a syntax error: its position counts characters of the file */
+		offset = pg_mbcharcliplen(s->text, st->textlen, pos - 1);
+		errposition(0);
+	}
+	if (offset >= 0)
+		errcontext("migration \"%s\", line %d", s->path,
+				   migrator_line_at(s->line_starts, s->nlines, offset));
+	else
+		errcontext("migration \"%s\"", s->path);
+}
+
+/*
+ * dbmate: when the file has a "-- migrate:up" line, only what follows it (up
+ * to "-- migrate:down") runs.  The rest is blanked out, keeping newlines, so
+ * that offsets and line numbers stay those of the file.
+ */
+static void
+keep_dbmate_up_section(char *text, int len)
+{
+	char	   *up = NULL;
+	char	   *down = NULL;
+	char	   *p = text;
+
+	while (p < text + len)
+	{
+		char	   *eol = memchr(p, '\n', text + len - p);
+
+		if (eol == NULL)
+			eol = text + len;
+		if (up == NULL && strncmp(p, "-- migrate:up", 13) == 0)
+			up = eol;
+		else if (up != NULL && strncmp(p, "-- migrate:down", 15) == 0)
+		{
+			down = p;
+			break;
+		}
+		p = eol + 1;
+	}
+	if (up == NULL)
+		return;
+	for (p = text; p < up; p++)
+		if (*p != '\n')
+			*p = ' ';
+	if (down != NULL)
+		for (p = down; p < text + len; p++)
+			if (*p != '\n')
+				*p = ' ';
+}
+
+static void
+compute_lines(Script *s, int len)
+{
+	int			cap = 64;
+
+	s->line_starts = palloc(sizeof(int) * cap);
+	s->line_starts[0] = 0;
+	s->nlines = 1;
+	for (int i = 0; i < len; i++)
+	{
+		if (s->text[i] != '\n')
+			continue;
+		if (s->nlines == cap)
+		{
+			cap *= 2;
+			s->line_starts = repalloc(s->line_starts, sizeof(int) * cap);
+		}
+		s->line_starts[s->nlines++] = i + 1;
+	}
+}
+
+/*
+ * Scan the file into tokens with the server's own scanner; keep where each
+ * token starts.  psql meta-commands show up here as a lone backslash, which
+ * is no SQL token.
+ */
+static int *
+scan_tokens(Script *s, ScriptErrorState *st, int *ntokens)
+{
+	core_yy_extra_type yyext;
+	core_yyscan_t scanner;
+	int			cap = 256;
+	int			n = 0;
+	int		   *locs = palloc(sizeof(int) * cap);
+
+	scanner = scanner_init(s->text, &yyext, &ScanKeywords, ScanKeywordTokens);
+	yyext.escape_string_warning = false;	/* the parser warns, once */
+	for (;;)
+	{
+		core_YYSTYPE yylval;
+		YYLTYPE		yylloc;
+		int			tok = core_yylex(&yylval, &yylloc, scanner);
+
+		if (tok == 0)
+			break;
+		if (tok == '\\')
+		{
+			int			wlen = 0;
+			const char *w = s->text + yylloc + 1;
+
+			while ((w[wlen] >= 'a' && w[wlen] <= 'z') || (w[wlen] >= 'A' && w[wlen] <= 'Z') ||
+				   w[wlen] == '!' || w[wlen] == '?')
+				wlen++;
+			st->offset = yylloc;
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("psql meta-command \"\\%.*s\" is not supported in migration \"%s\"",
+							wlen, w, s->path),
+					 errdetail("Migrations run inside the server, where psql's backslash commands do not exist."),
+					 errhint("Replace it with SQL, e.g. inline the file that \\i would include.")));
+		}
+		if (n == cap)
+		{
+			cap *= 2;
+			locs = repalloc(locs, sizeof(int) * cap);
+		}
+		locs[n++] = yylloc;
+	}
+	scanner_finish(scanner);
+	*ntokens = n;
+	return locs;
+}
+
+/* first token at or after offset (binary search), or -1 */
+static int
+first_token_from(const int *locs, int n, int offset)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (locs[mid] < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? locs[lo] : -1;
+}
+
+/*
+ * The statements PostgreSQL refuses inside a transaction block
+ * (PreventInTransactionBlock), read off the parse tree.  NULL if none.
+ */
+static const char *
+no_transaction_statement(Node *node)
+{
+	switch (nodeTag(node))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) node)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) node)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) node;
+				ListCell   *lc;
+
+				if (r->kind == REINDEX_OBJECT_SYSTEM || r->kind == REINDEX_OBJECT_DATABASE)
+					return "REINDEX DATABASE";
+				foreach(lc, r->params)
+				{
+					DefElem    *opt = lfirst_node(DefElem, lc);
+
+					if (strcmp(opt->defname, "concurrently") == 0 && defGetBoolean(opt))
+						return "REINDEX CONCURRENTLY";
+				}
+				return NULL;
+			}
+		case T_VacuumStmt:
+			return ((VacuumStmt *) node)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_ClusterStmt:
+			return ((ClusterStmt *) node)->relation == NULL ? "CLUSTER" : NULL;
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		default:
+			return NULL;
+	}
+}
+
+static bool
+is_begin(Node *node)
+{
+	TransactionStmt *t = (TransactionStmt *) node;
+
+	return IsA(node, TransactionStmt) &&
+		(t->kind == TRANS_STMT_BEGIN || t->kind == TRANS_STMT_START);
+}
+
+static bool
+is_commit(Node *node)
+{
+	TransactionStmt *t = (TransactionStmt *) node;
+
+	return IsA(node, TransactionStmt) && t->kind == TRANS_STMT_COMMIT && !t->chain;
+}
+
+static void
+check_statement(Script *s, Node *node)
+{
+	const char *notx = no_transaction_statement(node);
+
+	if (IsA(node, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("transaction control statement in migration \"%s\"", s->path),
+				 errdetail("A migration runs in a transaction that migrator begins and commits; BEGIN; ... COMMIT; blocks are accepted as groupings inside it, other transaction control is not."),
+				 errhint("Remove the statement, or split the file into separate migrations.")));
+	if (notx != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction block", notx),
+				 errdetail("Migration \"%s\" runs in a transaction.", s->path),
+				 errhint("Put the statement in a migration of its own marked \"-- migrator:no-transaction\"; this version of migrator does not run such migrations yet.")));
+	if (IsA(node, CopyStmt) && ((CopyStmt *) node)->filename == NULL &&
+		!((CopyStmt *) node)->is_program)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY %s is not supported in migration \"%s\"",
+						((CopyStmt *) node)->is_from ? "FROM STDIN" : "TO STDOUT",
+						s->path),
+				 errdetail("Migrations run inside the server, with no client to send or receive the data."),
+				 errhint("Use INSERT statements, or COPY from a file on the server.")));
+}
+
+/*
+ * Split a migration's text into statements and check each, raising an
+ * error (with the file and line) for anything that must not run.
+ */
+Script *
+script_parse(const Migration *m)
+{
+	Script	   *s = palloc0(sizeof(Script));
+	char	   *text = pnstrdup(m->content, m->len);
+	int			len = m->len;
+	ScriptErrorState st;
+	ErrorContextCallback cb;
+	int			ntokens;
+	int		   *tokens;
+	List	   *raw;
+	ListCell   *lc;
+	int			nraw;
+	bool		in_block = false;
+	MemoryContext parsecxt;
+	MemoryContext oldcxt;
+	int			block_start = 0;
+
+	/* a UTF-8 byte order mark is not SQL; the checksum still covers it */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		memset(text, ' ', 3);
+	keep_dbmate_up_section(text, len);
+
+	s->path = m->path;
+	s->text = text;
+	compute_lines(s, len);
+
+	st.script = s;
+	st.textlen = len;
+	st.offset = -1;
+	cb.callback = script_error_callback;
+	cb.arg = &st;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+
+	if (strspn(text, " \t\r\n\f\v") == (size_t) len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration file \"%s\" is empty", m->path),
+				 errhint("Write the migration's SQL into it, or remove the file.")));
+
+	/* tokens and parse trees are dropped once the statements are known */
+	parsecxt = AllocSetContextCreate(CurrentMemoryContext, "migrator parse",
+									 ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(parsecxt);
+	tokens = scan_tokens(s, &st, &ntokens);
+	raw = raw_parser(text, RAW_PARSE_DEFAULT);
+	nraw = list_length(raw);
+	MemoryContextSwitchTo(oldcxt);
+
+	/*
+	 * BEGIN; ... COMMIT; blocks (around the whole file, or around a part of
+	 * it as some Prisma and golang-migrate files have) group statements that
+	 * run in the migration's one transaction anyway: they are dropped.  Any
+	 * other transaction control is refused.
+	 */
+	s->stmts = palloc(sizeof(ScriptStmt) * Max(nraw, 1));
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : len;
+		int			start = first_token_from(tokens, ntokens, rs->stmt_location);
+
+		st.offset = start;
+		if (!in_block && is_begin(rs->stmt))
+		{
+			in_block = true;
+			block_start = start;
+			continue;
+		}
+		if (in_block && is_commit(rs->stmt))
+		{
+			in_block = false;
+			continue;
+		}
+		check_statement(s, rs->stmt);
+
+		s->stmts[s->nstmts].offset = start;
+		s->stmts[s->nstmts].len = end - start;
+		s->stmts[s->nstmts].line = migrator_line_at(s->line_starts, s->nlines, start);
+		s->nstmts++;
+	}
+	if (in_block)
+	{
+		st.offset = block_start;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+				 errmsg("BEGIN without COMMIT in migration \"%s\"", s->path),
+				 errhint("End the block with COMMIT; or remove the BEGIN;.")));
+	}
+
+	error_context_stack = cb.previous;
+	MemoryContextDelete(parsecxt);
+	return s;
+}

@@ -1,0 +1,517 @@
+/*-------------------------------------------------------------------------
+ *
+ * source.c
+ *	  Where a run's bytes come from: a folder on the database server.
+ *
+ *	  Lists the folder (AllocateDir/ReadDir), recognises its layout, reads
+ *	  each migration file once (OpenTransientFile, size limit), checks that it
+ *	  is UTF-8 without NUL bytes, and computes its SHA-256 (pg_cryptohash).
+ *	  drizzle-kit's meta/_journal.json, when present, decides which files are
+ *	  migrations and their order.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cryptohash.h"
+#include "common/file_utils.h"
+#include "common/sha2.h"
+#include "mb/pg_wchar.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "migrator.h"
+
+#define DRIZZLE_JOURNAL "meta/_journal.json"
+
+typedef struct DirEntry
+{
+	char	   *name;
+	bool		is_dir;
+} DirEntry;
+
+static int
+direntry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const DirEntry *) a)->name, ((const DirEntry *) b)->name);
+}
+
+static char *
+join_path(const char *dir, const char *rel)
+{
+	return psprintf("%s/%s", dir, rel);
+}
+
+static bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The folder's entries, sorted by name; hidden entries are skipped.
+ */
+static DirEntry *
+list_folder(const char *dir, int *count)
+{
+	DIR		   *d;
+	struct dirent *de;
+	int			n = 0;
+	int			cap = 64;
+	DirEntry   *entries = palloc(sizeof(DirEntry) * cap);
+
+	d = AllocateDir(dir);
+	if (d == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open migration folder \"%s\": %m", dir),
+				 errhint("The path is read by the database server process, on the server's file system.")));
+
+	while ((de = ReadDir(d, dir)) != NULL)
+	{
+		char	   *full;
+		PGFileType	type;
+
+		if (de->d_name[0] == '.')
+			continue;
+		full = join_path(dir, de->d_name);
+		type = get_dirent_type(full, de, true, ERROR);
+		pfree(full);
+		if (type != PGFILETYPE_REG && type != PGFILETYPE_DIR)
+			continue;
+		if (n == cap)
+		{
+			cap *= 2;
+			entries = repalloc(entries, sizeof(DirEntry) * cap);
+		}
+		entries[n].name = pstrdup(de->d_name);
+		entries[n].is_dir = (type == PGFILETYPE_DIR);
+		n++;
+	}
+	FreeDir(d);
+
+	if (n > 1)
+		qsort(entries, n, sizeof(DirEntry), direntry_cmp);
+	*count = n;
+	return entries;
+}
+
+/*
+ * Read a whole file below dir.  Returns NULL if missing_ok and it does not
+ * exist.  The result is NUL-terminated.
+ */
+char *
+source_read_file(const char *dir, const char *relpath, int *len,
+				 bool missing_ok)
+{
+	char	   *path = join_path(dir, relpath);
+	int			fd;
+	struct stat st;
+	char	   *buf;
+	off_t		done = 0;
+
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+	{
+		if (missing_ok && errno == ENOENT)
+			return NULL;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open migration file \"%s\": %m", relpath),
+				 errdetail("In folder \"%s\".", dir)));
+	}
+	if (fstat(fd, &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat migration file \"%s\": %m", relpath)));
+	if (st.st_size > (off_t) migrator_max_file_size * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("migration file \"%s\" is too large", relpath),
+				 errdetail("It has %lld bytes; the limit is migrator.max_file_size = %d kB.",
+						   (long long) st.st_size, migrator_max_file_size),
+				 errhint("Split the migration, or raise migrator.max_file_size.")));
+
+	buf = palloc(st.st_size + 1);
+	while (done < st.st_size)
+	{
+		ssize_t		r = read(fd, buf + done, st.st_size - done);
+
+		if (r < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read migration file \"%s\": %m", relpath)));
+		if (r == 0)
+			break;
+		done += r;
+	}
+	CloseTransientFile(fd);
+	buf[done] = '\0';
+	*len = (int) done;
+	pfree(path);
+	return buf;
+}
+
+void
+source_sha256_hex(const char *data, int len, char *hex)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute SHA-256: %s",
+						pg_cryptohash_error(ctx))));
+	pg_cryptohash_free(ctx);
+	hex_encode((const char *) digest, sizeof(digest), hex);
+	hex[MIGRATOR_CHECKSUM_LEN] = '\0';
+}
+
+/*
+ * Migration files are UTF-8 text: refuse NUL bytes and invalid sequences,
+ * naming the line, then convert to the database encoding.
+ */
+static void
+validate_text(const char *dir, Migration *m)
+{
+	int			valid = pg_encoding_verifymbstr(PG_UTF8, m->content, m->len);
+
+	if (valid < m->len)
+	{
+		int			line = 1;
+
+		for (int i = 0; i < valid; i++)
+			if (m->content[i] == '\n')
+				line++;
+		if (m->content[valid] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("migration file \"%s\" contains a NUL byte at line %d",
+							m->path, line),
+					 errdetail("In folder \"%s\", byte offset %d.", dir, valid),
+					 errhint("Migration files must be UTF-8 text.")));
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("migration file \"%s\" is not valid UTF-8 at line %d",
+						m->path, line),
+				 errdetail("In folder \"%s\", byte offset %d holds 0x%02x.",
+						   dir, valid, (unsigned char) m->content[valid]),
+				 errhint("Save the file as UTF-8.")));
+	}
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		char	   *conv = pg_any_to_server(m->content, m->len, PG_UTF8);
+
+		if (conv != m->content)
+		{
+			m->content = conv;
+			m->len = strlen(conv);
+		}
+	}
+}
+
+static void
+load_migration(MigrationSet *set, Migration *m)
+{
+	m->content = source_read_file(set->dir, m->path, &m->len, false);
+	source_sha256_hex(m->content, m->len, m->checksum);
+	validate_text(set->dir, m);
+}
+
+static void
+add_migration(MigrationSet *set, int *cap, Migration *m)
+{
+	if (set->count == *cap)
+	{
+		*cap *= 2;
+		set->items = repalloc(set->items, sizeof(Migration *) * *cap);
+	}
+	set->items[set->count++] = m;
+}
+
+static void
+bad_name(MigrationSet *set, const char *fname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("file \"%s\" does not fit the %s layout of migration folder \"%s\"",
+					fname, layout_name(set->layout), set->dir),
+			 errhint("Rename it as the folder's other migrations are named, or move it out of the folder.")));
+}
+
+/* error context while decoding drizzle's journal */
+static void
+drizzle_journal_callback(void *arg)
+{
+	errcontext("drizzle-kit journal \"%s\"", (const char *) arg);
+}
+
+static char *
+jsonb_get_string(JsonbContainer *obj, const char *key)
+{
+	JsonbValue	v;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
+		v.type != jbvString)
+		return NULL;
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+static bool
+jsonb_get_long(JsonbContainer *obj, const char *key, long *out)
+{
+	JsonbValue	v;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
+		v.type != jbvNumeric)
+		return false;
+	*out = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+											 NumericGetDatum(v.val.numeric)));
+	return true;
+}
+
+static void
+bad_drizzle_journal(MigrationSet *set, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("drizzle-kit journal \"%s\" in folder \"%s\" is malformed",
+					DRIZZLE_JOURNAL, set->dir),
+			 errdetail("%s", why)));
+}
+
+/*
+ * drizzle-kit: meta/_journal.json lists the migrations ("entries", each with
+ * "idx" and "tag"); a .sql file it does not list is not a migration.
+ */
+static void
+read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
+{
+	int			len;
+	char	   *json = source_read_file(set->dir, DRIZZLE_JOURNAL, &len, false);
+	ErrorContextCallback cb;
+	Jsonb	   *jb;
+	JsonbValue	v;
+	JsonbContainer *arr;
+	int			nentries;
+	bool	   *listed = palloc0(sizeof(bool) * n);
+
+	cb.callback = drizzle_journal_callback;
+	cb.arg = (void *) DRIZZLE_JOURNAL;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
+	error_context_stack = cb.previous;
+
+	if (!JB_ROOT_IS_OBJECT(jb) ||
+		!getKeyJsonValueFromContainer(&jb->root, "entries", 7, &v) ||
+		v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data))
+		bad_drizzle_journal(set, "It has no \"entries\" array.");
+	arr = v.val.binary.data;
+	nentries = JsonContainerSize(arr);
+
+	for (int i = 0; i < nentries; i++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(arr, i);
+		Migration  *m = palloc0(sizeof(Migration));
+		char	   *tag;
+		char	   *fname;
+		DirEntry	key;
+		DirEntry   *found;
+
+		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+			bad_drizzle_journal(set, psprintf("Entry %d is not an object.", i));
+		tag = jsonb_get_string(e->val.binary.data, "tag");
+		if (tag == NULL)
+			bad_drizzle_journal(set, psprintf("Entry %d has no \"tag\".", i));
+		if (!jsonb_get_long(e->val.binary.data, "idx", &m->journal_idx))
+			m->journal_idx = i;
+
+		fname = psprintf("%s.sql", tag);
+		key.name = fname;
+		found = bsearch(&key, entries, n, sizeof(DirEntry), direntry_cmp);
+		if (found == NULL || found->is_dir)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FILE),
+					 errmsg("migration \"%s\" listed in \"%s\" has no file", tag,
+							DRIZZLE_JOURNAL),
+					 errdetail("Expected \"%s\" in folder \"%s\".", fname, set->dir)));
+		listed[found - entries] = true;
+		if (layout_parse_name(LAYOUT_DRIZZLE, fname, m) != PARSE_MIGRATION)
+			bad_name(set, fname);
+		m->path = fname;
+		add_migration(set, cap, m);
+	}
+
+	for (int i = 0; i < n; i++)
+		if (!listed[i] && !entries[i].is_dir &&
+			layout_classify_file(entries[i].name) == LAYOUT_NUMBERED)
+			ereport(NOTICE,
+					(errmsg("skipping \"%s\": it is not listed in %s",
+							entries[i].name, DRIZZLE_JOURNAL)));
+}
+
+static bool
+is_sql(const char *fname)
+{
+	size_t		n = strlen(fname);
+
+	return n > 4 && strcmp(fname + n - 4, ".sql") == 0;
+}
+
+/* the folder-per-migration layouts: which file holds the forward script */
+static const char *
+migration_dir_script(const char *dir, const char *sub, MigratorLayout *layout)
+{
+	char	   *p = psprintf("%s/%s/migration.sql", dir, sub);
+
+	if (file_exists(p))
+	{
+		*layout = LAYOUT_PRISMA;
+		return "migration.sql";
+	}
+	p = psprintf("%s/%s/up.sql", dir, sub);
+	if (file_exists(p))
+	{
+		*layout = LAYOUT_DIESEL;
+		return "up.sql";
+	}
+	return NULL;
+}
+
+/*
+ * Recognise the folder's layout: the one kind its migrations share.
+ */
+static MigratorLayout
+detect_layout(MigrationSet *set, DirEntry *entries, int n)
+{
+	MigratorLayout found = LAYOUT_EMPTY;
+	const char *example = NULL;
+
+	if (file_exists(join_path(set->dir, DRIZZLE_JOURNAL)))
+		return LAYOUT_DRIZZLE;
+
+	for (int i = 0; i < n; i++)
+	{
+		MigratorLayout this = LAYOUT_EMPTY;
+
+		if (entries[i].is_dir)
+		{
+			if (migration_dir_script(set->dir, entries[i].name, &this) == NULL)
+				continue;
+		}
+		else if (is_sql(entries[i].name))
+		{
+			this = layout_classify_file(entries[i].name);
+			if (this == LAYOUT_EMPTY)
+				continue;		/* reported once the layout is known */
+		}
+		else
+			continue;
+
+		if (found == LAYOUT_EMPTY)
+		{
+			found = this;
+			example = entries[i].name;
+		}
+		else if (found != this)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_NAME),
+					 errmsg("migration folder \"%s\" mixes layouts", set->dir),
+					 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
+							   example, layout_name(found),
+							   entries[i].name, layout_name(this)),
+					 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
+	}
+	return found;
+}
+
+/*
+ * Read a migration folder: every forward migration, in apply order, with
+ * its bytes and checksum.  Nothing is executed here.
+ */
+MigrationSet *
+source_read_folder(const char *dir)
+{
+	MigrationSet *set = palloc0(sizeof(MigrationSet));
+	int			n;
+	DirEntry   *entries;
+	int			cap = 64;
+
+	set->dir = pstrdup(dir);
+	set->items = palloc(sizeof(Migration *) * cap);
+	entries = list_folder(dir, &n);
+	set->layout = detect_layout(set, entries, n);
+
+	if (set->layout == LAYOUT_DRIZZLE)
+		read_drizzle(set, entries, n, &cap);
+	else
+	{
+		for (int i = 0; i < n; i++)
+		{
+			DirEntry   *e = &entries[i];
+			Migration  *m;
+			LayoutParseResult r;
+
+			if (e->is_dir)
+			{
+				MigratorLayout this;
+				const char *script;
+
+				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL)
+					continue;
+				script = migration_dir_script(dir, e->name, &this);
+				if (script == NULL)
+					continue;
+				m = palloc0(sizeof(Migration));
+				if (layout_parse_name(set->layout, e->name, m) != PARSE_MIGRATION)
+					bad_name(set, e->name);
+				m->path = psprintf("%s/%s", e->name, script);
+				add_migration(set, &cap, m);
+				continue;
+			}
+			if (!is_sql(e->name))
+				continue;
+			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL)
+			{
+				/* as Prisma and diesel do, loose files are not migrations */
+				ereport(NOTICE,
+						(errmsg("skipping \"%s\": %s migrations are folders",
+								e->name, layout_name(set->layout))));
+				continue;
+			}
+			if (set->layout == LAYOUT_EMPTY)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_NAME),
+						 errmsg("file \"%s\" in folder \"%s\" is not named as a migration of any known layout",
+								e->name, dir),
+						 errhint("Name migrations like V1__create_users.sql (Flyway), 0001_create_users.sql, 0001_create_users.up.sql (golang-migrate), or use one folder per migration (Prisma, diesel).")));
+
+			m = palloc0(sizeof(Migration));
+			r = layout_parse_name(set->layout, e->name, m);
+			if (r == PARSE_INVALID)
+				bad_name(set, e->name);
+			if (r == PARSE_IGNORE)
+				continue;
+			m->path = e->name;
+			add_migration(set, &cap, m);
+		}
+	}
+
+	for (int i = 0; i < set->count; i++)
+		load_migration(set, set->items[i]);
+	layout_sort(set);
+	return set;
+}
