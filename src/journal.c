@@ -108,6 +108,11 @@ text_or_null(const char *s, char *null)
 
 /*
  * Every journal row, oldest first, in the caller's memory context.
+ *
+ * Journal reads are not read_only for SPI: that makes SPI take a fresh
+ * snapshot, so that a read after waiting for the lock sees the rows the
+ * previous holder committed (a read_only query would reuse the calling
+ * statement's snapshot, taken before the wait).
  */
 List *
 journal_read(void)
@@ -119,7 +124,7 @@ journal_read(void)
 	SPI_connect();
 	rc = SPI_execute("SELECT version, name, path, checksum, applied_at, "
 					 "kind OPERATOR(pg_catalog.=) 'repeatable' "
-					 "FROM migrator.journal ORDER BY id", true, 0);
+					 "FROM migrator.journal ORDER BY id", false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 
@@ -162,7 +167,7 @@ journal_has(const Migration *m)
 		values[0] = CStringGetTextDatum(m->version);
 		rc = SPI_execute_with_args("SELECT 1 FROM migrator.journal "
 								   "WHERE version OPERATOR(pg_catalog.=) $1",
-								   1, types, values, NULL, true, 1);
+								   1, types, values, NULL, false, 1);
 	}
 	else
 	{
@@ -172,7 +177,7 @@ journal_has(const Migration *m)
 								   "WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
 								   "AND name OPERATOR(pg_catalog.=) $1 "
 								   "AND checksum OPERATOR(pg_catalog.=) $2",
-								   2, types, values, NULL, true, 1);
+								   2, types, values, NULL, false, 1);
 	}
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));

@@ -48,10 +48,12 @@ script_error_callback(void *arg)
 		errposition(0);
 	}
 	if (offset >= 0)
-		errcontext("migration \"%s\", line %d", s->path,
-				   migrator_line_at(s->line_starts, s->nlines, offset));
+		errcontext("migration \"%s\", line %d, SQLSTATE %s", s->path,
+				   migrator_line_at(s->line_starts, s->nlines, offset),
+				   unpack_sql_state(geterrcode()));
 	else
-		errcontext("migration \"%s\"", s->path);
+		errcontext("migration \"%s\", SQLSTATE %s", s->path,
+				   unpack_sql_state(geterrcode()));
 }
 
 /*

@@ -1,0 +1,52 @@
+\set QUIET on
+-- Helpers for the regression tests: migration folders are written by the
+-- server itself (lo_export writes exact bytes) under /tmp/migrator_regress.
+CREATE SCHEMA regress;
+
+CREATE FUNCTION regress.dir(folder text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT '/tmp/migrator_regress/' || folder $$;
+
+CREATE PROCEDURE regress.reset(folder text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+				   format('rm -rf %s && mkdir -p %s',
+						  regress.dir(folder), regress.dir(folder)));
+END $$;
+
+CREATE PROCEDURE regress.write_bytes(folder text, file text, content bytea)
+LANGUAGE plpgsql AS $$
+DECLARE
+	lo oid;
+BEGIN
+	IF file LIKE '%/%' THEN
+		EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+					   format('mkdir -p "%s/%s"', regress.dir(folder),
+							  regexp_replace(file, '/[^/]*$', '')));
+	END IF;
+	lo := lo_from_bytea(0, content);
+	PERFORM lo_export(lo, regress.dir(folder) || '/' || file);
+	PERFORM lo_unlink(lo);
+END $$;
+
+CREATE PROCEDURE regress.write(folder text, file text, content text)
+LANGUAGE sql AS $$
+	CALL regress.write_bytes(folder, file, convert_to(content, 'UTF8'))
+$$;
+
+CREATE PROCEDURE regress.remove(folder text, file text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+				   format('rm -f "%s/%s"', regress.dir(folder), file));
+END $$;
+
+-- start every test from an empty journal
+CREATE PROCEDURE regress.forget()
+LANGUAGE sql AS $$ DELETE FROM migrator.journal $$;
+
+\set QUIET on
+CALL regress.reset('');
+SELECT extname, extrelocatable, nspname
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE extname = 'migrator';
