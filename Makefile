@@ -14,8 +14,8 @@ DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"
 
 PG_CPPFLAGS = -I$(srcdir)/include
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
-	-Wno-missing-field-initializers -Wno-clobbered
+# -Wextra's unused-parameter fires inside PostgreSQL's own headers
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=migrator --dbname=migrator_regress
