@@ -20,6 +20,9 @@ CREATE TABLE syn_d (id int,
     other int);');
 CALL migrator.migrate(regress.dir('syntax'));
 SELECT to_regclass('syn_a') AS syn_a, count(*) AS journal_rows FROM migrator.journal;
+-- migrate logs the refused run, with no version: no migration started
+SELECT action, version, outcome, sqlstate, message, detail
+FROM migrator.events ORDER BY id DESC LIMIT 1;
 
 -- a statement failing at run time: file, line and SQLSTATE
 CALL regress.reset('runtime');

@@ -248,12 +248,15 @@ migrator_apply(PG_FUNCTION_ARGS)
 }
 
 /*
- * One migration in a subtransaction of the procedure's current
- * transaction.  On failure the subtransaction is rolled back, the failure
- * is logged and committed, and the error is raised again.
+ * One piece of migrate()'s work, in a subtransaction of the procedure's
+ * current transaction.  On failure the subtransaction is rolled back, the
+ * failure is logged (about m, or about the whole run when m is NULL) and
+ * committed, and the error is raised again.
  */
+typedef void (*MigrateWork) (void *arg);
+
 static void
-migrate_one(const char *dir, RunStep *step)
+migrate_guarded(const char *dir, Migration *m, MigrateWork work, void *arg)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -263,11 +266,7 @@ migrate_one(const char *dir, RunStep *step)
 
 	PG_TRY();
 	{
-		double		ms = run_script(step->script);
-
-		journal_record(step->migration, ms, step->script->nstmts);
-		journal_log_event("migrate", dir, step->migration, true, NULL,
-						  summary("applied", 1), NULL, NULL);
+		work(arg);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -283,7 +282,7 @@ migrate_one(const char *dir, RunStep *step)
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
 
-		journal_log_event("migrate", dir, step->migration, false,
+		journal_log_event("migrate", dir, m, false,
 						  unpack_sql_state(edata->sqlerrcode), edata->message,
 						  edata->detail, edata->context);
 		SPI_commit();
@@ -291,6 +290,35 @@ migrate_one(const char *dir, RunStep *step)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
+}
+
+typedef struct MigrateState
+{
+	const char *dir;
+	const char *target;
+	MigrationSet *set;
+	List	   *steps;
+	RunStep    *step;
+} MigrateState;
+
+static void
+migrate_prepare(void *arg)
+{
+	MigrateState *ms = (MigrateState *) arg;
+
+	ms->steps = prepare_run(ms->dir, ms->target, "migrate", true, &ms->set);
+}
+
+static void
+migrate_step(void *arg)
+{
+	MigrateState *ms = (MigrateState *) arg;
+	RunStep    *step = ms->step;
+	double		duration = run_script(step->script);
+
+	journal_record(step->migration, duration, step->script->nstmts);
+	journal_log_event("migrate", ms->dir, step->migration, true, NULL,
+					  summary("applied", 1), NULL, NULL);
 }
 
 /*
@@ -305,8 +333,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	char	   *target = arg_cstring(fcinfo, 1);
 	MemoryContext runcxt;
 	MemoryContext oldcxt;
-	MigrationSet *set;
-	List	   *steps;
+	MigrateState ms;
 	ListCell   *lc;
 	int			applied = 0;
 
@@ -329,14 +356,17 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect_ext failed");
 	MemoryContextSwitchTo(runcxt);
 
-	steps = prepare_run(dir, target, "migrate", true, &set);
+	/* a run refused before any migration is logged too */
+	ms.dir = dir;
+	ms.target = target;
+	migrate_guarded(dir, NULL, migrate_prepare, &ms);
 
-	foreach(lc, steps)
+	foreach(lc, ms.steps)
 	{
 		RunStep    *step = lfirst(lc);
 
 		/* the lock went with the last commit: take it again, re-check */
-		if (applied > 0 || foreach_current_index(lc) > 0)
+		if (foreach_current_index(lc) > 0)
 		{
 			journal_lock();
 			if (journal_has(step->migration))
@@ -347,7 +377,8 @@ migrator_migrate(PG_FUNCTION_ARGS)
 				continue;
 			}
 		}
-		migrate_one(dir, step);
+		ms.step = step;
+		migrate_guarded(dir, step->migration, migrate_step, &ms);
 		ereport(NOTICE,
 				(errmsg("applied %s", step->migration->path)));
 		applied++;
