@@ -1,10 +1,15 @@
 \set QUIET on
 -- Helpers for the regression tests: migration folders are written by the
--- server itself (lo_export writes exact bytes) under /tmp/migrator_regress.
+-- server itself (lo_export writes exact bytes) under the cluster's data
+-- directory, so that clusters of different users never share them.
 CREATE SCHEMA regress;
+CREATE TABLE regress.base AS
+	SELECT current_setting('data_directory') || '/migrator_regress' AS path;
+GRANT USAGE ON SCHEMA regress TO PUBLIC;
+GRANT SELECT ON regress.base TO PUBLIC;
 
 CREATE FUNCTION regress.dir(folder text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$ SELECT '/tmp/migrator_regress/' || folder $$;
+LANGUAGE sql STABLE AS $$ SELECT path || '/' || folder FROM regress.base $$;
 
 CREATE PROCEDURE regress.reset(folder text)
 LANGUAGE plpgsql AS $$

@@ -8,7 +8,6 @@ CALL regress.write('priv', 'V1__t.sql', 'CREATE TABLE priv_t (id int);');
 CREATE ROLE regress_migrator_plain;
 CREATE ROLE regress_migrator_reader IN ROLE pg_read_server_files;
 GRANT CREATE ON SCHEMA public TO regress_migrator_reader;
-GRANT USAGE ON SCHEMA regress TO PUBLIC;
 
 -- an ordinary role: no file access through any function
 SET ROLE regress_migrator_plain;
@@ -42,6 +41,5 @@ DROP TABLE priv_t;
 CALL regress.forget();
 DELETE FROM migrator.events;
 REVOKE CREATE ON SCHEMA public FROM regress_migrator_reader;
-REVOKE USAGE ON SCHEMA regress FROM PUBLIC;
 DROP ROLE regress_migrator_plain;
 DROP ROLE regress_migrator_reader;

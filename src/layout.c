@@ -347,8 +347,8 @@ layout_sort(MigrationSet *set)
 			if (dup)
 				ereport(ERROR,
 						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("two migrations in folder \"%s\" have version %s",
-								set->dir, m->version ? m->version : m->name),
+						 errmsg("two migrations have version %s",
+								m->version ? m->version : m->name),
 						 errdetail("Files \"%s\" and \"%s\" carry the same %s version.",
 								   prev->path, m->path, layout_name(set->layout)),
 						 errhint("Give one of them a new version; each version must be unique.")));

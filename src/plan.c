@@ -189,8 +189,8 @@ plan_find_target(RunPlan *plan, const char *target)
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("target version \"%s\" is not a migration in folder \"%s\"",
-					target, set->dir),
+			 errmsg("target version \"%s\" is not a version of the migration folder",
+					target),
 			 errhint("Run migrator.status() to list the folder's versions.")));
 	return -1;					/* keep compiler quiet */
 }
@@ -236,8 +236,8 @@ plan_check(RunPlan *plan, const char *action)
 
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("migration folder \"%s\" does not match the journal: %d problem%s",
-					plan->set->dir, plan->nproblems, plan->nproblems == 1 ? "" : "s"),
+			 errmsg("migration folder does not match the journal: %d problem%s",
+					plan->nproblems, plan->nproblems == 1 ? "" : "s"),
 			 errdetail_internal("%s", detail.data),
 			 errhint("%s",
 					 strcmp(action, "verify") == 0 ?

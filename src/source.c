@@ -125,8 +125,7 @@ source_read_file(const char *dir, const char *relpath, int *len,
 			return NULL;
 		ereport(ERROR,
 				(errcode_for_file_access(),
-				 errmsg("could not open migration file \"%s\": %m", relpath),
-				 errdetail("In folder \"%s\".", dir)));
+				 errmsg("could not open migration file \"%s\": %m", relpath)));
 	}
 	if (fstat(fd, &st) < 0)
 		ereport(ERROR,
@@ -183,7 +182,7 @@ source_sha256_hex(const char *data, int len, char *hex)
  * naming the line, then convert to the database encoding.
  */
 static void
-validate_text(const char *dir, Migration *m)
+validate_text(Migration *m)
 {
 	int			valid = pg_encoding_verifymbstr(PG_UTF8, m->content, m->len);
 
@@ -199,14 +198,14 @@ validate_text(const char *dir, Migration *m)
 					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 					 errmsg("migration file \"%s\" contains a NUL byte at line %d",
 							m->path, line),
-					 errdetail("In folder \"%s\", byte offset %d.", dir, valid),
+					 errdetail("At byte offset %d.", valid),
 					 errhint("Migration files must be UTF-8 text.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("migration file \"%s\" is not valid UTF-8 at line %d",
 						m->path, line),
-				 errdetail("In folder \"%s\", byte offset %d holds 0x%02x.",
-						   dir, valid, (unsigned char) m->content[valid]),
+				 errdetail("Byte offset %d holds 0x%02x.",
+						   valid, (unsigned char) m->content[valid]),
 				 errhint("Save the file as UTF-8.")));
 	}
 
@@ -227,7 +226,7 @@ load_migration(MigrationSet *set, Migration *m)
 {
 	m->content = source_read_file(set->dir, m->path, &m->len, false);
 	source_sha256_hex(m->content, m->len, m->checksum);
-	validate_text(set->dir, m);
+	validate_text(m);
 }
 
 static void
@@ -246,8 +245,8 @@ bad_name(MigrationSet *set, const char *fname)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_NAME),
-			 errmsg("file \"%s\" does not fit the %s layout of migration folder \"%s\"",
-					fname, layout_name(set->layout), set->dir),
+			 errmsg("file \"%s\" does not fit the %s layout of the migration folder",
+					fname, layout_name(set->layout)),
 			 errhint("Rename it as the folder's other migrations are named, or move it out of the folder.")));
 }
 
@@ -287,8 +286,7 @@ bad_drizzle_journal(MigrationSet *set, const char *why)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("drizzle-kit journal \"%s\" in folder \"%s\" is malformed",
-					DRIZZLE_JOURNAL, set->dir),
+			 errmsg("drizzle-kit journal \"%s\" is malformed", DRIZZLE_JOURNAL),
 			 errdetail("%s", why)));
 }
 
@@ -347,7 +345,7 @@ read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
 					(errcode(ERRCODE_UNDEFINED_FILE),
 					 errmsg("migration \"%s\" listed in \"%s\" has no file", tag,
 							DRIZZLE_JOURNAL),
-					 errdetail("Expected \"%s\" in folder \"%s\".", fname, set->dir)));
+					 errdetail("Expected \"%s\" beside the meta folder.", fname)));
 		listed[found - entries] = true;
 		if (layout_parse_name(LAYOUT_DRIZZLE, fname, m) != PARSE_MIGRATION)
 			bad_name(set, fname);
@@ -429,7 +427,7 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 		else if (found != this)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("migration folder \"%s\" mixes layouts", set->dir),
+					 errmsg("migration folder mixes layouts"),
 					 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
 							   example, layout_name(found),
 							   entries[i].name, layout_name(this)),
@@ -495,8 +493,8 @@ source_read_folder(const char *dir)
 			if (set->layout == LAYOUT_EMPTY)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_NAME),
-						 errmsg("file \"%s\" in folder \"%s\" is not named as a migration of any known layout",
-								e->name, dir),
+						 errmsg("file \"%s\" is not named as a migration of any known layout",
+								e->name),
 						 errhint("Name migrations like V1__create_users.sql (Flyway), 0001_create_users.sql, 0001_create_users.up.sql (golang-migrate), or use one folder per migration (Prisma, diesel).")));
 
 			m = palloc0(sizeof(Migration));

@@ -2,6 +2,7 @@
 -- its own tool would: versions, names, which files run, what they create.
 \set QUIET 1
 SET client_min_messages = warning;
+\ir helpers.psql
 
 \set flyway :fixtures/flyway
 \set drizzle :fixtures/drizzle
@@ -11,28 +12,7 @@ SET client_min_messages = warning;
 \set diesel :fixtures/diesel
 \set numbered :fixtures/numbered
 
--- forget every migration and drop what the fixtures created
-CREATE FUNCTION pg_temp.reset_db() RETURNS void LANGUAGE plpgsql AS $f$
-DECLARE
-	r record;
-BEGIN
-	DELETE FROM migrator.journal;
-	FOR r IN SELECT c.relname, c.relkind FROM pg_class c
-			 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')
-	LOOP
-		EXECUTE format('DROP %s IF EXISTS public.%I CASCADE',
-					   CASE r.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, r.relname);
-	END LOOP;
-	DROP FUNCTION IF EXISTS public.dz_answer();
-END
-$f$;
-
--- sha256 of a fixture file, as the journal keeps it
-CREATE FUNCTION pg_temp.sha(path text) RETURNS text LANGUAGE sql AS $f$
-	SELECT encode(sha256(pg_read_binary_file(path)), 'hex')
-$f$;
-
-SELECT plan(62);
+SELECT plan(64);
 
 ------------------------------------------------------------------------------
 -- Flyway: V<ver>__desc, R__desc (after all versioned), U<ver>__desc (never)
@@ -238,6 +218,9 @@ SELECT is(
 SELECT is(
 	(SELECT count(*)::int FROM migrator.status(:'diesel')), 3,
 	'diesel: down.sql files are not migrations');
+SELECT is(
+	(SELECT count(*)::int FROM migrator.status(:'numbered')), 4,
+	'numbered: atlas.sum is not a migration');
 SELECT is(
 	(SELECT count(*)::int FROM migrator.status(:'golang')), 3,
 	'golang: .down.sql files are not migrations');
