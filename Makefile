@@ -8,7 +8,11 @@ OBJS = \
 	src/script.o \
 	src/plan.o \
 	src/journal.o \
-	src/run.o
+	src/run.o \
+	src/shape.o \
+	src/dualwrite.o \
+	src/expand.o \
+	src/backfill.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

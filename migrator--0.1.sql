@@ -87,3 +87,118 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.verify(text) IS
 	'raise an error when applied migrations were modified or are missing, or a pending one sorts before an applied one';
+
+/*
+ * Zero-downtime changes (expand / backfill / contract).  One row per change;
+ * change_tables and change_columns hold what expand() did, for the C
+ * trigger, backfill(), contract() and abort().
+ */
+CREATE TABLE migrator.changes (
+	name		text PRIMARY KEY,
+	state		text NOT NULL DEFAULT 'expanded'
+				CHECK (state IN ('expanded', 'backfilling', 'backfilled',
+								 'contracted', 'aborted')),
+	ops			jsonb NOT NULL,
+	version_schema text NOT NULL,
+	rows_done	bigint NOT NULL DEFAULT 0,
+	rows_total	bigint,
+	started_at	timestamptz NOT NULL DEFAULT clock_timestamp(),
+	finished_at timestamptz,
+	cron_job	bigint,
+	started_by	name NOT NULL DEFAULT current_user
+);
+
+CREATE TABLE migrator.change_tables (
+	change		text NOT NULL REFERENCES migrator.changes ON UPDATE CASCADE,
+	relid		regclass NOT NULL,
+	marker		name,				/* backfill marker column, if any */
+	key_columns name[],				/* keyset columns; NULL: ctid ranges */
+	last_key	text[],				/* keyset progress */
+	next_block	bigint,				/* ctid progress */
+	end_block	bigint,
+	done		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (change, relid)
+);
+
+CREATE TABLE migrator.change_columns (
+	change		text NOT NULL REFERENCES migrator.changes ON UPDATE CASCADE,
+	relid		regclass NOT NULL,
+	ord			integer NOT NULL,
+	column_name name,				/* the old column; NULL for add_column */
+	final_name	name,				/* its name in the new shape; NULL if dropped */
+	tmp_name	name,				/* column holding the new values, if any */
+	new_type	text,
+	up			text,				/* old row -> new value */
+	down		text,				/* new row -> old value */
+	not_null	boolean NOT NULL DEFAULT false,
+	default_expr text,
+	check_name	name,
+	fk_name		name,
+	PRIMARY KEY (change, relid, ord)
+);
+
+REVOKE ALL ON migrator.changes, migrator.change_tables, migrator.change_columns FROM PUBLIC;
+-- the dual-write trigger reads its columns as whoever writes the table
+GRANT SELECT ON migrator.changes, migrator.change_tables, migrator.change_columns TO PUBLIC;
+
+CREATE FUNCTION migrator.dual_write()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'migrator_dual_write'
+LANGUAGE C;
+
+CREATE FUNCTION migrator.expand(change text, ops jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_expand'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.expand(text, jsonb) IS
+	'start a zero-downtime change: the old and the new shape of its tables work at once';
+
+CREATE FUNCTION migrator.backfill(change text, batch_size integer DEFAULT 1000,
+								  max_batches integer DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'migrator_backfill'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.backfill(text, integer, integer) IS
+	'fill existing rows of an open change, in key order; returns the rows filled, 0 when done';
+
+CREATE PROCEDURE migrator.run_backfill(change text, batch_size integer DEFAULT 1000,
+									   pause interval DEFAULT '0')
+AS 'MODULE_PATHNAME', 'migrator_run_backfill'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE migrator.run_backfill(text, integer, interval) IS
+	'backfill an open change to completion, committing after every batch';
+
+CREATE FUNCTION migrator.contract(change text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_contract'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.contract(text) IS
+	'finish a backfilled change: only the new shape remains';
+
+CREATE FUNCTION migrator.abort(change text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_abort'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.abort(text) IS
+	'undo an open change: the tables are as before, writes made meanwhile kept';
+
+CREATE FUNCTION migrator.schedule_backfill(change text, schedule text DEFAULT '* * * * *',
+										   batch_size integer DEFAULT 1000)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'migrator_schedule_backfill'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.schedule_backfill(text, text, integer) IS
+	'backfill an open change from a pg_cron job that unschedules itself when done';
+
+CREATE PROCEDURE migrator.backfill_slice(change text, batch_size integer, seconds integer)
+AS 'MODULE_PATHNAME', 'migrator_backfill_slice'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE migrator.backfill_slice(text, integer, integer) IS
+	'what a scheduled backfill job runs: batches for a bounded time, then unschedule when done';

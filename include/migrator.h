@@ -15,6 +15,8 @@
 
 #include "datatype/timestamp.h"
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
+#include "utils/relcache.h"
 
 #define MIGRATOR_SCHEMA "migrator"
 
@@ -128,6 +130,60 @@ typedef struct RunPlan
 	int			nproblems;		/* modified + missing + out of order */
 } RunPlan;
 
+/*
+ * Zero-downtime changes.  Columns migrator adds to a table (temporary new
+ * columns, the backfill marker) carry this prefix.
+ */
+#define MIGRATOR_COLUMN_PREFIX "_migrator_"
+#define MIGRATOR_MARKER_COLUMN "_migrator_needs_backfill"
+#define MIGRATOR_TRIGGER_NAME "_migrator_dual_write"
+
+/* One column a change touches (a row of migrator.change_columns). */
+typedef struct ChangeColumn
+{
+	char	   *column_name;	/* the old column; NULL for an added one */
+	char	   *final_name;		/* its new-shape name; NULL when dropped */
+	char	   *tmp_name;		/* column holding the new values, if any */
+	char	   *new_type;		/* type of tmp_name */
+	char	   *up;				/* old row -> new value */
+	char	   *down;			/* new row -> old value */
+	bool		not_null;
+	char	   *default_expr;
+	char	   *check_expr;
+	char	   *references;
+	char	   *check_name;
+	char	   *fk_name;
+} ChangeColumn;
+
+/* A table's columns as one application version sees them. */
+typedef struct Shape
+{
+	const char *which;			/* "old" or "new", for messages */
+	int			count;
+	int			cap;
+	char	  **names;			/* column names in this shape */
+	char	  **physical;		/* the table's column behind each */
+} Shape;
+
+/* shape.c */
+extern Shape *shape_old(Relation rel);
+extern Shape *shape_new(Relation rel, ChangeColumn *cols, int ncols);
+extern int	shape_find(const Shape *shape, const char *name);
+extern bool shape_is_internal_column(const char *name);
+extern Node *shape_parse_expression(const char *sql, const char *what);
+extern Expr *shape_cook_expression(Relation rel, const Shape *shape,
+								   const char *sql, Oid typid, int32 typmod,
+								   const char *what);
+
+/* backfill.c */
+extern bool migrator_backfill_active;
+
+/* expand.c */
+extern int	migrator_lock_timeout;
+extern int	migrator_lock_retries;
+extern void migrator_ddl(const char *sql);
+extern char *migrator_open_change(const char *change, const char *action);
+
 /* migrator.c */
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
@@ -167,5 +223,7 @@ extern void journal_log_event(const char *action, const char *dir,
 							  const char *sqlstate, const char *message,
 							  const char *detail, const char *context);
 extern void journal_lock(void);
+extern void migrator_exec_as_owner(const char *sql, int nargs, Oid *types,
+								   Datum *values, const char *nulls);
 
 #endif							/* MIGRATOR_H */

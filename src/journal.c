@@ -65,8 +65,8 @@ journal_owner(void)
 /*
  * Run one statement as the journal's owner with a pinned search_path.
  */
-static void
-execute_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
+void
+migrator_exec_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
 				 const char *nulls)
 {
 	Oid			owner = journal_owner();
@@ -208,12 +208,12 @@ journal_record(const Migration *m, double duration_ms, int nstmts)
 	values[6] = CStringGetTextDatum(current_user_name());
 
 	if (m->kind == MIGRATION_VERSIONED)
-		execute_as_owner("INSERT INTO migrator.journal "
+		migrator_exec_as_owner("INSERT INTO migrator.journal "
 						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
 						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7)",
 						 7, types, values, nulls);
 	else
-		execute_as_owner("INSERT INTO migrator.journal AS j "
+		migrator_exec_as_owner("INSERT INTO migrator.journal AS j "
 						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
 						 "VALUES ($1, $2, 'repeatable', $3, $4, $5, $6, $7) "
 						 "ON CONFLICT (name) WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
@@ -254,7 +254,7 @@ journal_log_event(const char *action, const char *dir, const Migration *m,
 	values[8] = CStringGetTextDatum(current_user_name());
 	nulls[0] = nulls[4] = nulls[8] = ' ';
 
-	execute_as_owner("INSERT INTO migrator.events "
+	migrator_exec_as_owner("INSERT INTO migrator.events "
 					 "(action, dir, version, path, outcome, sqlstate, message, detail, run_by) "
 					 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 					 9, types, values, nulls);

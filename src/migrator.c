@@ -8,6 +8,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -36,6 +38,28 @@ _PG_init(void)
 							MaxAllocSize / 1024 / 2,
 							PGC_SUSET,
 							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrator.lock_timeout",
+							"How long one of migrator's DDL statements waits for its lock.",
+							"On timeout the statement is retried after a backoff, so it never queues long in front of other sessions.",
+							&migrator_lock_timeout,
+							500,
+							1,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrator.lock_retries",
+							"How many times a DDL statement that timed out on its lock is retried.",
+							NULL,
+							&migrator_lock_retries,
+							10,
+							0,
+							1000,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrator");

@@ -1,0 +1,559 @@
+/*-------------------------------------------------------------------------
+ *
+ * backfill.c
+ *	  Filling the existing rows of an open change, in short batches.
+ *
+ *	  Each batch touches the rows of one key range that still carry the
+ *	  backfill marker (UPDATE ... SET marker = false); the dual-write trigger
+ *	  computes their new columns.  A row written meanwhile through either
+ *	  shape has lost its marker, so a batch never overwrites it, even when it
+ *	  waited for that row's lock (EvalPlanQual re-checks the marker).  Key
+ *	  order is the primary key, else a unique NOT NULL key (keyset: each
+ *	  batch starts where the last one ended, never a rescan), else ctid
+ *	  block ranges.  Progress is stored with each batch, in its transaction,
+ *	  so a killed backfill resumes where it stopped.
+ *
+ *	  backfill() runs batches in the caller's transaction; run_backfill()
+ *	  commits after each; schedule_backfill() hands run slices to pg_cron.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "storage/bufmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "migrator.h"
+
+PG_FUNCTION_INFO_V1(migrator_backfill);
+PG_FUNCTION_INFO_V1(migrator_run_backfill);
+PG_FUNCTION_INFO_V1(migrator_backfill_slice);
+PG_FUNCTION_INFO_V1(migrator_schedule_backfill);
+
+/* set while a batch runs: the trigger then computes new from old */
+bool		migrator_backfill_active = false;
+
+/* one table still to backfill, with its progress */
+typedef struct BackfillTable
+{
+	Oid			relid;
+	char	   *table;			/* quoted, qualified */
+	char	   *marker;
+	int			nkeys;			/* 0: ctid ranges */
+	char	  **keys;			/* quoted column names */
+	char	  **key_types;		/* their types, for casts */
+	char	  **last_key;		/* NULL before the first batch */
+	int64		next_block;
+	int64		end_block;
+} BackfillTable;
+
+/*
+ * The key a table is walked in: its primary key, else its narrowest
+ * unique, immediate, non-partial index over NOT NULL columns; none: ctid.
+ */
+static void
+choose_key(BackfillTable *t)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	int			rc;
+
+	values[0] = ObjectIdGetDatum(t->relid);
+	rc = SPI_execute_with_args(
+							   "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
+							   "FROM (SELECT i.indkey, i.indnatts FROM pg_catalog.pg_index i "
+							   "      WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisunique AND i.indimmediate "
+							   "        AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indisvalid "
+							   "        AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute n "
+							   "              WHERE n.attrelid OPERATOR(pg_catalog.=) i.indrelid "
+							   "                AND n.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[]) "
+							   "                AND NOT n.attnotnull) "
+							   "      ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k, "
+							   "  LATERAL pg_catalog.unnest(k.indkey::pg_catalog.int2[]) WITH ORDINALITY AS u(attnum, ord) "
+							   "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) $1 "
+							   "   AND a.attnum OPERATOR(pg_catalog.=) u.attnum "
+							   "WHERE u.ord OPERATOR(pg_catalog.<=) k.indnatts ORDER BY u.ord",
+							   1, types, values, NULL, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read the indexes of table %u", t->relid);
+	t->nkeys = (int) SPI_processed;
+	t->keys = palloc(sizeof(char *) * Max(t->nkeys, 1));
+	t->key_types = palloc(sizeof(char *) * Max(t->nkeys, 1));
+	for (int i = 0; i < t->nkeys; i++)
+	{
+		t->keys[i] = pstrdup(quote_identifier(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+		t->key_types[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+	}
+}
+
+/* the next unfinished table of the change, locked, or NULL when none */
+static BackfillTable *
+next_table(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	BackfillTable *t;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+	Relation	rel;
+
+	values[0] = CStringGetTextDatum(change);
+	if (SPI_execute_with_args("SELECT relid::pg_catalog.oid, marker, last_key, next_block, end_block "
+							  "FROM migrator.change_tables WHERE change OPERATOR(pg_catalog.=) $1 AND NOT done "
+							  "ORDER BY relid LIMIT 1 FOR UPDATE",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.change_tables");
+	if (SPI_processed == 0)
+		return NULL;
+
+	tup = SPI_copytuple(SPI_tuptable->vals[0]);
+	desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+	t = palloc0(sizeof(BackfillTable));
+	t->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+	t->marker = pstrdup(quote_identifier(SPI_getvalue(tup, desc, 2)));
+	t->table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(t->relid)),
+										  get_rel_name(t->relid));
+	choose_key(t);
+
+	d = SPI_getbinval(tup, desc, 3, &isnull);
+	if (!isnull)
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+						  &elems, &nulls, &n);
+		if (n != t->nkeys)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the key of table %s changed during its backfill", t->table),
+					 errhint("Abort the change and start it again.")));
+		t->last_key = palloc(sizeof(char *) * n);
+		for (int i = 0; i < n; i++)
+			t->last_key[i] = TextDatumGetCString(elems[i]);
+	}
+
+	d = SPI_getbinval(tup, desc, 4, &isnull);
+	if (t->nkeys == 0)
+	{
+		if (isnull)
+		{
+			/* first batch of a ctid walk: up to the table's current end */
+			rel = table_open(t->relid, AccessShareLock);
+			t->next_block = 0;
+			t->end_block = RelationGetNumberOfBlocks(rel);
+			table_close(rel, AccessShareLock);
+		}
+		else
+		{
+			t->next_block = DatumGetInt64(d);
+			t->end_block = DatumGetInt64(SPI_getbinval(tup, desc, 5, &isnull));
+		}
+	}
+	return t;
+}
+
+static void
+save_progress(const char *change, BackfillTable *t, bool done, int64 rows)
+{
+	Oid			types[6] = {TEXTOID, OIDOID, TEXTARRAYOID, INT8OID, BOOLOID, INT8OID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		ctid = (t->nkeys == 0);
+
+	values[0] = CStringGetTextDatum(change);
+	values[1] = ObjectIdGetDatum(t->relid);
+	if (t->last_key)
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * t->nkeys);
+
+		for (int i = 0; i < t->nkeys; i++)
+			elems[i] = CStringGetTextDatum(t->last_key[i]);
+		values[2] = PointerGetDatum(construct_array(elems, t->nkeys, TEXTOID, -1, false, TYPALIGN_INT));
+	}
+	else
+		nulls[2] = 'n';
+	values[3] = Int64GetDatum(t->next_block);
+	nulls[3] = ctid ? ' ' : 'n';
+	values[4] = BoolGetDatum(done);
+	values[5] = Int64GetDatum(t->end_block);
+	nulls[5] = ctid ? ' ' : 'n';
+	migrator_exec_as_owner("UPDATE migrator.change_tables SET last_key = $3, next_block = $4, "
+						   "done = $5, end_block = $6 "
+						   "WHERE change OPERATOR(pg_catalog.=) $1 "
+						   "AND relid OPERATOR(pg_catalog.=) $2::pg_catalog.regclass",
+						   6, types, values, nulls);
+
+	types[1] = INT8OID;
+	values[1] = Int64GetDatum(rows);
+	migrator_exec_as_owner("UPDATE migrator.changes SET rows_done = rows_done + $2, "
+						   "state = CASE WHEN EXISTS (SELECT FROM migrator.change_tables t "
+						   "   WHERE t.change OPERATOR(pg_catalog.=) $1 AND NOT t.done) "
+						   "  THEN 'backfilling' ELSE 'backfilled' END "
+						   "WHERE name OPERATOR(pg_catalog.=) $1", 2, types, values, NULL);
+}
+
+/* UPDATE with the backfill flag set, so the trigger computes new from old */
+static int64
+touch_rows(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	int			rc;
+
+	migrator_backfill_active = true;
+	PG_TRY();
+	{
+		rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		migrator_backfill_active = false;
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "backfill update failed: %s", SPI_result_code_string(rc));
+	return (int64) SPI_processed;
+}
+
+/* one keyset batch: the rows after last_key, up to batch_size keys on */
+static int64
+keyset_batch(BackfillTable *t, int batch_size, bool *done)
+{
+	StringInfoData keys;
+	StringInfoData after;
+	StringInfoData upto;
+	StringInfoData sql;
+	Oid		   *types = palloc(sizeof(Oid) * t->nkeys * 2);
+	Datum	   *values = palloc(sizeof(Datum) * t->nkeys * 2);
+	char	  **upper = NULL;
+	int			nargs = 0;
+
+	initStringInfo(&keys);
+	initStringInfo(&after);
+	initStringInfo(&upto);
+	for (int i = 0; i < t->nkeys; i++)
+		appendStringInfo(&keys, "%s%s", i ? ", " : "", t->keys[i]);
+	if (t->last_key)
+	{
+		appendStringInfo(&after, "(%s) > (", keys.data);
+		for (int i = 0; i < t->nkeys; i++)
+		{
+			appendStringInfo(&after, "%s$%d::%s", i ? ", " : "", i + 1, t->key_types[i]);
+			types[nargs] = TEXTOID;
+			values[nargs++] = CStringGetTextDatum(t->last_key[i]);
+		}
+		appendStringInfoChar(&after, ')');
+	}
+
+	/*
+	 * Where this batch ends: batch_size keys on.  The text copies of the keys
+	 * get names of their own, so that ORDER BY sorts the columns themselves.
+	 */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	for (int i = 0; i < t->nkeys; i++)
+		appendStringInfo(&sql, "%s%s::pg_catalog.text AS _k%d", i ? ", " : "", t->keys[i], i);
+	appendStringInfo(&sql, " FROM ONLY %s %s%s ORDER BY %s OFFSET %d LIMIT 1",
+					 t->table, after.len ? "WHERE " : "", after.data, keys.data, batch_size - 1);
+	if (SPI_execute_with_args(sql.data, nargs, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "backfill key scan failed");
+	if (SPI_processed > 0)
+	{
+		upper = palloc(sizeof(char *) * t->nkeys);
+		for (int i = 0; i < t->nkeys; i++)
+			upper[i] = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1);
+		appendStringInfo(&upto, "(%s) <= (", keys.data);
+		for (int i = 0; i < t->nkeys; i++)
+		{
+			appendStringInfo(&upto, "%s$%d::%s", i ? ", " : "", nargs + 1, t->key_types[i]);
+			types[nargs] = TEXTOID;
+			values[nargs++] = CStringGetTextDatum(upper[i]);
+		}
+		appendStringInfoChar(&upto, ')');
+	}
+
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE ONLY %s SET %s = false WHERE %s", t->table, t->marker, t->marker);
+	if (after.len)
+		appendStringInfo(&sql, " AND %s", after.data);
+	if (upto.len)
+		appendStringInfo(&sql, " AND %s", upto.data);
+
+	{
+		int64		n = touch_rows(sql.data, nargs, types, values);
+
+		*done = (upper == NULL);
+		if (upper)
+			t->last_key = upper;
+		return n;
+	}
+}
+
+/* one ctid batch: a range of blocks sized to hold about batch_size rows */
+static int64
+ctid_batch(BackfillTable *t, int batch_size, bool *done)
+{
+	Relation	rel = table_open(t->relid, AccessShareLock);
+	double		per_block = (rel->rd_rel->relpages > 0 && rel->rd_rel->reltuples > 0) ?
+		rel->rd_rel->reltuples / rel->rd_rel->relpages : 100.0;
+	int64		blocks = Max((int64) (batch_size / Max(per_block, 1.0)), 1);
+	int64		to = Min(t->next_block + blocks, t->end_block);
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int64		n;
+
+	table_close(rel, AccessShareLock);
+	values[0] = CStringGetTextDatum(psprintf("(%lld,0)", (long long) t->next_block));
+	values[1] = CStringGetTextDatum(psprintf("(%lld,0)", (long long) to));
+	n = touch_rows(psprintf("UPDATE ONLY %s SET %s = false WHERE %s "
+							"AND ctid OPERATOR(pg_catalog.>=) $1::pg_catalog.tid "
+							"AND ctid OPERATOR(pg_catalog.<) $2::pg_catalog.tid",
+							t->table, t->marker, t->marker),
+				   2, types, values);
+	t->next_block = to;
+	*done = (to >= t->end_block);
+	return n;
+}
+
+/*
+ * One batch of the change, in the current transaction.  Returns the rows
+ * filled; *finished when no table is left.
+ */
+static int64
+backfill_one_batch(const char *change, int batch_size, bool *finished)
+{
+	BackfillTable *t;
+	int64		n = 0;
+	bool		done = false;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	t = next_table(change);
+	if (t == NULL)
+	{
+		*finished = true;
+		SPI_finish();
+		return 0;
+	}
+	if (t->nkeys > 0)
+		n = keyset_batch(t, batch_size, &done);
+	else
+		n = ctid_batch(t, batch_size, &done);
+	save_progress(change, t, done, n);
+	SPI_finish();
+	*finished = false;
+	return n;
+}
+
+static void
+check_batch_size(int batch_size)
+{
+	if (batch_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("batch_size must be at least 1")));
+}
+
+/* the change exists, is open, and may be backfilled; false if done */
+static bool
+backfill_wanted(const char *change)
+{
+	char	   *state;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	state = migrator_open_change(change, "backfill");
+	SPI_finish();
+	return strcmp(state, "backfilled") != 0;
+}
+
+Datum
+migrator_backfill(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			batch_size = PG_GETARG_INT32(1);
+	int			max_batches = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
+	int64		total = 0;
+	bool		finished = false;
+
+	check_batch_size(batch_size);
+	if (!backfill_wanted(change))
+		PG_RETURN_INT64(0);
+	for (int i = 0; max_batches < 0 || i < max_batches; i++)
+	{
+		total += backfill_one_batch(change, batch_size, &finished);
+		if (finished)
+			break;
+		CommandCounterIncrement();
+		CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_INT64(total);
+}
+
+static bool
+called_nonatomic(FunctionCallInfo fcinfo)
+{
+	return fcinfo->context && IsA(fcinfo->context, CallContext) &&
+		!castNode(CallContext, fcinfo->context)->atomic;
+}
+
+/*
+ * Batches until done or until max_ms have passed (when > 0), committing
+ * after each.  Returns true when the change is fully backfilled.
+ */
+static bool
+run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
+{
+	instr_time	start,
+				now;
+	bool		finished = false;
+
+	INSTR_TIME_SET_CURRENT(start);
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	for (;;)
+	{
+		(void) backfill_one_batch(change, batch_size, &finished);
+		SPI_commit();
+		if (finished)
+			break;
+		CHECK_FOR_INTERRUPTS();
+		if (pause_us > 0)
+			pg_usleep(pause_us);
+		INSTR_TIME_SET_CURRENT(now);
+		INSTR_TIME_SUBTRACT(now, start);
+		if (max_ms > 0 && INSTR_TIME_GET_MILLISEC(now) >= max_ms)
+			break;
+	}
+	SPI_finish();
+	return finished;
+}
+
+Datum
+migrator_run_backfill(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			batch_size = PG_GETARG_INT32(1);
+	Interval   *pause = PG_ARGISNULL(2) ? NULL : PG_GETARG_INTERVAL_P(2);
+	int64		pause_us = pause ? pause->time + (int64) pause->day * USECS_PER_DAY : 0;
+
+	if (!called_nonatomic(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrator.run_backfill() cannot run inside a transaction block"),
+				 errdetail("It commits after every batch."),
+				 errhint("CALL it on its own, or use SELECT migrator.backfill() inside a transaction.")));
+	check_batch_size(batch_size);
+	if (!backfill_wanted(change))
+		PG_RETURN_VOID();
+	(void) run_batches(change, batch_size, pause_us, 0);
+	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------
+ * pg_cron
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+cron_job_name(const char *change)
+{
+	return psprintf("migrator backfill %s", change);
+}
+
+/*
+ * CALL migrator.backfill_slice(change, batch_size, seconds): what the
+ * pg_cron job runs each minute.  Works through batches for a bounded
+ * slice; when the change is done it unschedules its own job (pg_cron may
+ * log that last run as canceled: completion is in migrator.changes).
+ */
+Datum
+migrator_backfill_slice(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			batch_size = PG_GETARG_INT32(1);
+	int			seconds = PG_GETARG_INT32(2);
+	bool		finished = true;
+
+	if (!called_nonatomic(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrator.backfill_slice() cannot run inside a transaction block")));
+	check_batch_size(batch_size);
+	if (backfill_wanted(change))
+		finished = run_batches(change, batch_size, 0, (int64) seconds * 1000);
+	if (finished)
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+
+		values[0] = CStringGetTextDatum(cron_job_name(change));
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT cron.unschedule(jobid) FROM cron.job "
+								  "WHERE jobname OPERATOR(pg_catalog.=) $1",
+								  1, types, values, NULL, false, 0) < 0)
+			elog(ERROR, "could not unschedule the backfill job");
+		SPI_finish();
+	}
+	PG_RETURN_VOID();
+}
+
+Datum
+migrator_schedule_backfill(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int			batch_size = PG_GETARG_INT32(2);
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	int64		jobid;
+	bool		isnull;
+
+	check_batch_size(batch_size);
+	if (!OidIsValid(get_extension_oid("pg_cron", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_cron is not installed in this database"),
+				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, and run CREATE EXTENSION pg_cron; or CALL migrator.run_backfill('%s') yourself.",
+						 change)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) migrator_open_change(change, "backfill");
+
+	values[0] = CStringGetTextDatum(cron_job_name(change));
+	values[1] = CStringGetTextDatum(schedule);
+	/* one statement, so that pg_cron runs it at top level and it may commit */
+	values[2] = CStringGetTextDatum(psprintf("CALL migrator.backfill_slice(%s, %d, 50)",
+											 quote_literal_cstr(change), batch_size));
+	if (SPI_execute_with_args("SELECT cron.schedule($1, $2, $3)", 3, types, values,
+							  NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "cron.schedule failed");
+	jobid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	{
+		Oid			t2[2] = {TEXTOID, INT8OID};
+		Datum		v2[2];
+
+		v2[0] = CStringGetTextDatum(change);
+		v2[1] = Int64GetDatum(jobid);
+		migrator_exec_as_owner("UPDATE migrator.changes SET cron_job = $2 WHERE name OPERATOR(pg_catalog.=) $1",
+							   2, t2, v2, NULL);
+	}
+	SPI_finish();
+	PG_RETURN_INT64(jobid);
+}

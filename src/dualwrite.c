@@ -1,0 +1,332 @@
+/*-------------------------------------------------------------------------
+ *
+ * dualwrite.c
+ *	  The dual-write trigger of an open change, in C.
+ *
+ *	  BEFORE INSERT OR UPDATE FOR EACH ROW on every table a change touches.
+ *	  A write through the old shape (the table) sets each new column to
+ *	  up(row); a write through the new shape (the version schema's view,
+ *	  picked by putting that schema first on search_path) sets each old
+ *	  column to down(row).  Every write clears the row's backfill marker, so
+ *	  the backfill never overwrites it with a stale value.
+ *
+ *	  The up/down expressions are cooked once per backend and trigger (as
+ *	  PostgreSQL cooks CHECK constraints) and evaluated per row with no SPI
+ *	  or PL round trip.  The cache is dropped on any relcache invalidation
+ *	  of the table, e.g. when contract() or abort() alters it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/varlena.h"
+
+#include "migrator.h"
+
+PG_FUNCTION_INFO_V1(migrator_dual_write);
+
+typedef struct DualWriteAction
+{
+	AttrNumber	target;			/* column to set */
+	bool		new_side;		/* on writes through the new shape? */
+	ExprState  *state;
+} DualWriteAction;
+
+typedef struct DualWriteEntry
+{
+	Oid			tgoid;			/* hash key */
+	Oid			relid;
+	bool		valid;
+	MemoryContext cxt;
+	char	   *version_schema;
+	AttrNumber	marker;			/* InvalidAttrNumber if none */
+	int			nactions;
+	DualWriteAction *actions;
+	ExprContext *econtext;
+	char	   *seen_path;		/* search_path last looked at */
+	bool		seen_new_side;
+} DualWriteEntry;
+
+static HTAB *dual_write_cache = NULL;
+
+static void
+invalidate_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	DualWriteEntry *e;
+
+	if (dual_write_cache == NULL)
+		return;
+	hash_seq_init(&status, dual_write_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+		if (relid == InvalidOid || e->relid == relid)
+			e->valid = false;
+}
+
+static HTAB *
+get_cache(void)
+{
+	if (dual_write_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(DualWriteEntry);
+		ctl.hcxt = CacheMemoryContext;
+		dual_write_cache = hash_create("migrator dual-write triggers", 16, &ctl,
+									   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(invalidate_callback, (Datum) 0);
+	}
+	return dual_write_cache;
+}
+
+static char *
+spi_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tup, desc, col);
+}
+
+/*
+ * Read the change's columns for this table (migrator.change_columns) into
+ * the caller's memory context.
+ */
+static ChangeColumn *
+load_columns(const char *change, Oid relid, char **version_schema,
+			 char **marker, int *ncols)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	Oid			types[2] = {TEXTOID, OIDOID};
+	Datum		values[2];
+	ChangeColumn *cols;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(change);
+	values[1] = ObjectIdGetDatum(relid);
+	SPI_connect();
+	rc = SPI_execute_with_args(
+							   "SELECT c.version_schema, t.marker, cc.column_name, cc.final_name, "
+							   "cc.tmp_name, cc.up, cc.down "
+							   "FROM migrator.change_columns cc "
+							   "JOIN migrator.changes c ON c.name OPERATOR(pg_catalog.=) cc.change "
+							   "JOIN migrator.change_tables t ON t.change OPERATOR(pg_catalog.=) cc.change "
+							   " AND t.relid OPERATOR(pg_catalog.=) cc.relid "
+							   "WHERE cc.change OPERATOR(pg_catalog.=) $1 "
+							   "AND cc.relid OPERATOR(pg_catalog.=) $2::pg_catalog.regclass "
+							   "AND c.state OPERATOR(pg_catalog.<>) ALL ('{contracted,aborted}') "
+							   "ORDER BY cc.ord",
+							   2, types, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+
+	MemoryContextSwitchTo(caller);
+	*ncols = (int) SPI_processed;
+	cols = palloc0(sizeof(ChangeColumn) * Max(*ncols, 1));
+	*version_schema = NULL;
+	*marker = NULL;
+	for (int i = 0; i < *ncols; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+
+		*version_schema = spi_text(tup, desc, 1);
+		*marker = spi_text(tup, desc, 2);
+		cols[i].column_name = spi_text(tup, desc, 3);
+		cols[i].final_name = spi_text(tup, desc, 4);
+		cols[i].tmp_name = spi_text(tup, desc, 5);
+		cols[i].up = spi_text(tup, desc, 6);
+		cols[i].down = spi_text(tup, desc, 7);
+	}
+	SPI_finish();
+	return cols;
+}
+
+static AttrNumber
+column_attnum(Relation rel, const char *name)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" is gone, but change triggers still use it",
+						name, RelationGetRelationName(rel)),
+				 errhint("Abort the change with migrator.abort().")));
+	return attnum;
+}
+
+static void
+add_action(DualWriteEntry *e, Relation rel, const Shape *shape,
+		   const char *target, const char *sql, bool new_side, const char *what)
+{
+	AttrNumber	attnum = column_attnum(rel, target);
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	Expr	   *expr = shape_cook_expression(rel, shape, sql, att->atttypid,
+											 att->atttypmod, what);
+	DualWriteAction *a = &e->actions[e->nactions++];
+
+	a->target = attnum;
+	a->new_side = new_side;
+	a->state = ExecInitExpr(expr, NULL);
+}
+
+/*
+ * (Re)build a cache entry: everything in its own memory context, which
+ * lives as long as the entry.
+ */
+static void
+build_entry(DualWriteEntry *e, Relation rel, const char *change)
+{
+	MemoryContext old;
+	ChangeColumn *cols;
+	int			ncols;
+	char	   *marker;
+	Shape	   *old_shape;
+	Shape	   *new_shape;
+
+	if (e->cxt)
+		MemoryContextDelete(e->cxt);
+	e->cxt = AllocSetContextCreate(CacheMemoryContext, "migrator dual-write",
+								   ALLOCSET_SMALL_SIZES);
+	e->valid = false;
+	e->relid = RelationGetRelid(rel);
+	old = MemoryContextSwitchTo(e->cxt);
+
+	cols = load_columns(change, e->relid, &e->version_schema, &marker, &ncols);
+	e->marker = marker ? column_attnum(rel, marker) : InvalidAttrNumber;
+	e->actions = palloc0(sizeof(DualWriteAction) * Max(ncols * 2, 1));
+	e->nactions = 0;
+	old_shape = shape_old(rel);
+	new_shape = shape_new(rel, cols, ncols);
+
+	for (int i = 0; i < ncols; i++)
+	{
+		ChangeColumn *c = &cols[i];
+
+		if (c->tmp_name && c->up)
+			add_action(e, rel, old_shape, c->tmp_name, c->up, false,
+					   psprintf("up expression of column \"%s\"", c->final_name));
+		if (c->column_name && c->down && (c->tmp_name || c->final_name == NULL))
+			add_action(e, rel, new_shape, c->column_name, c->down, true,
+					   psprintf("down expression of column \"%s\"", c->column_name));
+	}
+	e->econtext = CreateStandaloneExprContext();
+	e->seen_path = NULL;
+	MemoryContextSwitchTo(old);
+	e->valid = true;
+}
+
+/* is this write coming through the new shape (its schema first on the path)? */
+static bool
+writes_new_shape(DualWriteEntry *e)
+{
+	char	   *copy;
+	List	   *elems;
+	bool		result = false;
+
+	if (e->version_schema == NULL || namespace_search_path == NULL)
+		return false;
+	if (e->seen_path && strcmp(e->seen_path, namespace_search_path) == 0)
+		return e->seen_new_side;
+
+	copy = pstrdup(namespace_search_path);
+	if (SplitIdentifierString(copy, ',', &elems) && elems != NIL)
+		result = strcmp((char *) linitial(elems), e->version_schema) == 0;
+	if (e->seen_path)
+		pfree(e->seen_path);
+	e->seen_path = MemoryContextStrdup(e->cxt, namespace_search_path);
+	e->seen_new_side = result;
+	return result;
+}
+
+Datum
+migrator_dual_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	Trigger    *tg;
+	DualWriteEntry *e;
+	bool		found;
+	bool		new_side;
+	HeapTuple	tuple;
+	TupleTableSlot *slot;
+	int			n = 0;
+	int		   *cols;
+	Datum	   *values;
+	bool	   *nulls;
+	HeapTuple	result;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrator.dual_write() must be a BEFORE INSERT OR UPDATE FOR EACH ROW trigger")));
+	rel = td->tg_relation;
+	tg = td->tg_trigger;
+	if (tg->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrator.dual_write() takes the change's name as its one argument")));
+
+	e = hash_search(get_cache(), &tg->tgoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->cxt = NULL;
+		e->valid = false;
+	}
+	if (!e->valid)
+		build_entry(e, rel, tg->tgargs[0]);
+
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		tuple = td->tg_newtuple;
+		slot = td->tg_newslot;
+	}
+	else
+	{
+		tuple = td->tg_trigtuple;
+		slot = td->tg_trigslot;
+	}
+
+	new_side = !migrator_backfill_active && writes_new_shape(e);
+	cols = palloc(sizeof(int) * (e->nactions + 1));
+	values = palloc(sizeof(Datum) * (e->nactions + 1));
+	nulls = palloc(sizeof(bool) * (e->nactions + 1));
+
+	e->econtext->ecxt_scantuple = slot;
+	for (int i = 0; i < e->nactions; i++)
+	{
+		DualWriteAction *a = &e->actions[i];
+
+		if (a->new_side != new_side)
+			continue;
+		cols[n] = a->target;
+		values[n] = ExecEvalExprSwitchContext(a->state, e->econtext, &nulls[n]);
+		n++;
+	}
+	if (e->marker != InvalidAttrNumber)
+	{
+		cols[n] = e->marker;
+		values[n] = BoolGetDatum(false);
+		nulls[n] = false;
+		n++;
+	}
+	if (n == 0)
+		return PointerGetDatum(tuple);
+
+	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, cols,
+									   values, nulls);
+	ResetExprContext(e->econtext);
+	return PointerGetDatum(result);
+}

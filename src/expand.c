@@ -1,0 +1,1236 @@
+/*-------------------------------------------------------------------------
+ *
+ * expand.c
+ *	  Zero-downtime changes: expand(), contract() and abort().
+ *
+ *	  expand() turns a change's operations into DDL that keeps the old shape
+ *	  of each table working while adding the new one: a changed column is
+ *	  duplicated into a temporary column, constraints on it are added NOT
+ *	  VALID, a backfill marker column and the C dual-write trigger are
+ *	  installed, and a version schema of security_invoker views shows the
+ *	  new shape.  contract() validates and swaps the new columns into place;
+ *	  abort() removes everything expand() added.  Every name reaching SQL is
+ *	  quoted; every DDL statement waits at most migrator.lock_timeout for
+ *	  its lock and is retried with backoff (migrator.lock_retries).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
+#include "catalog/pg_type.h"
+#include "common/pg_prng.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/ruleutils.h"
+
+#include "migrator.h"
+
+PG_FUNCTION_INFO_V1(migrator_expand);
+PG_FUNCTION_INFO_V1(migrator_contract);
+PG_FUNCTION_INFO_V1(migrator_abort);
+
+int			migrator_lock_timeout = 500;	/* ms */
+int			migrator_lock_retries = 10;
+
+/* One table of a change, with the columns it touches. */
+typedef struct ChangeTable
+{
+	Oid			relid;
+	char	   *schema;
+	char	   *name;
+	int			ncols;
+	int			cap;
+	ChangeColumn *cols;
+	bool		needs_backfill;
+} ChangeTable;
+
+/* ---------------------------------------------------------------------
+ * DDL with a short lock_timeout, retried with backoff
+ * ---------------------------------------------------------------------
+ */
+
+static void
+ddl_once(const char *sql)
+{
+	int			nest = NewGUCNestLevel();
+	int			rc;
+
+	(void) set_config_option("lock_timeout",
+							 psprintf("%d", migrator_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	rc = SPI_execute(sql, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
+			 SPI_result_code_string(rc));
+	AtEOXact_GUC(true, nest);
+}
+
+/*
+ * One attempt in a subtransaction; false when its lock was not granted in
+ * time (any other error is raised).
+ */
+static bool
+ddl_attempt(const char *sql, bool last)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ddl_once(sql);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+			PG_RE_THROW();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Run one DDL statement.  When its lock is not granted within
+ * migrator.lock_timeout (so that the statement never queues for long in
+ * front of everyone else), it is retried after an exponential backoff
+ * with jitter, up to migrator.lock_retries times.
+ */
+void
+migrator_ddl(const char *sql)
+{
+	for (int attempt = 0;; attempt++)
+	{
+		double		backoff;
+		long		sleep_ms;
+
+		if (ddl_attempt(sql, attempt >= migrator_lock_retries))
+			return;
+		backoff = Min(migrator_lock_timeout * pow(2.0, attempt), 10000.0);
+		sleep_ms = (long) (backoff * (0.5 + pg_prng_double(&pg_global_prng_state)));
+		ereport(NOTICE,
+				(errmsg("lock not available, retrying in %ld ms (attempt %d of %d)",
+						sleep_ms, attempt + 1, migrator_lock_retries)));
+		pg_usleep(sleep_ms * 1000L);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Names
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+qualified(const char *schema, const char *name)
+{
+	return quote_qualified_identifier(schema, name);
+}
+
+/* prefix + name, cut to NAMEDATALEN - 1 bytes on a character boundary */
+static char *
+make_name(const char *prefix, const char *name)
+{
+	char	   *s = psprintf("%s%s", prefix, name);
+	int			len = pg_mbcliplen(s, strlen(s), NAMEDATALEN - 1);
+
+	s[len] = '\0';
+	return s;
+}
+
+/* ---------------------------------------------------------------------
+ * Reading the ops
+ * ---------------------------------------------------------------------
+ */
+
+static void
+bad_op(int i, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("operation %d of the change is malformed", i + 1),
+			 errdetail("%s", why)));
+}
+
+static char *
+op_string(JsonbContainer *obj, const char *key, bool required, int i,
+		  const char *opname)
+{
+	JsonbValue	v;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
+		v.type == jbvNull)
+	{
+		if (required)
+			bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
+		return NULL;
+	}
+	if (v.type != jbvString)
+		bad_op(i, psprintf("\"%s\" of \"%s\" must be a string.", key, opname));
+	if (v.val.string.len == 0)
+		bad_op(i, psprintf("\"%s\" of \"%s\" is empty.", key, opname));
+	return pnstrdup(v.val.string.val, v.val.string.len);
+}
+
+/* boolean member: -1 absent, 0 false, 1 true */
+static int
+op_bool(JsonbContainer *obj, const char *key, int i, const char *opname)
+{
+	JsonbValue	v;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
+		v.type == jbvNull)
+		return -1;
+	if (v.type != jbvBool)
+		bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
+	return v.val.boolean ? 1 : 0;
+}
+
+static JsonbContainer *
+op_object(JsonbContainer *obj, const char *key, int i, const char *opname)
+{
+	JsonbValue	v;
+
+	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
+		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		bad_op(i, psprintf("\"%s\" needs a \"%s\" object.", opname, key));
+	return v.val.binary.data;
+}
+
+static Oid
+resolve_table(JsonbContainer *obj, int i, const char *opname, char **schema,
+			  char **name)
+{
+	char	   *tab = op_string(obj, "table", true, i, opname);
+	char	   *nsp = op_string(obj, "schema", false, i, opname);
+	Oid			relid;
+
+	if (nsp)
+		relid = get_relname_relid(tab, get_namespace_oid(nsp, false));
+	else
+		relid = RelnameGetRelid(tab);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", tab),
+				 errdetail("Named by operation %d (\"%s\"); names are taken literally, without SQL quoting.",
+						   i + 1, opname)));
+	*schema = get_namespace_name(get_rel_namespace(relid));
+	*name = get_rel_name(relid);
+	return relid;
+}
+
+static ChangeTable *
+table_for(List **tables, Oid relid, const char *schema, const char *name)
+{
+	ListCell   *lc;
+	ChangeTable *t;
+
+	foreach(lc, *tables)
+	{
+		t = lfirst(lc);
+		if (t->relid == relid)
+			return t;
+	}
+	t = palloc0(sizeof(ChangeTable));
+	t->relid = relid;
+	t->schema = pstrdup(schema);
+	t->name = pstrdup(name);
+	t->cap = 8;
+	t->cols = palloc0(sizeof(ChangeColumn) * t->cap);
+	*tables = lappend(*tables, t);
+	return t;
+}
+
+/* the change's entry for a column by its current new-shape name, or NULL */
+static ChangeColumn *
+find_column(ChangeTable *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].final_name && strcmp(t->cols[i].final_name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+static ChangeColumn *
+new_column(ChangeTable *t)
+{
+	if (t->ncols == t->cap)
+	{
+		t->cap *= 2;
+		t->cols = repalloc(t->cols, sizeof(ChangeColumn) * t->cap);
+	}
+	memset(&t->cols[t->ncols], 0, sizeof(ChangeColumn));
+	return &t->cols[t->ncols++];
+}
+
+/*
+ * The column an operation names, as the new shape stands after the
+ * change's earlier operations: an entry of the change, or a column of the
+ * table the change has not touched yet.
+ */
+static ChangeColumn *
+column_for(ChangeTable *t, const char *name, int i, const char *opname)
+{
+	ChangeColumn *c = find_column(t, name);
+	AttrNumber	attnum;
+
+	if (c)
+		return c;
+	for (int j = 0; j < t->ncols; j++)
+		if (t->cols[j].column_name && strcmp(t->cols[j].column_name, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of table \"%s\" was renamed or dropped by an earlier operation of this change",
+							name, t->name),
+					 errdetail("Operation %d (\"%s\") names it.", i + 1, opname)));
+	attnum = get_attnum(t->relid, name);
+	if (attnum == InvalidAttrNumber || attnum < 0 || shape_is_internal_column(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist", name, t->name),
+				 errdetail("Named by operation %d (\"%s\").", i + 1, opname)));
+	c = new_column(t);
+	c->column_name = pstrdup(name);
+	c->final_name = pstrdup(name);
+	return c;
+}
+
+static void
+check_new_name(ChangeTable *t, const char *name, int i, const char *opname)
+{
+	bool		taken = find_column(t, name) != NULL;
+
+	/* a column of the table the change renames away or drops frees its name */
+	if (!taken && get_attnum(t->relid, name) != InvalidAttrNumber)
+	{
+		taken = true;
+		for (int j = 0; j < t->ncols; j++)
+			if (t->cols[j].column_name && strcmp(t->cols[j].column_name, name) == 0)
+				taken = false;
+	}
+	if (taken)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" already exists", name, t->name),
+				 errdetail("Operation %d (\"%s\") would create it.", i + 1, opname)));
+	if (shape_is_internal_column(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_RESERVED_NAME),
+				 errmsg("column name \"%s\" is reserved for migrator", name)));
+}
+
+/* canonical SQL for a type name given by the user */
+static char *
+canonical_type(const char *type, Oid *typid, int32 *typmod)
+{
+	typenameTypeIdAndMod(NULL, typeStringToTypeName(type), typid, typmod);
+	return format_type_with_typemod(*typid, *typmod);
+}
+
+static void
+conflict(ChangeTable *t, const char *column, int i, const char *opname,
+		 const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("operation %d (\"%s\") conflicts with an earlier operation on column \"%s\" of table \"%s\"",
+					i + 1, opname, column, t->name),
+			 errdetail("%s", why),
+			 errhint("Combine them into one operation, or use two changes.")));
+}
+
+static void
+unsupported(int i, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s is not supported yet", what),
+			 errdetail("Operation %d of the change.", i + 1),
+			 errhint("Supported operations: add_column, alter_column, rename_column and drop_column.")));
+}
+
+/* the column attributes add_column and alter_column share */
+static void
+read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
+					   const char *opname)
+{
+	int			nullable = op_bool(obj, "nullable", i, opname);
+	char	   *dflt = op_string(obj, "default", false, i, opname);
+	char	   *check = op_string(obj, "check", false, i, opname);
+	char	   *refs = op_string(obj, "references", false, i, opname);
+
+	if (op_bool(obj, "unique", i, opname) == 1)
+		unsupported(i, "\"unique\" (it needs an index built concurrently)");
+	if (nullable == 0)
+		c->not_null = true;
+	if (dflt)
+		c->default_expr = dflt;
+	if (check)
+		c->check_expr = check;
+	if (refs)
+		c->references = refs;
+}
+
+static void
+read_op(List **tables, JsonbContainer *op, int i)
+{
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *opname;
+	JsonbContainer *body;
+	char	   *schema;
+	char	   *tabname;
+	Oid			relid;
+	ChangeTable *t;
+
+	if (JsonContainerSize(op) != 1)
+		bad_op(i, "An operation is an object with exactly one key, its name.");
+	it = JsonbIteratorInit(op);
+	tok = JsonbIteratorNext(&it, &k, false);	/* WJB_BEGIN_OBJECT */
+	tok = JsonbIteratorNext(&it, &k, true);
+	Assert(tok == WJB_KEY);
+	(void) tok;
+	opname = pnstrdup(k.val.string.val, k.val.string.len);
+	tok = JsonbIteratorNext(&it, &v, true);
+	if (strcmp(opname, "create_index") == 0 || strcmp(opname, "drop_index") == 0 ||
+		strcmp(opname, "add_constraint") == 0 || strcmp(opname, "drop_constraint") == 0 ||
+		strcmp(opname, "create_table") == 0 || strcmp(opname, "rename_table") == 0 ||
+		strcmp(opname, "drop_table") == 0 || strcmp(opname, "sql") == 0)
+		unsupported(i, psprintf("operation \"%s\"", opname));
+	if (strcmp(opname, "add_column") != 0 && strcmp(opname, "alter_column") != 0 &&
+		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
+		bad_op(i, psprintf("Unknown operation \"%s\".", opname));
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		bad_op(i, psprintf("\"%s\" must be an object.", opname));
+	body = v.val.binary.data;
+
+	relid = resolve_table(body, i, opname, &schema, &tabname);
+	t = table_for(tables, relid, schema, tabname);
+
+	if (strcmp(opname, "rename_column") == 0)
+	{
+		char	   *from = op_string(body, "from", true, i, opname);
+		char	   *to = op_string(body, "to", true, i, opname);
+		ChangeColumn *c = column_for(t, from, i, opname);
+
+		check_new_name(t, to, i, opname);
+		c->final_name = to;
+	}
+	else if (strcmp(opname, "drop_column") == 0)
+	{
+		char	   *col = op_string(body, "column", true, i, opname);
+		ChangeColumn *c = column_for(t, col, i, opname);
+
+		if (c->column_name == NULL || c->tmp_name != NULL ||
+			strcmp(c->column_name, c->final_name) != 0)
+			conflict(t, col, i, opname, "A column added, altered or renamed by this change cannot also be dropped by it.");
+		c->final_name = NULL;
+		c->down = op_string(body, "down", false, i, opname);
+	}
+	else if (strcmp(opname, "add_column") == 0)
+	{
+		JsonbContainer *colobj = op_object(body, "column", i, opname);
+		char	   *name = op_string(colobj, "name", true, i, opname);
+		char	   *type = op_string(colobj, "type", true, i, opname);
+		ChangeColumn *c;
+		Oid			typid;
+		int32		typmod;
+
+		check_new_name(t, name, i, opname);
+		c = new_column(t);
+		c->final_name = name;
+		c->new_type = canonical_type(type, &typid, &typmod);
+		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", name);
+		read_column_attributes(colobj, c, i, opname);
+		c->up = op_string(body, "up", false, i, opname);
+		if (c->up == NULL && c->default_expr != NULL)
+			c->up = c->default_expr;	/* existing rows get the default */
+		if (c->not_null && c->up == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" added NOT NULL needs \"up\" or \"default\" to fill existing rows",
+							name)));
+	}
+	else						/* alter_column */
+	{
+		char	   *col = op_string(body, "column", true, i, opname);
+		char	   *type = op_string(body, "type", false, i, opname);
+		ChangeColumn *c = column_for(t, col, i, opname);
+		Oid			oldtyp;
+		int32		oldmod;
+		Oid			typid;
+		int32		typmod;
+
+		if (c->column_name == NULL || c->tmp_name != NULL)
+			conflict(t, col, i, opname, "The column is already added or altered by this change.");
+		get_atttypetypmodcoll(relid, get_attnum(relid, c->column_name),
+							  &oldtyp, &oldmod, &typid);
+		if (type)
+			c->new_type = canonical_type(type, &typid, &typmod);
+		else
+			c->new_type = format_type_with_typemod(oldtyp, oldmod);
+		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", c->column_name);
+		read_column_attributes(body, c, i, opname);
+		if (!type && !c->not_null && !c->default_expr && !c->check_expr &&
+			!c->references)
+			bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check or references.");
+		c->up = op_string(body, "up", false, i, opname);
+		c->down = op_string(body, "down", false, i, opname);
+		if (c->up == NULL)
+			c->up = type ? psprintf("CAST(%s AS %s)", quote_identifier(c->column_name), c->new_type)
+				: pstrdup(quote_identifier(c->column_name));
+		if (c->down == NULL)
+			c->down = type ? psprintf("CAST(%s AS %s)", quote_identifier(c->final_name),
+									  format_type_with_typemod(oldtyp, oldmod))
+				: pstrdup(quote_identifier(c->final_name));
+	}
+}
+
+static List *
+read_ops(Jsonb *ops)
+{
+	List	   *tables = NIL;
+	JsonbContainer *root = &ops->root;
+
+	if (JB_ROOT_IS_SCALAR(ops))
+		bad_op(0, "ops must be an array of operations (or one operation object).");
+	if (JB_ROOT_IS_OBJECT(ops))
+		read_op(&tables, root, 0);
+	else
+	{
+		int			n = JsonContainerSize(root);
+
+		if (n == 0)
+			bad_op(0, "ops is an empty array.");
+		for (int i = 0; i < n; i++)
+		{
+			JsonbValue *v = getIthJsonbValueFromContainer(root, i);
+
+			if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+				bad_op(i, "An operation is an object with exactly one key, its name.");
+			read_op(&tables, v->val.binary.data, i);
+		}
+	}
+	return tables;
+}
+
+/* ---------------------------------------------------------------------
+ * The change's bookkeeping rows
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+change_state(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *state = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT state FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.changes");
+	if (SPI_processed > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return state;
+}
+
+/*
+ * The change's state, or an error when it does not exist or is closed.
+ */
+char *
+migrator_open_change(const char *change, const char *action)
+{
+	char	   *state = change_state(change);
+
+	if (state == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("change \"%s\" does not exist", change),
+				 errhint("migrator.changes lists the changes.")));
+	if (strcmp(state, "contracted") == 0 || strcmp(state, "aborted") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot %s change \"%s\": it is already %s", action, change, state)));
+	return state;
+}
+
+static void
+record_change(const char *change, Jsonb *ops, const char *version_schema,
+			  List *tables)
+{
+	ListCell   *lc;
+	bool		needs_backfill = false;
+
+	foreach(lc, tables)
+		needs_backfill |= ((ChangeTable *) lfirst(lc))->needs_backfill;
+
+	{
+		Oid			types[5] = {TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID};
+		Datum		values[5];
+
+		values[0] = CStringGetTextDatum(change);
+		values[1] = JsonbPGetDatum(ops);
+		values[2] = CStringGetTextDatum(version_schema);
+		values[3] = CStringGetTextDatum(needs_backfill ? "expanded" : "backfilled");
+		values[4] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+		migrator_exec_as_owner("INSERT INTO migrator.changes (name, ops, version_schema, state, started_by, rows_total) "
+							   "VALUES ($1, $2, $3, $4, $5, 0)", 5, types, values, NULL);
+	}
+
+	foreach(lc, tables)
+	{
+		ChangeTable *t = lfirst(lc);
+		Oid			ttypes[4] = {TEXTOID, OIDOID, TEXTOID, INT8OID};
+		Datum		tvalues[4];
+		char		tnulls[4] = "    ";
+
+		tvalues[0] = CStringGetTextDatum(change);
+		tvalues[1] = ObjectIdGetDatum(t->relid);
+		tvalues[2] = CStringGetTextDatum(MIGRATOR_MARKER_COLUMN);
+		tnulls[2] = t->needs_backfill ? ' ' : 'n';
+		tvalues[3] = Int64GetDatum(0);
+		migrator_exec_as_owner("INSERT INTO migrator.change_tables (change, relid, marker, done) "
+							   "VALUES ($1, $2::pg_catalog.regclass, $3, $3 IS NULL)",
+							   3, ttypes, tvalues, tnulls);
+
+		for (int i = 0; i < t->ncols; i++)
+		{
+			ChangeColumn *c = &t->cols[i];
+			Oid			ctypes[13] = {TEXTOID, OIDOID, INT4OID, TEXTOID, TEXTOID,
+				TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID};
+			Datum		cv[13];
+			char		cn[13];
+			const char *strs[13] = {NULL, NULL, NULL, c->column_name, c->final_name,
+				c->tmp_name, c->new_type, c->up, c->down, NULL, c->default_expr,
+			c->check_name, c->fk_name};
+
+			memset(cn, ' ', sizeof(cn));
+			for (int k = 3; k < 13; k++)
+			{
+				if (k == 9)
+					continue;
+				cn[k] = strs[k] ? ' ' : 'n';
+				cv[k] = strs[k] ? CStringGetTextDatum(strs[k]) : (Datum) 0;
+			}
+			cv[0] = CStringGetTextDatum(change);
+			cv[1] = ObjectIdGetDatum(t->relid);
+			cv[2] = Int32GetDatum(i);
+			cv[9] = BoolGetDatum(c->not_null);
+			migrator_exec_as_owner("INSERT INTO migrator.change_columns (change, relid, ord, column_name, "
+								   "final_name, tmp_name, new_type, up, down, not_null, default_expr, "
+								   "check_name, fk_name) "
+								   "VALUES ($1, $2::pg_catalog.regclass, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+								   13, ctypes, cv, cn);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * expand()
+ * ---------------------------------------------------------------------
+ */
+
+/* "authors(id)" or "authors" -> quoted SQL for REFERENCES */
+static char *
+references_sql(const char *refs, const char *column)
+{
+	const char *paren = strchr(refs, '(');
+	char	   *table = paren ? pnstrdup(refs, paren - refs) : pstrdup(refs);
+	char	   *col = NULL;
+	Oid			relid;
+	int			len;
+
+	len = strlen(table);
+	while (len > 0 && table[len - 1] == ' ')
+		table[--len] = '\0';
+	if (paren)
+	{
+		const char *close = strchr(paren, ')');
+
+		if (close == NULL || close[1] != '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"references\" of column \"%s\" must be \"table\" or \"table(column)\"", column)));
+		col = pnstrdup(paren + 1, close - paren - 1);
+	}
+	relid = RelnameGetRelid(table);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" referenced by column \"%s\" does not exist", table, column)));
+	if (col && get_attnum(relid, col) == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" referenced by column \"%s\" does not exist",
+						col, table, column)));
+	return psprintf("%s%s%s%s",
+					qualified(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
+					col ? " (" : "", col ? quote_identifier(col) : "", col ? ")" : "");
+}
+
+/* default of a column as SQL, or NULL */
+static char *
+column_default_sql(Oid relid, const char *column)
+{
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	char	   *result = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = CStringGetTextDatum(column);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
+							  "FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a "
+							  "ON a.attrelid OPERATOR(pg_catalog.=) d.adrelid "
+							  "AND a.attnum OPERATOR(pg_catalog.=) d.adnum "
+							  "WHERE d.adrelid OPERATOR(pg_catalog.=) $1 "
+							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
+							  "AND a.attgenerated OPERATOR(pg_catalog.=) ''",
+							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read column defaults");
+	if (SPI_processed > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+/* columns an index, constraint or view uses cannot be swapped yet */
+static void
+check_not_depended_on(ChangeTable *t, ChangeColumn *c)
+{
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	char	   *what = NULL;
+
+	values[0] = ObjectIdGetDatum(t->relid);
+	values[1] = CStringGetTextDatum(c->column_name);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) "
+							  "FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a "
+							  "ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid "
+							  "AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid "
+							  "WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+							  "AND d.refobjid OPERATOR(pg_catalog.=) $1 "
+							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
+							  "AND d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}') "
+							  "AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass) "
+							  "ORDER BY 1 LIMIT 1",
+							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read dependencies");
+	if (SPI_processed > 0)
+		what = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	if (what)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot alter column \"%s\" of table \"%s\" yet: %s uses it",
+						c->column_name, t->name, what),
+				 errhint("Altering indexed or constrained columns is not supported yet; change it with plain DDL, or drop the dependent object first.")));
+}
+
+static void
+check_no_open_change(ChangeTable *t)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1];
+	char	   *other = NULL;
+
+	values[0] = ObjectIdGetDatum(t->relid);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
+							  "ON c.name OPERATOR(pg_catalog.=) t.change "
+							  "WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+							  "AND c.state OPERATOR(pg_catalog.<>) ALL ('{contracted,aborted}')",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.change_tables");
+	if (SPI_processed > 0)
+		other = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	if (other)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("table \"%s\" already has an open change, \"%s\"", t->name, other),
+				 errhint("Contract or abort \"%s\" first.", other)));
+}
+
+static void
+expand_table(ChangeTable *t, const char *change)
+{
+	char	   *tab = qualified(t->schema, t->name);
+
+	check_no_open_change(t);
+	for (int i = 0; i < t->ncols; i++)
+	{
+		ChangeColumn *c = &t->cols[i];
+
+		if (c->tmp_name == NULL)
+			continue;
+		if (c->column_name)
+			check_not_depended_on(t, c);
+		migrator_ddl(psprintf("ALTER TABLE %s ADD COLUMN %s %s", tab,
+							  quote_identifier(c->tmp_name), c->new_type));
+		if (c->default_expr == NULL && c->column_name)
+		{
+			char	   *old_default = column_default_sql(t->relid, c->column_name);
+			Oid			oldtyp;
+			int32		oldmod;
+			Oid			coll;
+
+			get_atttypetypmodcoll(t->relid, get_attnum(t->relid, c->column_name),
+								  &oldtyp, &oldmod, &coll);
+			if (old_default && strcmp(c->new_type, format_type_with_typemod(oldtyp, oldmod)) == 0)
+				c->default_expr = old_default;
+		}
+		if (c->default_expr)
+		{
+			/* parsed on its own first: it must be one expression */
+			(void) shape_parse_expression(c->default_expr, psprintf("default of column \"%s\"", c->final_name));
+			migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", tab,
+								  quote_identifier(c->tmp_name), c->default_expr));
+		}
+		if (c->up)
+			t->needs_backfill = true;
+	}
+	if (t->needs_backfill)
+		migrator_ddl(psprintf("ALTER TABLE %s ADD COLUMN %s boolean NOT NULL DEFAULT true",
+							  tab, quote_identifier(MIGRATOR_MARKER_COLUMN)));
+	CommandCounterIncrement();
+
+	/* constraints on the new columns, NOT VALID until contract() */
+	for (int i = 0; i < t->ncols; i++)
+	{
+		ChangeColumn *c = &t->cols[i];
+
+		if (c->tmp_name == NULL)
+			continue;
+		if (c->not_null)
+			migrator_ddl(psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+								  tab, quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name)),
+								  quote_identifier(c->tmp_name)));
+		if (c->check_expr)
+		{
+			Relation	rel = table_open(t->relid, AccessShareLock);
+			Shape	   *shape = shape_new(rel, t->cols, t->ncols);
+			Expr	   *expr = shape_cook_expression(rel, shape, c->check_expr, BOOLOID, -1,
+													 psprintf("check of column \"%s\"", c->final_name));
+			char	   *sql = deparse_expression((Node *) expr,
+												 deparse_context_for(t->name, t->relid),
+												 false, false);
+
+			table_close(rel, AccessShareLock);
+			c->check_name = make_name("", psprintf("%s_%s_check", t->name, c->final_name));
+			migrator_ddl(psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID",
+								  tab, quote_identifier(c->check_name), sql));
+		}
+		if (c->references)
+		{
+			c->fk_name = make_name("", psprintf("%s_%s_fkey", t->name, c->final_name));
+			migrator_ddl(psprintf("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s NOT VALID",
+								  tab, quote_identifier(c->fk_name), quote_identifier(c->tmp_name),
+								  references_sql(c->references, c->final_name)));
+		}
+	}
+	CommandCounterIncrement();
+
+	/* every up / down must cook against the shapes: errors now, not per row */
+	{
+		Relation	rel = table_open(t->relid, AccessShareLock);
+		Shape	   *old_shape = shape_old(rel);
+		Shape	   *new_shape = shape_new(rel, t->cols, t->ncols);
+		TupleDesc	desc = RelationGetDescr(rel);
+
+		for (int i = 0; i < t->ncols; i++)
+		{
+			ChangeColumn *c = &t->cols[i];
+
+			if (c->tmp_name && c->up)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, get_attnum(t->relid, c->tmp_name) - 1);
+
+				(void) shape_cook_expression(rel, old_shape, c->up, att->atttypid, att->atttypmod,
+											 psprintf("up expression of column \"%s\"", c->final_name));
+			}
+			if (c->column_name && c->down && (c->tmp_name || c->final_name == NULL))
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, get_attnum(t->relid, c->column_name) - 1);
+
+				(void) shape_cook_expression(rel, new_shape, c->down, att->atttypid, att->atttypmod,
+											 psprintf("down expression of column \"%s\"", c->column_name));
+			}
+		}
+		table_close(rel, AccessShareLock);
+	}
+
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].tmp_name || t->cols[i].down)
+		{
+			migrator_ddl(psprintf("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s "
+								  "FOR EACH ROW EXECUTE FUNCTION migrator.dual_write(%s)",
+								  quote_identifier(MIGRATOR_TRIGGER_NAME), tab,
+								  quote_literal_cstr(change)));
+			break;
+		}
+}
+
+/* the new shape of a table, as a writable view in the version schema */
+static void
+create_view(ChangeTable *t, const char *version_schema)
+{
+	Relation	rel = table_open(t->relid, AccessShareLock);
+	Shape	   *shape = shape_new(rel, t->cols, t->ncols);
+	StringInfoData sql;
+	char	   *view = qualified(version_schema, t->name);
+
+	table_close(rel, AccessShareLock);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE VIEW %s", view);
+#if PG_VERSION_NUM >= 150000
+	appendStringInfoString(&sql, " WITH (security_invoker = true)");
+#endif
+	appendStringInfoString(&sql, " AS SELECT ");
+	for (int i = 0; i < shape->count; i++)
+		appendStringInfo(&sql, "%s%s AS %s", i ? ", " : "",
+						 quote_identifier(shape->physical[i]),
+						 quote_identifier(shape->names[i]));
+	appendStringInfo(&sql, " FROM %s", qualified(t->schema, t->name));
+	migrator_ddl(sql.data);
+
+	/* defaults carried over, so inserts through the view behave alike */
+	for (int i = 0; i < shape->count; i++)
+	{
+		char	   *dflt = column_default_sql(t->relid, shape->physical[i]);
+
+		if (dflt)
+			migrator_ddl(psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s", view,
+								  quote_identifier(shape->names[i]), dflt));
+	}
+
+	/* whoever may use the table may use its new shape */
+	migrator_ddl(psprintf("DO $g$ DECLARE r record; BEGIN "
+						  "FOR r IN SELECT a.privilege_type, a.grantee "
+						  "FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a "
+						  "WHERE c.oid OPERATOR(pg_catalog.=) %u AND a.privilege_type OPERATOR(pg_catalog.=) ANY "
+						  "('{SELECT,INSERT,UPDATE,DELETE}') LOOP "
+						  "EXECUTE pg_catalog.format('GRANT %%s ON %%s TO %%s', r.privilege_type, %s, "
+						  "CASE WHEN r.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' "
+						  "ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.grantee)) END); "
+						  "END LOOP; END $g$",
+						  t->relid, quote_literal_cstr(view)));
+}
+
+Datum
+migrator_expand(PG_FUNCTION_ARGS)
+{
+	char	   *change;
+	Jsonb	   *ops;
+	List	   *tables;
+	ListCell   *lc;
+	char	   *schema = NULL;
+	char	   *version_schema;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("change name and ops must not be NULL")));
+	change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ops = PG_GETARG_JSONB_P(1);
+	if (change[0] == '\0' || strlen(change) > 40)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a change name must have 1 to 40 bytes")));
+	if (change_state(change) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("change \"%s\" already exists", change),
+				 errhint("Pick a new name; migrator.changes keeps every change.")));
+
+	tables = read_ops(ops);
+	foreach(lc, tables)
+	{
+		ChangeTable *t = lfirst(lc);
+
+		if (schema && strcmp(schema, t->schema) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the tables of one change must be in one schema"),
+					 errdetail("\"%s\" is in \"%s\", \"%s\" in \"%s\".",
+							   t->name, t->schema, ((ChangeTable *) linitial(tables))->name, schema)));
+		schema = t->schema;
+	}
+	version_schema = make_name("", psprintf("%s_%s", schema, change));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, tables)
+		expand_table(lfirst(lc), change);
+	migrator_ddl(psprintf("CREATE SCHEMA %s", quote_identifier(version_schema)));
+	migrator_ddl(psprintf("GRANT USAGE ON SCHEMA %s TO PUBLIC", quote_identifier(version_schema)));
+	foreach(lc, tables)
+		create_view(lfirst(lc), version_schema);
+	record_change(change, ops, version_schema, tables);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------
+ * contract() and abort()
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct StoredTable
+{
+	Oid			relid;
+	char	   *marker;
+	int			ncols;
+	ChangeColumn *cols;
+} StoredTable;
+
+static List *
+stored_tables(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	MemoryContext caller = CurrentMemoryContext;
+	StoredTable *cur = NULL;
+
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT t.relid::pg_catalog.oid, t.marker, c.column_name, c.final_name, "
+							  "c.tmp_name, c.not_null, c.check_name, c.fk_name "
+							  "FROM migrator.change_tables t LEFT JOIN migrator.change_columns c "
+							  "ON c.change OPERATOR(pg_catalog.=) t.change AND c.relid OPERATOR(pg_catalog.=) t.relid "
+							  "WHERE t.change OPERATOR(pg_catalog.=) $1 ORDER BY t.relid, c.ord",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.change_tables");
+	MemoryContextSwitchTo(caller);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		ChangeColumn *c;
+
+		if (cur == NULL || cur->relid != relid)
+		{
+			cur = palloc0(sizeof(StoredTable));
+			cur->relid = relid;
+			cur->marker = SPI_getvalue(tup, desc, 2);
+			cur->cols = palloc0(sizeof(ChangeColumn) * SPI_processed);
+			result = lappend(result, cur);
+		}
+		if (SPI_getvalue(tup, desc, 3) == NULL && SPI_getvalue(tup, desc, 4) == NULL)
+			continue;			/* LEFT JOIN: no columns */
+		c = &cur->cols[cur->ncols++];
+		c->column_name = SPI_getvalue(tup, desc, 3);
+		c->final_name = SPI_getvalue(tup, desc, 4);
+		c->tmp_name = SPI_getvalue(tup, desc, 5);
+		c->not_null = DatumGetBool(SPI_getbinval(tup, desc, 6, &isnull));
+		c->check_name = SPI_getvalue(tup, desc, 7);
+		c->fk_name = SPI_getvalue(tup, desc, 8);
+	}
+	SPI_finish();
+	return result;
+}
+
+static char *
+version_schema_of(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *result;
+	MemoryContext caller = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT version_schema FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read migrator.changes");
+	MemoryContextSwitchTo(caller);
+	result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_finish();
+	return result;
+}
+
+static void
+close_change(const char *change, const char *state)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(change);
+	values[1] = CStringGetTextDatum(state);
+	migrator_exec_as_owner("UPDATE migrator.changes SET state = $2, finished_at = pg_catalog.clock_timestamp() "
+						   "WHERE name OPERATOR(pg_catalog.=) $1", 2, types, values, NULL);
+}
+
+/* what both contract and abort remove first: the trigger and the views */
+static void
+remove_dual_shape(List *tables, const char *change)
+{
+	ListCell   *lc;
+
+	migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE",
+						  quote_identifier(version_schema_of(change))));
+	foreach(lc, tables)
+	{
+		StoredTable *t = lfirst(lc);
+
+		migrator_ddl(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+							  quote_identifier(MIGRATOR_TRIGGER_NAME),
+							  qualified(get_namespace_name(get_rel_namespace(t->relid)),
+										get_rel_name(t->relid))));
+	}
+}
+
+Datum
+migrator_contract(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *state;
+	List	   *tables;
+	ListCell   *lc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	state = migrator_open_change(change, "contract");
+	if (strcmp(state, "backfilled") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("change \"%s\" is not backfilled yet", change),
+				 errdetail("It is %s.", state),
+				 errhint("Run SELECT migrator.backfill('%s') or CALL migrator.run_backfill('%s') until it is done.",
+						 change, change)));
+	tables = stored_tables(change);
+	remove_dual_shape(tables, change);
+
+	foreach(lc, tables)
+	{
+		StoredTable *t = lfirst(lc);
+		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
+									get_rel_name(t->relid));
+
+		for (int i = 0; i < t->ncols; i++)
+		{
+			ChangeColumn *c = &t->cols[i];
+
+			if (c->check_name)
+				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
+									  quote_identifier(c->check_name)));
+			if (c->fk_name)
+				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
+									  quote_identifier(c->fk_name)));
+			if (c->not_null)
+			{
+				/* SET NOT NULL skips its scan when a valid CHECK proves it */
+				const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
+
+				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab, nn));
+				migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
+									  quote_identifier(c->tmp_name)));
+				migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
+			}
+			if (c->final_name == NULL)
+				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+									  quote_identifier(c->column_name)));
+			else if (c->tmp_name)
+			{
+				if (c->column_name)
+					migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+										  quote_identifier(c->column_name)));
+				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+									  quote_identifier(c->tmp_name), quote_identifier(c->final_name)));
+			}
+			else if (strcmp(c->column_name, c->final_name) != 0)
+				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+									  quote_identifier(c->column_name), quote_identifier(c->final_name)));
+		}
+		if (t->marker)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
+	}
+	close_change(change, "contracted");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+Datum
+migrator_abort(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	List	   *tables;
+	ListCell   *lc;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) migrator_open_change(change, "abort");
+	tables = stored_tables(change);
+	remove_dual_shape(tables, change);
+
+	foreach(lc, tables)
+	{
+		StoredTable *t = lfirst(lc);
+		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
+									get_rel_name(t->relid));
+
+		/* dropping a new column drops the constraints expand() put on it */
+		for (int i = 0; i < t->ncols; i++)
+			if (t->cols[i].tmp_name)
+				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+									  quote_identifier(t->cols[i].tmp_name)));
+		if (t->marker)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
+	}
+	close_change(change, "aborted");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
