@@ -19,12 +19,14 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -38,6 +40,7 @@
 #include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/ruleutils.h"
+#include "utils/syscache.h"
 
 #include "migrator.h"
 
@@ -351,6 +354,19 @@ check_new_name(ChangeTable *t, const char *name, int i, const char *opname)
 				 errmsg("column name \"%s\" is reserved for migrator", name)));
 }
 
+static bool
+column_not_null(Oid relid, const char *column)
+{
+	HeapTuple	tup = SearchSysCacheAttName(relid, column);
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	result = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
+	ReleaseSysCache(tup);
+	return result;
+}
+
 /* canonical SQL for a type name given by the user */
 static char *
 canonical_type(const char *type, Oid *typid, int32 *typmod)
@@ -505,6 +521,9 @@ read_op(List **tables, JsonbContainer *op, int i)
 			c->new_type = format_type_with_typemod(oldtyp, oldmod);
 		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", c->column_name);
 		read_column_attributes(body, c, i, opname);
+		/* the new column keeps NOT NULL unless "nullable": true says otherwise */
+		if (op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
+			c->not_null = true;
 		if (!type && !c->not_null && !c->default_expr && !c->check_expr &&
 			!c->references)
 			bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check or references.");
@@ -616,8 +635,8 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
 		values[2] = CStringGetTextDatum(version_schema);
 		values[3] = CStringGetTextDatum(needs_backfill ? "expanded" : "backfilled");
 		values[4] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-		migrator_exec_as_owner("INSERT INTO migrator.changes (name, ops, version_schema, state, started_by, rows_total) "
-							   "VALUES ($1, $2, $3, $4, $5, 0)", 5, types, values, NULL);
+		migrator_exec_as_owner("INSERT INTO migrator.changes (name, ops, version_schema, state, started_by) "
+							   "VALUES ($1, $2, $3, $4, $5)", 5, types, values, NULL);
 	}
 
 	foreach(lc, tables)
@@ -665,6 +684,21 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
 								   "VALUES ($1, $2::pg_catalog.regclass, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
 								   13, ctypes, cv, cn);
 		}
+	}
+
+	/* the planner's row estimate of what the backfill will touch */
+	{
+		Oid			types[1] = {TEXTOID};
+		Datum		values[1];
+
+		values[0] = CStringGetTextDatum(change);
+		migrator_exec_as_owner("UPDATE migrator.changes SET rows_total = ("
+							   "SELECT pg_catalog.sum(CASE WHEN c.reltuples OPERATOR(pg_catalog.>=) 0 "
+							   "THEN c.reltuples END)::pg_catalog.int8 "
+							   "FROM migrator.change_tables t JOIN pg_catalog.pg_class c "
+							   "ON c.oid OPERATOR(pg_catalog.=) t.relid "
+							   "WHERE t.change OPERATOR(pg_catalog.=) $1 AND t.marker IS NOT NULL) "
+							   "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL);
 	}
 }
 
@@ -1119,18 +1153,21 @@ static void
 remove_dual_shape(List *tables, const char *change)
 {
 	ListCell   *lc;
+	char	   *vschema = version_schema_of(change);
 
-	migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE",
-						  quote_identifier(version_schema_of(change))));
 	foreach(lc, tables)
 	{
 		StoredTable *t = lfirst(lc);
+		char	   *name = get_rel_name(t->relid);
 
-		migrator_ddl(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
-							  quote_identifier(MIGRATOR_TRIGGER_NAME),
-							  qualified(get_namespace_name(get_rel_namespace(t->relid)),
-										get_rel_name(t->relid))));
+		migrator_ddl(psprintf("DROP VIEW IF EXISTS %s", qualified(vschema, name)));
+		if (OidIsValid(get_trigger_oid(t->relid, MIGRATOR_TRIGGER_NAME, true)))
+			migrator_ddl(psprintf("DROP TRIGGER %s ON %s",
+								  quote_identifier(MIGRATOR_TRIGGER_NAME),
+								  qualified(get_namespace_name(get_rel_namespace(t->relid)), name)));
 	}
+	/* anything else put in the version schema goes with it */
+	migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE", quote_identifier(vschema)));
 }
 
 Datum

@@ -134,6 +134,11 @@ rename_columns_walker(Node *node, RenameContext *ctx)
 {
 	if (node == NULL)
 		return false;
+	if (IsA(node, SubLink))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s of table \"%s\" cannot use a subquery", ctx->what, ctx->table),
+				 errdetail("It is evaluated for each row written, from that row alone.")));
 	if (IsA(node, ColumnRef))
 	{
 		ColumnRef  *ref = (ColumnRef *) node;

@@ -1,0 +1,138 @@
+-- Zero-downtime changes: expand, writes through both shapes, backfill,
+-- contract and abort, and the errors.
+\set QUIET on
+CREATE SCHEMA lib;
+SET search_path = lib;
+CREATE TABLE authors (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL);
+CREATE TABLE books (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	title text NOT NULL,
+	author_id bigint NOT NULL REFERENCES authors,
+	published_year int,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO authors (name) VALUES ('Ursula K. Le Guin'), ('Italo Calvino');
+INSERT INTO books (title, author_id, published_year)
+SELECT 'book ' || g, 1 + g % 2, 1950 + g % 50 FROM generate_series(1, 25) g;
+ANALYZE books;
+
+-- the rename, and a type change with a fill expression, in one change
+SELECT migrator.expand('rename_year', '[
+  {"rename_column": {"table": "books", "from": "published_year", "to": "publication_year"}},
+  {"alter_column": {"table": "books", "column": "title", "type": "varchar(100)",
+                    "up": "left(title, 100)", "down": "title::text"}}]');
+SELECT name, state, version_schema, rows_done, rows_total FROM migrator.changes;
+SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+WHERE attrelid = 'lib_rename_year.books'::regclass AND attnum > 0 ORDER BY attnum;
+
+-- the old application writes the table; the new one its view
+INSERT INTO books (title, author_id, published_year) VALUES ('The Dispossessed', 1, 1974);
+SET search_path = lib_rename_year, lib;
+INSERT INTO books (title, author_id, publication_year) VALUES ('Invisible Cities', 2, 1972);
+UPDATE books SET publication_year = 1973 WHERE title = 'book 1';
+SET search_path = lib;
+SELECT title, published_year, _migrator_new_title, _migrator_needs_backfill
+FROM books WHERE title IN ('The Dispossessed', 'Invisible Cities', 'book 1', 'book 2') ORDER BY title;
+
+-- backfill in batches; progress is kept
+SELECT migrator.backfill('rename_year', 10, 1) AS filled;
+SELECT state, rows_done FROM migrator.changes WHERE name = 'rename_year';
+SELECT migrator.backfill('rename_year', 10) AS filled;
+SELECT migrator.backfill('rename_year', 10) AS filled_when_done;
+SELECT state, rows_done FROM migrator.changes WHERE name = 'rename_year';
+SELECT count(*) FILTER (WHERE _migrator_new_title IS DISTINCT FROM title) AS stale FROM books;
+
+-- contract: only the new shape remains, nothing lost
+SELECT migrator.contract('rename_year');
+SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute
+WHERE attrelid = 'books'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+SELECT count(*) AS books, count(publication_year) AS with_year FROM books;
+SELECT title, publication_year FROM books WHERE title IN ('The Dispossessed', 'Invisible Cities', 'book 1') ORDER BY title;
+SELECT to_regnamespace('lib_rename_year') AS version_schema, state FROM migrator.changes WHERE name = 'rename_year';
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'books'::regclass AND NOT tgisinternal;
+
+-- NOT NULL with a fill, a check and a new column with a foreign key; then abort
+CREATE TEMP TABLE before_abort AS
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
+WHERE attrelid = 'books'::regclass AND attnum > 0 AND NOT attisdropped;
+UPDATE books SET publication_year = NULL WHERE title = 'book 3';
+SELECT migrator.expand('tighten', '[
+  {"alter_column": {"table": "books", "column": "publication_year", "nullable": false,
+                    "check": "publication_year > 1800", "up": "coalesce(publication_year, 1900)"}},
+  {"add_column": {"table": "books", "column": {"name": "translator_id", "type": "bigint",
+                  "references": "authors(id)"}}}]');
+SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = 'books'::regclass AND contype IN ('c', 'f') ORDER BY conname;
+SET search_path = lib_tighten, lib;
+\set VERBOSITY terse
+INSERT INTO books (title, author_id, publication_year) VALUES ('too old', 1, 1500);
+\set VERBOSITY default
+INSERT INTO books (title, author_id, publication_year, translator_id) VALUES ('translated', 2, 1980, 1);
+SET search_path = lib;
+UPDATE books SET publication_year = 2001 WHERE title = 'book 4';
+SELECT migrator.abort('tighten');
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
+WHERE attrelid = 'books'::regclass AND attnum > 0 AND NOT attisdropped
+EXCEPT SELECT * FROM before_abort;
+SELECT title, publication_year FROM books WHERE title IN ('translated', 'book 3', 'book 4') ORDER BY title;
+SELECT state FROM migrator.changes WHERE name = 'tighten';
+
+-- drop a column: the new shape does without it, down fills it
+SELECT migrator.expand('drop_created', '{"drop_column": {"table": "books", "column": "created_at", "down": "now()"}}');
+SELECT state FROM migrator.changes WHERE name = 'drop_created';
+SET search_path = lib_drop_created, lib;
+INSERT INTO books (title, author_id, publication_year) VALUES ('no timestamp', 1, 2020);
+SET search_path = lib;
+SELECT created_at IS NOT NULL AS filled_by_down FROM books WHERE title = 'no timestamp';
+SELECT migrator.contract('drop_created');
+SELECT count(*) AS created_at_columns FROM pg_attribute WHERE attrelid = 'books'::regclass AND attname = 'created_at';
+
+-- errors: nothing is half-applied
+SELECT migrator.expand('e1', '{"rename_column": {"table": "nope", "from": "a", "to": "b"}}');
+SELECT migrator.expand('e2', '{"rename_column": {"table": "books", "from": "nope", "to": "b"}}');
+SELECT migrator.expand('e3', '{"alter_column": {"table": "books", "column": "title", "type": "int", "up": "title +* 1"}}');
+SELECT migrator.expand('e4', '{"alter_column": {"table": "books", "column": "title", "type": "int", "up": "missing_col"}}');
+SELECT migrator.expand('e5', '{"alter_column": {"table": "books", "column": "title", "type": "int", "up": "title"}}');
+SELECT migrator.expand('e6', '{"alter_column": {"table": "books", "column": "title", "type": "int", "up": "1) FROM pg_authid --"}}');
+SELECT migrator.expand('e7', '[{"rename_column": {"table": "books", "from": "title", "to": "name"}}, {"drop_column": {"table": "books", "column": "name"}}]');
+SELECT migrator.expand('e8', '[{"bogus": {}}]');
+SELECT migrator.expand('e9', '[{"rename_column": {"table": "books"}, "extra": 1}]');
+SELECT migrator.expand('e10', '{"create_index": {"table": "books", "name": "i", "columns": ["title"]}}');
+SELECT migrator.expand('e11', '{"rename_column": {"table": "books; DROP TABLE books", "from": "a", "to": "b"}}');
+SELECT migrator.expand('e12', '{"alter_column": {"table": "books", "column": "author_id", "type": "int"}}');
+SELECT migrator.expand('e13', '{"rename_column": {"table": "books", "from": "title", "to": "_migrator_x"}}');
+SELECT migrator.expand('e14', '{"alter_column": {"table": "books", "column": "title", "type": "no_such_type"}}');
+SELECT migrator.expand('e15', '{"alter_column": {"table": "books", "column": "title", "type": "int", "up": "(SELECT 1)"}}');
+SELECT migrator.expand('rename_year', '{"rename_column": {"table": "books", "from": "title", "to": "name"}}');
+SELECT migrator.expand('e16', 'not json');
+SELECT count(*) AS changes, count(*) FILTER (WHERE name LIKE 'e%') AS failed_ones FROM migrator.changes;
+SELECT count(*) AS leftover_columns FROM pg_attribute WHERE attrelid = 'books'::regclass AND attname LIKE '\_migrator%' AND NOT attisdropped;
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lib\_e%';
+
+-- state errors
+SELECT migrator.contract('nope');
+SELECT migrator.contract('rename_year');
+SELECT migrator.expand('busy', '{"alter_column": {"table": "books", "column": "title", "type": "text"}}');
+SELECT migrator.expand('busy2', '{"rename_column": {"table": "books", "from": "title", "to": "name"}}');
+SELECT migrator.contract('busy');
+SELECT migrator.abort('busy');
+SELECT migrator.abort('busy');
+BEGIN;
+CALL migrator.run_backfill('busy');
+ROLLBACK;
+
+-- names that need quoting
+CREATE TABLE "Order Items" (id int PRIMARY KEY, "Unit Price" numeric(10,2));
+INSERT INTO "Order Items" VALUES (1, 9.99), (2, 20);
+SELECT migrator.expand('money', '{"alter_column": {"table": "Order Items", "column": "Unit Price", "type": "bigint", "up": "round(\"Unit Price\" * 100)", "down": "\"Unit Price\" / 100.0"}}');
+SELECT migrator.backfill('money');
+SELECT migrator.contract('money');
+SELECT * FROM "Order Items" ORDER BY id;
+
+-- a table without any key is walked by ctid
+CREATE TABLE nokey (a int, b text);
+INSERT INTO nokey SELECT g, g::text FROM generate_series(1, 1000) g;
+SELECT migrator.expand('nokey', '{"alter_column": {"table": "nokey", "column": "b", "type": "int", "up": "nullif(trim(b), '''')::int", "down": "b::text"}}');
+SELECT migrator.backfill('nokey', 100, 3) > 0 AS some, migrator.backfill('nokey') > 0 AS rest, migrator.backfill('nokey') AS none;
+SELECT migrator.contract('nokey');
+SELECT count(*), sum(b) FROM nokey;
