@@ -12,7 +12,8 @@ OBJS = \
 	src/shape.o \
 	src/dualwrite.o \
 	src/expand.o \
-	src/backfill.o
+	src/backfill.o \
+	src/tableops.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -202,3 +202,15 @@ LANGUAGE C;
 
 COMMENT ON PROCEDURE migrator.backfill_slice(text, integer, integer) IS
 	'what a scheduled backfill job runs: batches for a bounded time, then unschedule when done';
+
+-- table- and constraint-level operations: the SQL contract() and abort() run
+CREATE TABLE migrator.change_steps (
+	change		text NOT NULL REFERENCES migrator.changes ON UPDATE CASCADE,
+	ord			integer NOT NULL,
+	contract_sql text,
+	abort_sql	text,
+	is_sql		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (change, ord)
+);
+REVOKE ALL ON migrator.change_steps FROM PUBLIC;
+GRANT SELECT ON migrator.change_steps TO PUBLIC;

@@ -155,6 +155,18 @@ typedef struct ChangeColumn
 	char	   *fk_name;
 } ChangeColumn;
 
+/* A table- or constraint-level operation of a change (tableops.c). */
+typedef struct ChangeStep
+{
+	char	   *schema;			/* of its table, NULL for sql */
+	char	   *expand_sql;		/* run by expand() */
+	char	   *contract_sql;	/* run by contract() */
+	char	   *abort_sql;		/* run by abort(), newest step first */
+	char	   *view_table;		/* rename_table: the table ... */
+	char	   *view_name;		/* ... and its name in the new shape */
+	bool		is_sql;			/* a raw sql operation */
+} ChangeStep;
+
 /* A table's columns as one application version sees them. */
 typedef struct Shape
 {
@@ -175,6 +187,11 @@ extern Expr *shape_cook_expression(Relation rel, const Shape *shape,
 								   const char *sql, Oid typid, int32 typmod,
 								   const char *what);
 
+/* tableops.c */
+struct JsonbContainer;
+extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body,
+								 int i);
+
 /* backfill.c */
 extern bool migrator_backfill_active;
 
@@ -183,6 +200,7 @@ extern int	migrator_lock_timeout;
 extern int	migrator_lock_retries;
 extern void migrator_ddl(const char *sql);
 extern char *migrator_open_change(const char *change, const char *action);
+extern char *migrator_references_sql(const char *refs, const char *column);
 
 /* migrator.c */
 extern void migrator_check_privileges(void);

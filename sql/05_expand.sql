@@ -136,3 +136,44 @@ SELECT migrator.expand('nokey', '{"alter_column": {"table": "nokey", "column": "
 SELECT migrator.backfill('nokey', 100, 3) > 0 AS some, migrator.backfill('nokey') > 0 AS rest, migrator.backfill('nokey') AS none;
 SELECT migrator.contract('nokey');
 SELECT count(*), sum(b) FROM nokey;
+
+-- table-level operations: created tables, renamed tables, constraints, raw sql
+CREATE TABLE shelves (id bigint PRIMARY KEY, label text, capacity int);
+INSERT INTO shelves VALUES (1, 'A', 10), (2, 'B', -1);
+SELECT migrator.expand('reshelve', '[
+  {"create_table": {"table": "loans", "columns": [
+     {"name": "id", "type": "bigint", "primary_key": true},
+     {"name": "shelf_id", "type": "bigint", "nullable": false, "references": "shelves(id)"},
+     {"name": "days", "type": "int", "check": "days between 1 and 60", "default": "14"}]}},
+  {"rename_table": {"from": "shelves", "to": "racks"}},
+  {"rename_column": {"table": "shelves", "from": "label", "to": "name"}},
+  {"add_constraint": {"table": "shelves", "name": "capacity_positive", "check": "capacity > 0"}},
+  {"sql": {"up": "CREATE FUNCTION lib.loan_days() RETURNS int LANGUAGE sql AS $$ SELECT 14 $$", "down": "DROP FUNCTION lib.loan_days()"}}]');
+SELECT c.relname, c.relkind FROM pg_class c WHERE c.relnamespace = 'lib_reshelve'::regnamespace ORDER BY 1;
+SET search_path = lib_reshelve, lib;
+SELECT id, name, capacity FROM racks ORDER BY id;
+INSERT INTO loans (id, shelf_id) VALUES (1, 1) RETURNING days, loan_days();
+SET search_path = lib;
+SELECT migrator.contract('reshelve');
+UPDATE shelves SET capacity = 1 WHERE id = 2;
+SELECT migrator.contract('reshelve');
+SELECT relname FROM pg_class WHERE relname IN ('shelves', 'racks', 'loans') AND relnamespace = 'lib'::regnamespace ORDER BY 1;
+SELECT attname FROM pg_attribute WHERE attrelid = 'racks'::regclass AND attnum > 0 ORDER BY attnum;
+SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'racks'::regclass AND contype = 'c';
+
+-- abort undoes them all, newest first
+SELECT migrator.expand('undo_me', '[
+  {"create_table": {"table": "fines", "columns": [{"name": "id", "type": "bigint", "primary_key": true}]}},
+  {"add_constraint": {"table": "racks", "name": "name_not_empty", "check": "name <> ''''"}},
+  {"sql": {"up": "COMMENT ON TABLE lib.racks IS ''racks''", "down": "COMMENT ON TABLE lib.racks IS NULL"}}]');
+SELECT migrator.abort('undo_me');
+SELECT to_regclass('lib.fines') AS fines, obj_description('lib.racks'::regclass) AS comment,
+       (SELECT count(*) FROM pg_constraint WHERE conname = 'name_not_empty') AS constraints;
+-- an sql operation without down cannot be aborted; the change stays open
+SELECT migrator.expand('one_way', '{"sql": {"up": "COMMENT ON TABLE lib.racks IS ''one way''"}}');
+SELECT migrator.abort('one_way');
+SELECT state FROM migrator.changes WHERE name = 'one_way';
+SELECT migrator.expand('drop_loans', '{"drop_table": {"table": "loans"}}');
+SELECT migrator.contract('drop_loans');
+SELECT to_regclass('lib.loans') AS loans;
+SELECT migrator.expand('idx', '{"create_index": {"table": "racks", "name": "racks_name", "columns": ["name"]}}');

@@ -30,6 +30,7 @@
 #include "common/pg_prng.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "nodes/makefuncs.h"
 #include "miscadmin.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
@@ -61,6 +62,7 @@ typedef struct ChangeTable
 	int			cap;
 	ChangeColumn *cols;
 	bool		needs_backfill;
+	char	   *view_name;		/* its name in the new shape */
 } ChangeTable;
 
 /* ---------------------------------------------------------------------
@@ -111,12 +113,13 @@ ddl_attempt(const char *sql, bool last)
 
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
-			PG_RE_THROW();
 		FlushErrorState();
+		/* close the subtransaction before anything else, also to re-raise */
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+			ReThrowError(edata);
 		FreeErrorData(edata);
 		ok = false;
 	}
@@ -394,7 +397,7 @@ unsupported(int i, const char *what)
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("%s is not supported yet", what),
 			 errdetail("Operation %d of the change.", i + 1),
-			 errhint("Supported operations: add_column, alter_column, rename_column and drop_column.")));
+			 errhint("Every operation but create_index and drop_index is supported.")));
 }
 
 /* the column attributes add_column and alter_column share */
@@ -420,7 +423,7 @@ read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 }
 
 static void
-read_op(List **tables, JsonbContainer *op, int i)
+read_op(List **tables, List **steps, JsonbContainer *op, int i)
 {
 	JsonbIterator *it;
 	JsonbValue	k;
@@ -442,17 +445,28 @@ read_op(List **tables, JsonbContainer *op, int i)
 	(void) tok;
 	opname = pnstrdup(k.val.string.val, k.val.string.len);
 	tok = JsonbIteratorNext(&it, &v, true);
-	if (strcmp(opname, "create_index") == 0 || strcmp(opname, "drop_index") == 0 ||
-		strcmp(opname, "add_constraint") == 0 || strcmp(opname, "drop_constraint") == 0 ||
-		strcmp(opname, "create_table") == 0 || strcmp(opname, "rename_table") == 0 ||
-		strcmp(opname, "drop_table") == 0 || strcmp(opname, "sql") == 0)
+	if (strcmp(opname, "create_index") == 0 || strcmp(opname, "drop_index") == 0)
 		unsupported(i, psprintf("operation \"%s\"", opname));
-	if (strcmp(opname, "add_column") != 0 && strcmp(opname, "alter_column") != 0 &&
-		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
-		bad_op(i, psprintf("Unknown operation \"%s\".", opname));
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		bad_op(i, psprintf("\"%s\" must be an object.", opname));
 	body = v.val.binary.data;
+
+	/* table-level operations take effect now, so later ones can use them */
+	{
+		ChangeStep *step = tableops_read(opname, body, i);
+
+		if (step)
+		{
+			if (step->expand_sql)
+				migrator_ddl(step->expand_sql);
+			CommandCounterIncrement();
+			*steps = lappend(*steps, step);
+			return;
+		}
+	}
+	if (strcmp(opname, "add_column") != 0 && strcmp(opname, "alter_column") != 0 &&
+		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
+		bad_op(i, psprintf("Unknown operation \"%s\".", opname));
 
 	relid = resolve_table(body, i, opname, &schema, &tabname);
 	t = table_for(tables, relid, schema, tabname);
@@ -540,7 +554,7 @@ read_op(List **tables, JsonbContainer *op, int i)
 }
 
 static List *
-read_ops(Jsonb *ops)
+read_ops(Jsonb *ops, List **steps)
 {
 	List	   *tables = NIL;
 	JsonbContainer *root = &ops->root;
@@ -548,7 +562,7 @@ read_ops(Jsonb *ops)
 	if (JB_ROOT_IS_SCALAR(ops))
 		bad_op(0, "ops must be an array of operations (or one operation object).");
 	if (JB_ROOT_IS_OBJECT(ops))
-		read_op(&tables, root, 0);
+		read_op(&tables, steps, root, 0);
 	else
 	{
 		int			n = JsonContainerSize(root);
@@ -561,7 +575,7 @@ read_ops(Jsonb *ops)
 
 			if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
 				bad_op(i, "An operation is an object with exactly one key, its name.");
-			read_op(&tables, v->val.binary.data, i);
+			read_op(&tables, steps, v->val.binary.data, i);
 		}
 	}
 	return tables;
@@ -708,8 +722,8 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
  */
 
 /* "authors(id)" or "authors" -> quoted SQL for REFERENCES */
-static char *
-references_sql(const char *refs, const char *column)
+char *
+migrator_references_sql(const char *refs, const char *column)
 {
 	const char *paren = strchr(refs, '(');
 	char	   *table = paren ? pnstrdup(refs, paren - refs) : pstrdup(refs);
@@ -910,7 +924,7 @@ expand_table(ChangeTable *t, const char *change)
 			c->fk_name = make_name("", psprintf("%s_%s_fkey", t->name, c->final_name));
 			migrator_ddl(psprintf("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s NOT VALID",
 								  tab, quote_identifier(c->fk_name), quote_identifier(c->tmp_name),
-								  references_sql(c->references, c->final_name)));
+								  migrator_references_sql(c->references, c->final_name)));
 		}
 	}
 	CommandCounterIncrement();
@@ -962,7 +976,7 @@ create_view(ChangeTable *t, const char *version_schema)
 	Relation	rel = table_open(t->relid, AccessShareLock);
 	Shape	   *shape = shape_new(rel, t->cols, t->ncols);
 	StringInfoData sql;
-	char	   *view = qualified(version_schema, t->name);
+	char	   *view = qualified(version_schema, t->view_name ? t->view_name : t->name);
 
 	table_close(rel, AccessShareLock);
 	initStringInfo(&sql);
@@ -1001,12 +1015,88 @@ create_view(ChangeTable *t, const char *version_schema)
 						  t->relid, quote_literal_cstr(view)));
 }
 
+static void
+note_schema(char **schema, const char *this)
+{
+	if (*schema && strcmp(*schema, this) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the tables of one change must be in one schema"),
+				 errdetail("It names tables in \"%s\" and in \"%s\".", *schema, this)));
+	*schema = pstrdup(this);
+}
+
+static void
+record_steps(const char *change, List *steps)
+{
+	ListCell   *lc;
+
+	foreach(lc, steps)
+	{
+		ChangeStep *st = lfirst(lc);
+		Oid			types[5] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, BOOLOID};
+		Datum		values[5];
+		char		nulls[5] = "     ";
+
+		values[0] = CStringGetTextDatum(change);
+		/* contract renames tables last, after the steps that name them */
+		values[1] = Int32GetDatum(foreach_current_index(lc) + (st->view_name ? 100000 : 0));
+		values[2] = st->contract_sql ? CStringGetTextDatum(st->contract_sql) : (Datum) 0;
+		nulls[2] = st->contract_sql ? ' ' : 'n';
+		values[3] = st->abort_sql ? CStringGetTextDatum(st->abort_sql) : (Datum) 0;
+		nulls[3] = st->abort_sql ? ' ' : 'n';
+		values[4] = BoolGetDatum(st->is_sql);
+		migrator_exec_as_owner("INSERT INTO migrator.change_steps (change, ord, contract_sql, abort_sql, is_sql) "
+							   "VALUES ($1, $2, $3, $4, $5)", 5, types, values, nulls);
+	}
+}
+
+/* the stored steps' SQL for contract (in order) or abort (newest first) */
+static List *
+stored_step_sql(const char *change, bool for_abort)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args(for_abort ?
+							  "SELECT abort_sql, is_sql AND abort_sql IS NULL, ord FROM migrator.change_steps "
+							  "WHERE change OPERATOR(pg_catalog.=) $1 ORDER BY ord DESC" :
+							  "SELECT contract_sql, false, ord FROM migrator.change_steps "
+							  "WHERE change OPERATOR(pg_catalog.=) $1 ORDER BY ord",
+							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.change_steps");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+		MemoryContext old;
+
+		if (DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull)))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("change \"%s\" cannot be aborted: its sql operation %d has no \"down\"",
+							change, DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc, 3, &isnull)) + 1),
+					 errhint("Undo that operation by hand, or contract the change.")));
+		old = MemoryContextSwitchTo(caller);
+		if (SPI_getvalue(tup, SPI_tuptable->tupdesc, 1) != NULL)
+			result = lappend(result, SPI_getvalue(tup, SPI_tuptable->tupdesc, 1));
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
 Datum
 migrator_expand(PG_FUNCTION_ARGS)
 {
 	char	   *change;
 	Jsonb	   *ops;
 	List	   *tables;
+	List	   *steps = NIL;
 	ListCell   *lc;
 	char	   *schema = NULL;
 	char	   *version_schema;
@@ -1027,30 +1117,62 @@ migrator_expand(PG_FUNCTION_ARGS)
 				 errmsg("change \"%s\" already exists", change),
 				 errhint("Pick a new name; migrator.changes keeps every change.")));
 
-	tables = read_ops(ops);
-	foreach(lc, tables)
-	{
-		ChangeTable *t = lfirst(lc);
-
-		if (schema && strcmp(schema, t->schema) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("the tables of one change must be in one schema"),
-					 errdetail("\"%s\" is in \"%s\", \"%s\" in \"%s\".",
-							   t->name, t->schema, ((ChangeTable *) linitial(tables))->name, schema)));
-		schema = t->schema;
-	}
-	version_schema = make_name("", psprintf("%s_%s", schema, change));
-
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	tables = read_ops(ops, &steps);
+
+	/* one version schema: the tables of a change share a schema */
+	foreach(lc, tables)
+		note_schema(&schema, ((ChangeTable *) lfirst(lc))->schema);
+	foreach(lc, steps)
+		if (((ChangeStep *) lfirst(lc))->schema)
+			note_schema(&schema, ((ChangeStep *) lfirst(lc))->schema);
+	if (schema == NULL)
+		schema = get_namespace_name(RangeVarGetCreationNamespace(makeRangeVar(NULL, "x", -1)));
+	version_schema = make_name("", psprintf("%s_%s", schema, change));
+
+	/* a renamed table's new shape goes by its new name */
+	foreach(lc, steps)
+	{
+		ChangeStep *st = lfirst(lc);
+		ListCell   *lc2;
+
+		if (st->view_table == NULL)
+			continue;
+		foreach(lc2, tables)
+		{
+			ChangeTable *t = lfirst(lc2);
+
+			if (strcmp(t->name, st->view_table) == 0)
+			{
+				t->view_name = st->view_name;
+				st->view_table = NULL;	/* create_view() makes it */
+			}
+		}
+	}
+
 	foreach(lc, tables)
 		expand_table(lfirst(lc), change);
 	migrator_ddl(psprintf("CREATE SCHEMA %s", quote_identifier(version_schema)));
 	migrator_ddl(psprintf("GRANT USAGE ON SCHEMA %s TO PUBLIC", quote_identifier(version_schema)));
 	foreach(lc, tables)
 		create_view(lfirst(lc), version_schema);
+	foreach(lc, steps)
+	{
+		ChangeStep *st = lfirst(lc);
+		ChangeTable tt;
+
+		if (st->view_table == NULL)
+			continue;
+		memset(&tt, 0, sizeof(tt));
+		tt.relid = get_relname_relid(st->view_table, get_namespace_oid(st->schema, false));
+		tt.schema = st->schema;
+		tt.name = st->view_table;
+		tt.view_name = st->view_name;
+		create_view(&tt, version_schema);
+	}
 	record_change(change, ops, version_schema, tables);
+	record_steps(change, steps);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -1160,14 +1282,21 @@ remove_dual_shape(List *tables, const char *change)
 		StoredTable *t = lfirst(lc);
 		char	   *name = get_rel_name(t->relid);
 
-		migrator_ddl(psprintf("DROP VIEW IF EXISTS %s", qualified(vschema, name)));
 		if (OidIsValid(get_trigger_oid(t->relid, MIGRATOR_TRIGGER_NAME, true)))
 			migrator_ddl(psprintf("DROP TRIGGER %s ON %s",
 								  quote_identifier(MIGRATOR_TRIGGER_NAME),
 								  qualified(get_namespace_name(get_rel_namespace(t->relid)), name)));
 	}
-	/* anything else put in the version schema goes with it */
-	migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE", quote_identifier(vschema)));
+	/* its views, and anything else put in the version schema, go with it */
+	{
+		int			nest = NewGUCNestLevel();
+
+		(void) set_config_option("client_min_messages", "warning",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE", quote_identifier(vschema)));
+		AtEOXact_GUC(true, nest);
+	}
 }
 
 Datum
@@ -1235,6 +1364,8 @@ migrator_contract(PG_FUNCTION_ARGS)
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
+	foreach(lc, stored_step_sql(change, false))
+		migrator_ddl(lfirst(lc));
 	close_change(change, "contracted");
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -1244,12 +1375,14 @@ Datum
 migrator_abort(PG_FUNCTION_ARGS)
 {
 	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	List	   *step_sql;
 	List	   *tables;
 	ListCell   *lc;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	(void) migrator_open_change(change, "abort");
+	step_sql = stored_step_sql(change, true);	/* refuses before anything runs */
 	tables = stored_tables(change);
 	remove_dual_shape(tables, change);
 
@@ -1267,6 +1400,8 @@ migrator_abort(PG_FUNCTION_ARGS)
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
+	foreach(lc, step_sql)
+		migrator_ddl(lfirst(lc));
 	close_change(change, "aborted");
 	SPI_finish();
 	PG_RETURN_VOID();
