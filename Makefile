@@ -13,7 +13,8 @@ OBJS = \
 	src/dualwrite.o \
 	src/expand.o \
 	src/backfill.o \
-	src/tableops.o
+	src/tableops.o \
+	src/worker.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -210,6 +210,8 @@ CREATE TABLE migrator.change_steps (
 	contract_sql text,
 	abort_sql	text,
 	is_sql		boolean NOT NULL DEFAULT false,
+	build_sql	text,				/* an index built concurrently, by run_backfill() */
+	built		boolean NOT NULL DEFAULT true,
 	PRIMARY KEY (change, ord)
 );
 REVOKE ALL ON migrator.change_steps FROM PUBLIC;

@@ -148,6 +148,7 @@ typedef struct ChangeColumn
 	char	   *up;				/* old row -> new value */
 	char	   *down;			/* new row -> old value */
 	bool		not_null;
+	bool		unique;
 	char	   *default_expr;
 	char	   *check_expr;
 	char	   *references;
@@ -165,6 +166,7 @@ typedef struct ChangeStep
 	char	   *view_table;		/* rename_table: the table ... */
 	char	   *view_name;		/* ... and its name in the new shape */
 	bool		is_sql;			/* a raw sql operation */
+	char	   *build_sql;		/* CREATE INDEX CONCURRENTLY, run by run_backfill() */
 } ChangeStep;
 
 /* A table's columns as one application version sees them. */
@@ -192,6 +194,11 @@ struct JsonbContainer;
 extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body,
 								 int i);
 
+/* worker.c */
+extern ErrorData *migrator_try_top_level(const char *sql);
+extern void migrator_raise(ErrorData *err, const char *extra_detail);
+extern void migrator_run_top_level(const char *sql);
+
 /* backfill.c */
 extern bool migrator_backfill_active;
 
@@ -201,6 +208,7 @@ extern int	migrator_lock_retries;
 extern void migrator_ddl(const char *sql);
 extern char *migrator_open_change(const char *change, const char *action);
 extern char *migrator_references_sql(const char *refs, const char *column);
+extern void migrator_check_no_open_change(Oid relid);
 
 /* migrator.c */
 extern void migrator_check_privileges(void);

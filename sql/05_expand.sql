@@ -97,7 +97,7 @@ SELECT migrator.expand('e6', '{"alter_column": {"table": "books", "column": "tit
 SELECT migrator.expand('e7', '[{"rename_column": {"table": "books", "from": "title", "to": "name"}}, {"drop_column": {"table": "books", "column": "name"}}]');
 SELECT migrator.expand('e8', '[{"bogus": {}}]');
 SELECT migrator.expand('e9', '[{"rename_column": {"table": "books"}, "extra": 1}]');
-SELECT migrator.expand('e10', '{"create_index": {"table": "books", "name": "i", "columns": ["title"]}}');
+SELECT migrator.expand('e10', '{"create_index": {"table": "books", "name": "i", "columns": ["nope"]}}');
 SELECT migrator.expand('e11', '{"rename_column": {"table": "books; DROP TABLE books", "from": "a", "to": "b"}}');
 SELECT migrator.expand('e12', '{"alter_column": {"table": "books", "column": "author_id", "type": "int"}}');
 SELECT migrator.expand('e13', '{"rename_column": {"table": "books", "from": "title", "to": "_migrator_x"}}');
@@ -176,4 +176,24 @@ SELECT state FROM migrator.changes WHERE name = 'one_way';
 SELECT migrator.expand('drop_loans', '{"drop_table": {"table": "loans"}}');
 SELECT migrator.contract('drop_loans');
 SELECT to_regclass('lib.loans') AS loans;
-SELECT migrator.expand('idx', '{"create_index": {"table": "racks", "name": "racks_name", "columns": ["name"]}}');
+
+-- indexes are built concurrently by run_backfill (a procedure: outside any
+-- transaction, in a background worker); unique columns become constraints
+SELECT migrator.expand('idx', '[
+  {"create_index": {"table": "racks", "name": "racks_name", "columns": ["name"], "where": "capacity > 0"}},
+  {"add_column": {"table": "racks", "column": {"name": "code", "type": "text", "unique": true}, "up": "''R'' || id"}}]');
+SELECT migrator.backfill('idx');
+SELECT state FROM migrator.changes WHERE name = 'idx';
+CALL migrator.run_backfill('idx');
+SELECT state FROM migrator.changes WHERE name = 'idx';
+SELECT indexrelid::regclass AS index, indisvalid, indisunique FROM pg_index
+WHERE indrelid = 'racks'::regclass ORDER BY 1::text;
+SELECT migrator.contract('idx');
+SELECT conname, contype FROM pg_constraint WHERE conrelid = 'racks'::regclass AND contype = 'u';
+SELECT id, code FROM racks ORDER BY id;
+-- a build that fails leaves no invalid index behind, and says why
+SELECT migrator.expand('dup', '{"create_index": {"table": "racks", "name": "racks_capacity_key", "columns": ["capacity"], "unique": true}}');
+UPDATE racks SET capacity = 1;
+CALL migrator.run_backfill('dup');
+SELECT count(*) AS invalid_indexes FROM pg_index WHERE indrelid = 'racks'::regclass AND NOT indisvalid;
+SELECT migrator.abort('dup');

@@ -44,6 +44,8 @@ PG_FUNCTION_INFO_V1(migrator_run_backfill);
 PG_FUNCTION_INFO_V1(migrator_backfill_slice);
 PG_FUNCTION_INFO_V1(migrator_schedule_backfill);
 
+static int	pending_builds(const char *change);
+
 /* set while a batch runs: the trigger then computes new from old */
 bool		migrator_backfill_active = false;
 
@@ -170,6 +172,23 @@ next_table(const char *change)
 	return t;
 }
 
+/* backfilled once every table is done and every index built */
+static void
+refresh_state(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+
+	values[0] = CStringGetTextDatum(change);
+	migrator_exec_as_owner("UPDATE migrator.changes SET "
+						   "state = CASE WHEN EXISTS (SELECT FROM migrator.change_tables t "
+						   "   WHERE t.change OPERATOR(pg_catalog.=) $1 AND NOT t.done) "
+						   " OR EXISTS (SELECT FROM migrator.change_steps s "
+						   "   WHERE s.change OPERATOR(pg_catalog.=) $1 AND NOT s.built) "
+						   "  THEN 'backfilling' ELSE 'backfilled' END "
+						   "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL);
+}
+
 static void
 save_progress(const char *change, BackfillTable *t, bool done, int64 rows)
 {
@@ -203,11 +222,9 @@ save_progress(const char *change, BackfillTable *t, bool done, int64 rows)
 
 	types[1] = INT8OID;
 	values[1] = Int64GetDatum(rows);
-	migrator_exec_as_owner("UPDATE migrator.changes SET rows_done = rows_done + $2, "
-						   "state = CASE WHEN EXISTS (SELECT FROM migrator.change_tables t "
-						   "   WHERE t.change OPERATOR(pg_catalog.=) $1 AND NOT t.done) "
-						   "  THEN 'backfilling' ELSE 'backfilled' END "
+	migrator_exec_as_owner("UPDATE migrator.changes SET rows_done = rows_done + $2 "
 						   "WHERE name OPERATOR(pg_catalog.=) $1", 2, types, values, NULL);
+	refresh_state(change);
 }
 
 /* UPDATE with the backfill flag set, so the trigger computes new from old */
@@ -395,7 +412,8 @@ migrator_backfill(PG_FUNCTION_ARGS)
 	check_batch_size(batch_size);
 	if (!backfill_wanted(change))
 		PG_RETURN_INT64(0);
-	for (int i = 0; max_batches < 0 || i < max_batches; i++)
+	/* 0 means done: batches that found every row already written don't count */
+	for (int i = 0; max_batches < 0 || i < max_batches || total == 0; i++)
 	{
 		total += backfill_one_batch(change, batch_size, &finished);
 		if (finished)
@@ -403,7 +421,88 @@ migrator_backfill(PG_FUNCTION_ARGS)
 		CommandCounterIncrement();
 		CHECK_FOR_INTERRUPTS();
 	}
+	if (finished)
+	{
+		int			n;
+
+		SPI_connect();
+		n = pending_builds(change);
+		SPI_finish();
+		if (n > 0)
+			ereport(NOTICE,
+					(errmsg("change \"%s\" has %d index%s to build concurrently", change, n,
+							n == 1 ? "" : "es"),
+					 errhint("Indexes are built outside any transaction: CALL migrator.run_backfill('%s').",
+							 change)));
+	}
 	PG_RETURN_INT64(total);
+}
+
+/* ---------------------------------------------------------------------
+ * Indexes built concurrently
+ * ---------------------------------------------------------------------
+ */
+
+static int
+pending_builds(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(change);
+	if (SPI_execute_with_args("SELECT pg_catalog.count(*)::int4 FROM migrator.change_steps "
+							  "WHERE change OPERATOR(pg_catalog.=) $1 AND NOT built",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.change_steps");
+	return DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * Build the change's indexes, each with CREATE INDEX CONCURRENTLY in a
+ * background worker while this session holds nothing it would wait for.
+ * A build that fails leaves an invalid index: it is dropped, and the
+ * build's error raised.  Must run nonatomic (SPI_OPT_NONATOMIC).
+ */
+static void
+build_indexes(const char *change)
+{
+	for (;;)
+	{
+		Oid			types[2] = {TEXTOID, INT4OID};
+		Datum		values[2];
+		char	   *build;
+		char	   *undo;
+		int			ord;
+		bool		isnull;
+		ErrorData  *err;
+
+		values[0] = CStringGetTextDatum(change);
+		if (SPI_execute_with_args("SELECT ord, build_sql, abort_sql FROM migrator.change_steps "
+								  "WHERE change OPERATOR(pg_catalog.=) $1 AND NOT built ORDER BY ord LIMIT 1",
+								  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read migrator.change_steps");
+		if (SPI_processed == 0)
+			return;
+		ord = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		build = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
+		undo = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+
+		SPI_commit();			/* no snapshot, no lock: the build waits for none of ours */
+		err = migrator_try_top_level(build);
+		if (err)
+		{
+			migrator_ddl(undo);
+			SPI_commit();
+			migrator_raise(err, psprintf("While running: %s\nThe invalid index it left behind was dropped.", build));
+		}
+		values[1] = Int32GetDatum(ord);
+		migrator_exec_as_owner("UPDATE migrator.change_steps SET built = true "
+							   "WHERE change OPERATOR(pg_catalog.=) $1 AND ord OPERATOR(pg_catalog.=) $2",
+							   2, types, values, NULL);
+		refresh_state(change);
+		SPI_commit();
+	}
 }
 
 static bool
@@ -427,6 +526,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 	INSTR_TIME_SET_CURRENT(start);
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
+	build_indexes(change);
 	for (;;)
 	{
 		(void) backfill_one_batch(change, batch_size, &finished);

@@ -24,6 +24,8 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -32,6 +34,7 @@
 #include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -64,6 +67,9 @@ typedef struct ChangeTable
 	bool		needs_backfill;
 	char	   *view_name;		/* its name in the new shape */
 } ChangeTable;
+
+static void conflict(ChangeTable *t, const char *column, int i,
+					 const char *opname, const char *why);
 
 /* ---------------------------------------------------------------------
  * DDL with a short lock_timeout, retried with backoff
@@ -151,6 +157,17 @@ migrator_ddl(const char *sql)
 		pg_usleep(sleep_ms * 1000L);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/* a copy that outlives SPI_finish(): in the context SPI_connect() came from */
+static char *
+spi_strdup_out(const char *s)
+{
+	size_t		n = strlen(s) + 1;
+	char	   *r = SPI_palloc(n);
+
+	memcpy(r, s, n);
+	return r;
 }
 
 /* ---------------------------------------------------------------------
@@ -316,11 +333,8 @@ column_for(ChangeTable *t, const char *name, int i, const char *opname)
 		return c;
 	for (int j = 0; j < t->ncols; j++)
 		if (t->cols[j].column_name && strcmp(t->cols[j].column_name, name) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" of table \"%s\" was renamed or dropped by an earlier operation of this change",
-							name, t->name),
-					 errdetail("Operation %d (\"%s\") names it.", i + 1, opname)));
+			conflict(t, name, i, opname,
+					 "An earlier operation of this change renamed or dropped the column; later operations name it as the new shape has it.");
 	attnum = get_attnum(t->relid, name);
 	if (attnum == InvalidAttrNumber || attnum < 0 || shape_is_internal_column(name))
 		ereport(ERROR,
@@ -390,16 +404,6 @@ conflict(ChangeTable *t, const char *column, int i, const char *opname,
 			 errhint("Combine them into one operation, or use two changes.")));
 }
 
-static void
-unsupported(int i, const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("%s is not supported yet", what),
-			 errdetail("Operation %d of the change.", i + 1),
-			 errhint("Every operation but create_index and drop_index is supported.")));
-}
-
 /* the column attributes add_column and alter_column share */
 static void
 read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
@@ -411,7 +415,7 @@ read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 	char	   *refs = op_string(obj, "references", false, i, opname);
 
 	if (op_bool(obj, "unique", i, opname) == 1)
-		unsupported(i, "\"unique\" (it needs an index built concurrently)");
+		c->unique = true;
 	if (nullable == 0)
 		c->not_null = true;
 	if (dflt)
@@ -420,6 +424,115 @@ read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 		c->check_expr = check;
 	if (refs)
 		c->references = refs;
+}
+
+/* a column of an index, by its new-shape name: the column that holds it now */
+static const char *
+index_column(List *tables, Oid relid, const char *name, int i)
+{
+	ListCell   *lc;
+
+	foreach(lc, tables)
+	{
+		ChangeTable *t = lfirst(lc);
+		ChangeColumn *c;
+
+		if (t->relid != relid)
+			continue;
+		c = find_column(t, name);
+		if (c)
+			return c->tmp_name ? c->tmp_name : c->column_name;
+	}
+	if (get_attnum(relid, name) == InvalidAttrNumber || shape_is_internal_column(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist", name, get_rel_name(relid)),
+				 errdetail("Named by operation %d (\"create_index\").", i + 1)));
+	return name;
+}
+
+/*
+ * create_index {table, name, columns | expression, unique, where, method}:
+ * built concurrently by run_backfill() (a procedure: the build cannot run
+ * inside expand()'s transaction), dropped by abort().
+ */
+static ChangeStep *
+create_index_step(List *tables, JsonbContainer *body, int i)
+{
+	const char *opname = "create_index";
+	char	   *schema;
+	char	   *tabname;
+	Oid			relid = resolve_table(body, i, opname, &schema, &tabname);
+	char	   *name = op_string(body, "name", true, i, opname);
+	char	   *expr = op_string(body, "expression", false, i, opname);
+	char	   *where = op_string(body, "where", false, i, opname);
+	char	   *method = op_string(body, "method", false, i, opname);
+	bool		unique = op_bool(body, "unique", i, opname) == 1;
+	ChangeStep *st = palloc0(sizeof(ChangeStep));
+	StringInfoData cols;
+	JsonbValue	v;
+
+	migrator_check_no_open_change(relid);
+	initStringInfo(&cols);
+	if (expr)
+	{
+		(void) shape_parse_expression(expr, psprintf("expression of index \"%s\"", name));
+		appendStringInfo(&cols, "(%s)", expr);
+	}
+	else if (getKeyJsonValueFromContainer(body, "columns", 7, &v) && v.type == jbvBinary &&
+			 JsonContainerIsArray(v.val.binary.data) && JsonContainerSize(v.val.binary.data) > 0)
+	{
+		for (int k = 0; k < (int) JsonContainerSize(v.val.binary.data); k++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(v.val.binary.data, k);
+
+			if (e->type != jbvString)
+				bad_op(i, "\"columns\" of \"create_index\" holds column names.");
+			appendStringInfo(&cols, "%s%s", k ? ", " : "",
+							 quote_identifier(index_column(tables, relid,
+														   pnstrdup(e->val.string.val, e->val.string.len), i)));
+		}
+	}
+	else
+		bad_op(i, "\"create_index\" needs \"columns\" or \"expression\".");
+	if (where)
+		(void) shape_parse_expression(where, psprintf("where of index \"%s\"", name));
+	if (method)
+		(void) get_am_oid(method, false);
+	if (OidIsValid(get_relname_relid(name, get_namespace_oid(schema, false))))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", name),
+				 errdetail("Operation %d (\"create_index\") would create it.", i + 1)));
+
+	st->schema = schema;
+	st->build_sql = psprintf("CREATE %sINDEX CONCURRENTLY %s ON %s USING %s (%s)%s%s%s",
+							 unique ? "UNIQUE " : "", quote_identifier(name),
+							 qualified(schema, tabname),
+							 quote_identifier(method ? method : "btree"), cols.data,
+							 where ? " WHERE (" : "", where ? where : "", where ? ")" : "");
+	st->abort_sql = psprintf("DROP INDEX IF EXISTS %s", qualified(schema, name));
+	return st;
+}
+
+/* drop_index {name, schema?}: dropped at contract */
+static ChangeStep *
+drop_index_step(JsonbContainer *body, int i)
+{
+	char	   *name = op_string(body, "name", true, i, "drop_index");
+	char	   *nsp = op_string(body, "schema", false, i, "drop_index");
+	Oid			relid = nsp ? get_relname_relid(name, get_namespace_oid(nsp, false))
+		: RelnameGetRelid(name);
+	ChangeStep *st = palloc0(sizeof(ChangeStep));
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("index \"%s\" does not exist", name),
+				 errdetail("Named by operation %d (\"drop_index\").", i + 1)));
+	st->schema = get_namespace_name(get_rel_namespace(relid));
+	st->contract_sql = psprintf("DROP INDEX %s", qualified(st->schema, name));
+	return st;
 }
 
 static void
@@ -445,11 +558,19 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	(void) tok;
 	opname = pnstrdup(k.val.string.val, k.val.string.len);
 	tok = JsonbIteratorNext(&it, &v, true);
-	if (strcmp(opname, "create_index") == 0 || strcmp(opname, "drop_index") == 0)
-		unsupported(i, psprintf("operation \"%s\"", opname));
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		bad_op(i, psprintf("\"%s\" must be an object.", opname));
 	body = v.val.binary.data;
+	if (strcmp(opname, "create_index") == 0)
+	{
+		*steps = lappend(*steps, create_index_step(*tables, body, i));
+		return;
+	}
+	if (strcmp(opname, "drop_index") == 0)
+	{
+		*steps = lappend(*steps, drop_index_step(body, i));
+		return;
+	}
 
 	/* table-level operations take effect now, so later ones can use them */
 	{
@@ -538,9 +659,9 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		/* the new column keeps NOT NULL unless "nullable": true says otherwise */
 		if (op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
 			c->not_null = true;
-		if (!type && !c->not_null && !c->default_expr && !c->check_expr &&
-			!c->references)
-			bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check or references.");
+		if (!type && op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
+			!c->check_expr && !c->references && !c->unique)
+			bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check, unique or references.");
 		c->up = op_string(body, "up", false, i, opname);
 		c->down = op_string(body, "down", false, i, opname);
 		if (c->up == NULL)
@@ -791,7 +912,13 @@ column_default_sql(Oid relid, const char *column)
 	return result;
 }
 
-/* columns an index, constraint or view uses cannot be swapped yet */
+/*
+ * What depends on a column that is about to be swapped for a new one.
+ * CHECK constraints and plain indexes (and the unique constraints they
+ * back) are carried over to the new column; anything else (a primary or
+ * foreign key, an exclusion constraint, an expression or partial index, a
+ * view) cannot be yet, and is refused before anything changes.
+ */
 static void
 check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 {
@@ -806,33 +933,186 @@ check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 							  "FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a "
 							  "ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid "
 							  "AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid "
+							  "LEFT JOIN pg_catalog.pg_constraint k ON d.classid OPERATOR(pg_catalog.=) "
+							  "  'pg_catalog.pg_constraint'::pg_catalog.regclass AND k.oid OPERATOR(pg_catalog.=) d.objid "
+							  "LEFT JOIN pg_catalog.pg_index i ON d.classid OPERATOR(pg_catalog.=) "
+							  "  'pg_catalog.pg_class'::pg_catalog.regclass AND i.indexrelid OPERATOR(pg_catalog.=) d.objid "
 							  "WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
 							  "AND d.refobjid OPERATOR(pg_catalog.=) $1 "
 							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
 							  "AND d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}') "
 							  "AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass) "
+							  "AND NOT (k.contype IS NOT NULL AND k.contype OPERATOR(pg_catalog.=) ANY ('{c,u}') "
+							  "         AND k.conrelid OPERATOR(pg_catalog.=) $1) "
+							  "AND NOT (i.indexrelid IS NOT NULL AND i.indexprs IS NULL AND i.indpred IS NULL) "
 							  "ORDER BY 1 LIMIT 1",
 							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read dependencies");
 	if (SPI_processed > 0)
-		what = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		what = spi_strdup_out(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	SPI_finish();
 	if (what)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot alter column \"%s\" of table \"%s\" yet: %s uses it",
 						c->column_name, t->name, what),
-				 errhint("Altering indexed or constrained columns is not supported yet; change it with plain DDL, or drop the dependent object first.")));
+				 errhint("CHECK constraints and plain indexes are carried over to the new column; primary and foreign keys, expression or partial indexes and views are not yet. Drop the dependent object first, or change the column with plain DDL.")));
 }
 
+/*
+ * Carry the column's CHECK constraints (added NOT VALID now, validated and
+ * renamed at contract) and its plain indexes and unique constraints (built
+ * concurrently by run_backfill, renamed or attached at contract) over to
+ * its new column.
+ */
 static void
-check_no_open_change(ChangeTable *t)
+carry_dependents(ChangeTable *t, ChangeColumn *c, List **steps)
+{
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	char	   *tab = qualified(t->schema, t->name);
+	Relation	rel;
+	Shape	   *shape;
+	int			k;
+	List	   *checks = NIL;
+	List	   *indexes = NIL;
+	List	   *adds = NIL;
+	ListCell   *lc;
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext spicxt;
+
+	values[0] = ObjectIdGetDatum(t->relid);
+	values[1] = CStringGetTextDatum(c->column_name);
+	SPI_connect();
+	/* what is read here must outlive SPI_finish() */
+	spicxt = MemoryContextSwitchTo(caller);
+	MemoryContextSwitchTo(spicxt);
+	if (SPI_execute_with_args("SELECT k.conname, pg_catalog.pg_get_expr(k.conbin, k.conrelid) "
+							  "FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_attribute a "
+							  "ON a.attrelid OPERATOR(pg_catalog.=) k.conrelid "
+							  "AND a.attnum OPERATOR(pg_catalog.=) ANY (k.conkey) "
+							  "WHERE k.conrelid OPERATOR(pg_catalog.=) $1 AND k.contype OPERATOR(pg_catalog.=) 'c' "
+							  "AND a.attname OPERATOR(pg_catalog.=) $2 ORDER BY 1",
+							  2, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read constraints");
+	MemoryContextSwitchTo(caller);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	  **pair = palloc(sizeof(char *) * 2);
+
+		pair[0] = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		pair[1] = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		checks = lappend(checks, pair);
+	}
+	MemoryContextSwitchTo(spicxt);
+	if (SPI_execute_with_args("SELECT ic.relname, i.indisunique, am.amname, k.conname, k.contype "
+							  "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid "
+							  "JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) ic.relam "
+							  "LEFT JOIN pg_catalog.pg_constraint k ON k.conindid OPERATOR(pg_catalog.=) i.indexrelid "
+							  "  AND k.conrelid OPERATOR(pg_catalog.=) i.indrelid "
+							  "WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indexprs IS NULL AND i.indpred IS NULL "
+							  "AND EXISTS (SELECT FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) $1 "
+							  "  AND a.attname OPERATOR(pg_catalog.=) $2 AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[])) "
+							  "ORDER BY 1",
+							  2, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read indexes");
+	MemoryContextSwitchTo(caller);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *contype = SPI_getvalue(tup, desc, 5);
+		char	  **row = palloc(sizeof(char *) * 4);
+
+		if (contype && strcmp(contype, "u") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot alter column \"%s\" of table \"%s\" yet: it is part of %s \"%s\"",
+							c->column_name, t->name,
+							strcmp(contype, "p") == 0 ? "the primary key" : "constraint",
+							SPI_getvalue(tup, desc, 4)),
+					 errhint("Changing the columns of a primary key or exclusion constraint is not supported yet.")));
+		row[0] = SPI_getvalue(tup, desc, 1);	/* index */
+		row[1] = SPI_getvalue(tup, desc, 2);	/* unique? */
+		row[2] = SPI_getvalue(tup, desc, 3);	/* access method */
+		row[3] = SPI_getvalue(tup, desc, 4);	/* the unique constraint it backs */
+		indexes = lappend(indexes, row);
+	}
+	MemoryContextSwitchTo(spicxt);
+	SPI_finish();
+
+	rel = table_open(t->relid, AccessShareLock);
+	shape = shape_old(rel);
+	k = shape_find(shape, c->column_name);
+	shape->physical[k] = pstrdup(c->tmp_name);
+
+	foreach(lc, checks)
+	{
+		char	  **pair = lfirst(lc);
+		char	   *newname = make_name("", psprintf("%s_new", pair[0]));
+		Expr	   *expr = shape_cook_expression(rel, shape, pair[1], BOOLOID, -1,
+												 psprintf("check constraint \"%s\"", pair[0]));
+		char	   *sql = deparse_expression((Node *) expr, deparse_context_for(t->name, t->relid),
+											 false, false);
+		ChangeStep *st = palloc0(sizeof(ChangeStep));
+
+		/* run once the table is closed: ALTER TABLE refuses an open one */
+		adds = lappend(adds, psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID",
+									  tab, quote_identifier(newname), sql));
+		st->schema = t->schema;
+		st->contract_sql = psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s; "
+									"ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+									tab, quote_identifier(newname), tab,
+									quote_identifier(newname), quote_identifier(pair[0]));
+		*steps = lappend(*steps, st);
+	}
+
+	foreach(lc, indexes)
+	{
+		char	  **row = lfirst(lc);
+		char	   *newname = make_name("", psprintf("%s_new", row[0]));
+		Oid			indexoid = get_relname_relid(row[0], get_namespace_oid(t->schema, false));
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+		StringInfoData cols;
+		ChangeStep *st = palloc0(sizeof(ChangeStep));
+
+		initStringInfo(&cols);
+		for (int n = 0; n < idx->indnkeyatts; n++)
+		{
+			char	   *att = get_attname(t->relid, idx->indkey.values[n], false);
+
+			appendStringInfo(&cols, "%s%s", n ? ", " : "",
+							 quote_identifier(strcmp(att, c->column_name) == 0 ? c->tmp_name : att));
+		}
+		ReleaseSysCache(tup);
+		st->schema = t->schema;
+		st->build_sql = psprintf("CREATE %sINDEX CONCURRENTLY %s ON %s USING %s (%s)",
+								 strcmp(row[1], "t") == 0 ? "UNIQUE " : "",
+								 quote_identifier(newname), tab, quote_identifier(row[2]), cols.data);
+		if (row[3])				/* it backs a unique constraint */
+			st->contract_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s",
+										tab, quote_identifier(row[3]), quote_identifier(newname));
+		else
+			st->contract_sql = psprintf("ALTER INDEX %s RENAME TO %s",
+										qualified(t->schema, newname), quote_identifier(row[0]));
+		st->abort_sql = psprintf("DROP INDEX IF EXISTS %s", qualified(t->schema, newname));
+		*steps = lappend(*steps, st);
+	}
+	table_close(rel, AccessShareLock);
+	foreach(lc, adds)
+		migrator_ddl(lfirst(lc));
+}
+
+/* one open change per table: refuse a table another open change holds */
+void
+migrator_check_no_open_change(Oid relid)
 {
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 	char	   *other = NULL;
 
-	values[0] = ObjectIdGetDatum(t->relid);
+	values[0] = ObjectIdGetDatum(relid);
 	SPI_connect();
 	if (SPI_execute_with_args("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
 							  "ON c.name OPERATOR(pg_catalog.=) t.change "
@@ -841,21 +1121,21 @@ check_no_open_change(ChangeTable *t)
 							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.change_tables");
 	if (SPI_processed > 0)
-		other = pstrdup(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+		other = spi_strdup_out(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	SPI_finish();
 	if (other)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),
-				 errmsg("table \"%s\" already has an open change, \"%s\"", t->name, other),
+				 errmsg("table \"%s\" already has an open change, \"%s\"", get_rel_name(relid), other),
 				 errhint("Contract or abort \"%s\" first.", other)));
 }
 
 static void
-expand_table(ChangeTable *t, const char *change)
+expand_table(ChangeTable *t, const char *change, List **steps)
 {
 	char	   *tab = qualified(t->schema, t->name);
 
-	check_no_open_change(t);
+	migrator_check_no_open_change(t->relid);
 	for (int i = 0; i < t->ncols; i++)
 	{
 		ChangeColumn *c = &t->cols[i];
@@ -872,10 +1152,14 @@ expand_table(ChangeTable *t, const char *change)
 			Oid			oldtyp;
 			int32		oldmod;
 			Oid			coll;
+			Oid			newtyp;
+			int32		newmod;
 
 			get_atttypetypmodcoll(t->relid, get_attnum(t->relid, c->column_name),
 								  &oldtyp, &oldmod, &coll);
-			if (old_default && strcmp(c->new_type, format_type_with_typemod(oldtyp, oldmod)) == 0)
+
+			typenameTypeIdAndMod(NULL, typeStringToTypeName(c->new_type), &newtyp, &newmod);
+			if (old_default && can_coerce_type(1, &oldtyp, &newtyp, COERCION_ASSIGNMENT))
 				c->default_expr = old_default;
 		}
 		if (c->default_expr)
@@ -892,6 +1176,10 @@ expand_table(ChangeTable *t, const char *change)
 		migrator_ddl(psprintf("ALTER TABLE %s ADD COLUMN %s boolean NOT NULL DEFAULT true",
 							  tab, quote_identifier(MIGRATOR_MARKER_COLUMN)));
 	CommandCounterIncrement();
+
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].tmp_name && t->cols[i].column_name)
+			carry_dependents(t, &t->cols[i], steps);
 
 	/* constraints on the new columns, NOT VALID until contract() */
 	for (int i = 0; i < t->ncols; i++)
@@ -1034,9 +1322,9 @@ record_steps(const char *change, List *steps)
 	foreach(lc, steps)
 	{
 		ChangeStep *st = lfirst(lc);
-		Oid			types[5] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, BOOLOID};
-		Datum		values[5];
-		char		nulls[5] = "     ";
+		Oid			types[6] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
+		Datum		values[6];
+		char		nulls[6] = "      ";
 
 		values[0] = CStringGetTextDatum(change);
 		/* contract renames tables last, after the steps that name them */
@@ -1046,8 +1334,10 @@ record_steps(const char *change, List *steps)
 		values[3] = st->abort_sql ? CStringGetTextDatum(st->abort_sql) : (Datum) 0;
 		nulls[3] = st->abort_sql ? ' ' : 'n';
 		values[4] = BoolGetDatum(st->is_sql);
-		migrator_exec_as_owner("INSERT INTO migrator.change_steps (change, ord, contract_sql, abort_sql, is_sql) "
-							   "VALUES ($1, $2, $3, $4, $5)", 5, types, values, nulls);
+		values[5] = st->build_sql ? CStringGetTextDatum(st->build_sql) : (Datum) 0;
+		nulls[5] = st->build_sql ? ' ' : 'n';
+		migrator_exec_as_owner("INSERT INTO migrator.change_steps (change, ord, contract_sql, abort_sql, is_sql, build_sql, built) "
+							   "VALUES ($1, $2, $3, $4, $5, $6, $6 IS NULL)", 6, types, values, nulls);
 	}
 }
 
@@ -1151,8 +1441,35 @@ migrator_expand(PG_FUNCTION_ARGS)
 		}
 	}
 
+	/* unique columns: an index built concurrently, attached at contract */
 	foreach(lc, tables)
-		expand_table(lfirst(lc), change);
+	{
+		ChangeTable *t = lfirst(lc);
+
+		for (int k = 0; k < t->ncols; k++)
+		{
+			ChangeColumn *c = &t->cols[k];
+			ChangeStep *st;
+			char	   *idx;
+
+			if (!c->unique)
+				continue;
+			idx = make_name("", psprintf("%s_%s_key", t->name, c->final_name));
+			st = palloc0(sizeof(ChangeStep));
+			st->schema = t->schema;
+			st->build_sql = psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)",
+									 quote_identifier(idx), qualified(t->schema, t->name),
+									 quote_identifier(c->tmp_name));
+			st->contract_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s",
+										qualified(t->schema, t->name), quote_identifier(idx),
+										quote_identifier(idx));
+			st->abort_sql = psprintf("DROP INDEX IF EXISTS %s", qualified(t->schema, idx));
+			steps = lappend(steps, st);
+		}
+	}
+
+	foreach(lc, tables)
+		expand_table(lfirst(lc), change, &steps);
 	migrator_ddl(psprintf("CREATE SCHEMA %s", quote_identifier(version_schema)));
 	migrator_ddl(psprintf("GRANT USAGE ON SCHEMA %s TO PUBLIC", quote_identifier(version_schema)));
 	foreach(lc, tables)
@@ -1173,6 +1490,20 @@ migrator_expand(PG_FUNCTION_ARGS)
 	}
 	record_change(change, ops, version_schema, tables);
 	record_steps(change, steps);
+	foreach(lc, steps)
+	{
+		if (((ChangeStep *) lfirst(lc))->build_sql)
+		{
+			/* an index still to build: not backfilled yet */
+			Oid			types[1] = {TEXTOID};
+			Datum		values[1];
+
+			values[0] = CStringGetTextDatum(change);
+			migrator_exec_as_owner("UPDATE migrator.changes SET state = 'expanded' "
+								   "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL);
+			break;
+		}
+	}
 	SPI_finish();
 	PG_RETURN_VOID();
 }

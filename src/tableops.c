@@ -113,9 +113,16 @@ static Oid
 existing_table(JsonbContainer *obj, const char *key, int i, const char *opname,
 			   char **schema, char **name)
 {
-	char	   *tab = get_string(obj, key, true, i, opname);
+	char	   *tab = get_string(obj, key, false, i, opname);
 	char	   *nsp = get_string(obj, "schema", false, i, opname);
-	Oid			relid = nsp ? get_relname_relid(tab, get_namespace_oid(nsp, false))
+	Oid			relid;
+
+	/* drop_table {name} as well as {table} */
+	if (tab == NULL && strcmp(key, "table") == 0)
+		tab = get_string(obj, "name", false, i, opname);
+	if (tab == NULL)
+		bad(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
+	relid = nsp ? get_relname_relid(tab, get_namespace_oid(nsp, false))
 		: RelnameGetRelid(tab);
 
 	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
@@ -124,6 +131,7 @@ existing_table(JsonbContainer *obj, const char *key, int i, const char *opname,
 				 errmsg("table \"%s\" does not exist", tab),
 				 errdetail("Named by operation %d (\"%s\"); names are taken literally, without SQL quoting.",
 						   i + 1, opname)));
+	migrator_check_no_open_change(relid);
 	*schema = get_namespace_name(get_rel_namespace(relid));
 	*name = get_rel_name(relid);
 	return relid;
@@ -155,14 +163,17 @@ static ChangeStep *
 create_table(JsonbContainer *body, int i)
 {
 	const char *opname = "create_table";
-	char	   *tab = get_string(body, "table", true, i, opname);
+	char	   *tab = get_string(body, "table", false, i, opname);
 	char	   *nsp = namespace_of(body, i, opname);
-	char	   *qtab = quote_qualified_identifier(nsp, tab);
+	char	   *qtab;
 	JsonbValue	v;
 	StringInfoData sql;
 	int			n;
 	ChangeStep *s = new_step(nsp);
 
+	if (tab == NULL)
+		tab = get_string(body, "name", true, i, opname);	/* {name} works too */
+	qtab = quote_qualified_identifier(nsp, tab);
 	if (OidIsValid(get_relname_relid(tab, get_namespace_oid(nsp, false))))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),

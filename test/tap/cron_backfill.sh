@@ -9,13 +9,14 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 db=$(psql -X -At -d postgres -c "SHOW cron.database_name")
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 
-echo "1..5"
+echo "1..6"
 q >/dev/null <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_cron;
 DROP EXTENSION IF EXISTS migrator CASCADE;
 CREATE EXTENSION migrator;
 DROP TABLE IF EXISTS cron_books;
+DROP SCHEMA IF EXISTS public_cron_year CASCADE;
 CREATE TABLE cron_books (id bigint PRIMARY KEY, published_year int);
 INSERT INTO cron_books SELECT g, 1900 + g % 100 FROM generate_series(1, 30000) g;
 SELECT migrator.expand('cron_year', '{"alter_column": {"table": "cron_books", "column": "published_year",
@@ -39,6 +40,10 @@ done
 	echo "ok 4 - the job unscheduled itself" || echo "not ok 4 - job $job is still scheduled"
 [[ $(q -c "SELECT count(*) FROM cron_books WHERE _migrator_new_published_year IS DISTINCT FROM published_year * 10") == 0 ]] &&
 	echo "ok 5 - every row holds up(old)" || echo "not ok 5 - some rows were not backfilled"
+
+q -c "SELECT migrator.contract('cron_year')" >/dev/null &&
+	[[ $(q -c "SELECT state FROM migrator.changes WHERE name = 'cron_year'") == contracted ]] &&
+	echo "ok 6 - the change contracts once backfilled" || echo "not ok 6 - contract failed"
 
 q <<'SQL'
 SET client_min_messages = warning;

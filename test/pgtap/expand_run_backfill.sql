@@ -1,0 +1,104 @@
+-- expand_run_backfill.sql: CALL migrator.run_backfill commits after every batch (progress and
+-- filled rows are visible from another session while it runs), runs to completion, refuses to run
+-- inside BEGIN (25001); backfill progress is stored and resumable from another session.
+\set QUIET 1
+SET client_min_messages = warning;
+\ir helpers.psql
+
+SELECT plan(35);
+
+CREATE TABLE events (id int PRIMARY KEY, payload text NOT NULL);
+INSERT INTO events SELECT i, repeat('p', i % 17) FROM generate_series(1, 100) i;
+ANALYZE events;
+
+SELECT lives_ok(
+	$$SELECT migrator.expand('event_len', '[{"add_column": {"table": "events", "column": {"name": "len",
+		"type": "int", "nullable": false}, "up": "length(payload)"}}]')$$,
+	'expand event_len');
+SELECT results_eq(
+	$$SELECT state::text, rows_done, rows_total BETWEEN 50 AND 200, started_at IS NOT NULL, finished_at IS NULL
+	  FROM migrator.changes WHERE name = 'event_len'$$,
+	$$VALUES ('expanded', 0::bigint, true, true, true)$$,
+	'state expanded, 0 rows done, rows_total estimates the 100 rows');
+
+------------------------------------------------------------------------------
+-- run_backfill in another session: commits after each batch
+------------------------------------------------------------------------------
+SELECT is(dblink_connect('runner', pg_temp.connstr()), 'OK', 'connection runner');
+SELECT is(dblink_send_query('runner', $$CALL migrator.run_backfill('event_len', 10, '300 ms')$$), 1,
+	'runner: run_backfill(batch_size 10, pause 300 ms) sent');
+SELECT is(dblink_is_busy('runner'), 1, 'runner still busy after 1 s') FROM pg_sleep(1);
+SELECT results_eq(
+	$$SELECT state::text, rows_done BETWEEN 10 AND 90 FROM migrator.changes WHERE name = 'event_len'$$,
+	$$VALUES ('backfilling', true)$$,
+	'while it runs, another session sees state backfilling and committed progress (10..90 rows)');
+SELECT ok((SELECT count(*) BETWEEN 10 AND 90 FROM public_event_len.events WHERE len IS NOT NULL),
+	'while it runs, another session sees the filled rows of the committed batches');
+SELECT ok((SELECT rows_done FROM migrator.changes WHERE name = 'event_len') <=
+		  (SELECT count(*) FROM public_event_len.events WHERE len IS NOT NULL),
+	'rows_done does not run ahead of the committed rows');
+SELECT results_eq($$SELECT * FROM dblink_get_result('runner') AS t(status text)$$, $$VALUES ('CALL')$$,
+	'runner: run_backfill completed');
+SELECT is_empty($$SELECT * FROM dblink_get_result('runner') AS t(status text)$$, 'runner: no further result');
+SELECT results_eq(
+	$$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event_len'$$,
+	$$VALUES ('backfilled', 100::bigint)$$,
+	'after run_backfill: backfilled, 100 rows done');
+SELECT results_eq($$SELECT count(*)::int, bool_and(len = length(payload)) FROM public_event_len.events$$,
+	$$VALUES (100, true)$$, 'every row filled');
+SELECT is(pg_temp.bf('event_len'), 0::bigint, 'backfill after run_backfill fills nothing');
+SELECT lives_ok($$SELECT dblink_exec('runner', 'CALL migrator.run_backfill(''event_len'')')$$,
+	'run_backfill of a backfilled change returns quietly');
+SELECT lives_ok($$SELECT migrator.contract('event_len')$$, 'contract');
+SELECT col_not_null('public', 'events', 'len', 'len is NOT NULL');
+
+------------------------------------------------------------------------------
+-- run_backfill inside BEGIN: 25001, nothing done
+------------------------------------------------------------------------------
+CREATE TABLE events2 (id int PRIMARY KEY, payload text);
+INSERT INTO events2 SELECT i, 'x' FROM generate_series(1, 20) i;
+SELECT lives_ok(
+	$$SELECT migrator.expand('event2_len', '[{"add_column": {"table": "events2", "column": {"name": "len",
+		"type": "int"}, "up": "length(payload)"}}]')$$,
+	'expand event2_len');
+SELECT is(dblink_exec('runner', 'BEGIN'), 'BEGIN', 'runner: BEGIN');
+SELECT throws_ok($$SELECT dblink_exec('runner', 'CALL migrator.run_backfill(''event2_len'', 5)')$$,
+	'25001', NULL, 'run_backfill inside BEGIN: 25001');
+SELECT is(dblink_exec('runner', 'ROLLBACK'), 'ROLLBACK', 'runner: ROLLBACK');
+SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event2_len'$$,
+	$$VALUES ('expanded', 0::bigint)$$, 'the refused run_backfill did nothing');
+
+------------------------------------------------------------------------------
+-- backfill progress is stored: resumed from another session
+------------------------------------------------------------------------------
+SELECT results_eq($$SELECT * FROM dblink('runner', 'SELECT migrator.backfill(''event2_len'', 5, 1)') AS t(n bigint)$$,
+	$$VALUES (5::bigint)$$, 'runner: one batch of 5');
+SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event2_len'$$,
+	$$VALUES ('backfilling', 5::bigint)$$, 'this session sees 5 rows done');
+SELECT is(pg_temp.bf('event2_len', 5, 2), 10::bigint, 'this session resumes: two batches of 5');
+SELECT results_eq($$SELECT * FROM dblink('runner', 'SELECT migrator.backfill(''event2_len'', 5)') AS t(n bigint)$$,
+	$$VALUES (5::bigint)$$, 'runner: the last 5');
+SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event2_len'$$,
+	$$VALUES ('backfilled', 20::bigint)$$, 'backfilled, 20 rows done, none twice');
+
+------------------------------------------------------------------------------
+-- run_backfill at top level in this session, from where backfill stopped
+------------------------------------------------------------------------------
+CREATE TABLE events3 (id int PRIMARY KEY, payload text);
+INSERT INTO events3 SELECT i, 'abc' FROM generate_series(1, 23) i;
+SELECT lives_ok(
+	$$SELECT migrator.expand('event3_len', '[{"alter_column": {"table": "events3", "column": "payload",
+		"type": "varchar(10)", "nullable": false, "up": "coalesce(payload, '''')"}}]')$$,
+	'expand event3_len');
+SELECT is(pg_temp.bf('event3_len', 4, 1), 4::bigint, 'one batch of 4');
+CALL migrator.run_backfill('event3_len', 4);
+SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event3_len'$$,
+	$$VALUES ('backfilled', 23::bigint)$$, 'CALL run_backfill at top level finished the job');
+SELECT lives_ok($$SELECT migrator.contract('event3_len')$$, 'contract event3_len');
+SELECT col_type_is('public', 'events3', 'payload', 'character varying(10)', 'payload is varchar(10)');
+SELECT is((SELECT count(*)::int FROM events3 WHERE payload = 'abc'), 23, 'values intact');
+SELECT lives_ok($$SELECT migrator.abort('event2_len')$$, 'abort event2_len after its backfill');
+SELECT is(pg_temp.cols('public.events2'), 'id integer, payload text', 'events2 as before');
+SELECT is(dblink_disconnect('runner'), 'OK', 'disconnect runner');
+
+SELECT * FROM finish();
