@@ -65,6 +65,7 @@ typedef struct Migration
 	char	   *content;		/* file bytes, NUL-terminated */
 	int			len;
 	char		checksum[MIGRATOR_CHECKSUM_LEN + 1];
+	bool		no_transaction; /* diesel metadata.toml: run_in_transaction = false */
 } Migration;
 
 /* Every migration of a folder, in apply order. */
@@ -82,6 +83,8 @@ typedef struct ScriptStmt
 	int			offset;			/* byte offset of its first token */
 	int			len;			/* bytes, without the terminating ';' */
 	int			line;			/* 1-based line of its first token */
+	const char *top_level;		/* "CREATE INDEX CONCURRENTLY" ... or NULL */
+	char	   *index_name;		/* the index a concurrent build creates */
 } ScriptStmt;
 
 typedef struct Script
@@ -92,6 +95,10 @@ typedef struct Script
 	ScriptStmt *stmts;
 	int			nlines;
 	int		   *line_starts;	/* byte offset where each line starts */
+	bool		no_transaction; /* runs outside a transaction block */
+	const char *no_transaction_why; /* the directive or statement that says so */
+	int			no_transaction_line;
+	char	   *isolation;		/* SET TRANSACTION ISOLATION LEVEL first, or NULL */
 } Script;
 
 /* Where one migration stands against the journal. */
@@ -249,6 +256,10 @@ extern void journal_log_event(const char *action, const char *dir,
 							  const char *sqlstate, const char *message,
 							  const char *detail, const char *context);
 extern void journal_lock(void);
+extern void journal_lock_session(void);
+extern void journal_unlock_session(void);
+extern void journal_no_transaction_begin(void);
+extern void journal_no_transaction_end(void);
 extern void migrator_exec_as_owner(const char *sql, int nargs, Oid *types,
 								   Datum *values, const char *nulls);
 

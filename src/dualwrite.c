@@ -26,6 +26,7 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -250,6 +251,21 @@ writes_new_shape(DualWriteEntry *e)
 	return result;
 }
 
+/* did this UPDATE change the column (old and new values differ)? */
+static bool
+column_written(TriggerData *td, AttrNumber attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(td->tg_relation), attnum - 1);
+	bool		oldnull;
+	bool		newnull;
+	Datum		oldval = slot_getattr(td->tg_trigslot, attnum, &oldnull);
+	Datum		newval = slot_getattr(td->tg_newslot, attnum, &newnull);
+
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
+}
+
 Datum
 migrator_dual_write(PG_FUNCTION_ARGS)
 {
@@ -266,6 +282,8 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *nulls;
 	HeapTuple	result;
+	bool		fill_pending;
+	bool		isnull;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event))
@@ -304,12 +322,22 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	values = palloc(sizeof(Datum) * (e->nactions + 1));
 	nulls = palloc(sizeof(bool) * (e->nactions + 1));
 
+	/*
+	 * A row the backfill has not reached yet, updated through the new shape
+	 * without writing a new column: that column is filled from the row as
+	 * it now is, as the backfill would have.
+	 */
+	fill_pending = new_side && TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
+		e->marker != InvalidAttrNumber &&
+		DatumGetBool(slot_getattr(td->tg_trigslot, e->marker, &isnull)) && !isnull;
+
 	e->econtext->ecxt_scantuple = slot;
 	for (int i = 0; i < e->nactions; i++)
 	{
 		DualWriteAction *a = &e->actions[i];
 
-		if (a->new_side != new_side)
+		if (a->new_side != new_side &&
+			!(fill_pending && !a->new_side && !column_written(td, a->target)))
 			continue;
 		cols[n] = a->target;
 		values[n] = ExecEvalExprSwitchContext(a->state, e->econtext, &nulls[n]);

@@ -33,6 +33,8 @@
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "access/sysattr.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
@@ -1217,12 +1219,19 @@ expand_table(ChangeTable *t, const char *change, List **steps)
 	}
 	CommandCounterIncrement();
 
-	/* every up / down must cook against the shapes: errors now, not per row */
+	/*
+	 * Every up / down must cook against the shapes: errors now, not per row.
+	 * The columns they read are the ones whose update fires the trigger.
+	 */
 	{
 		Relation	rel = table_open(t->relid, AccessShareLock);
 		Shape	   *old_shape = shape_old(rel);
 		Shape	   *new_shape = shape_new(rel, t->cols, t->ncols);
 		TupleDesc	desc = RelationGetDescr(rel);
+		Bitmapset  *read = NULL;
+		bool		any = false;
+		StringInfoData cols;
+		int			k;
 
 		for (int i = 0; i < t->ncols; i++)
 		{
@@ -1231,30 +1240,53 @@ expand_table(ChangeTable *t, const char *change, List **steps)
 			if (c->tmp_name && c->up)
 			{
 				Form_pg_attribute att = TupleDescAttr(desc, get_attnum(t->relid, c->tmp_name) - 1);
+				Expr	   *e = shape_cook_expression(rel, old_shape, c->up, att->atttypid, att->atttypmod,
+													  psprintf("up expression of column \"%s\"", c->final_name));
 
-				(void) shape_cook_expression(rel, old_shape, c->up, att->atttypid, att->atttypmod,
-											 psprintf("up expression of column \"%s\"", c->final_name));
+				pull_varattnos((Node *) e, 1, &read);
+				/* a write of the new value itself clears the marker */
+				read = bms_add_member(read, get_attnum(t->relid, c->tmp_name) -
+									  FirstLowInvalidHeapAttributeNumber);
+				any = true;
 			}
 			if (c->column_name && c->down && (c->tmp_name || c->final_name == NULL))
 			{
 				Form_pg_attribute att = TupleDescAttr(desc, get_attnum(t->relid, c->column_name) - 1);
+				Expr	   *e = shape_cook_expression(rel, new_shape, c->down, att->atttypid, att->atttypmod,
+													  psprintf("down expression of column \"%s\"", c->column_name));
 
-				(void) shape_cook_expression(rel, new_shape, c->down, att->atttypid, att->atttypmod,
-											 psprintf("down expression of column \"%s\"", c->column_name));
+				pull_varattnos((Node *) e, 1, &read);
+				any = true;
 			}
 		}
-		table_close(rel, AccessShareLock);
-	}
 
-	for (int i = 0; i < t->ncols; i++)
-		if (t->cols[i].tmp_name || t->cols[i].down)
+		/*
+		 * BEFORE INSERT OR UPDATE OF the columns the expressions read, and of
+		 * the marker the backfill clears: an update of other columns changes
+		 * no value the trigger computes, so it does not pay for the trigger.
+		 */
+		initStringInfo(&cols);
+		k = -1;
+		while ((k = bms_next_member(read, k)) >= 0)
 		{
-			migrator_ddl(psprintf("CREATE TRIGGER %s BEFORE INSERT OR UPDATE ON %s "
-								  "FOR EACH ROW EXECUTE FUNCTION migrator.dual_write(%s)",
-								  quote_identifier(MIGRATOR_TRIGGER_NAME), tab,
-								  quote_literal_cstr(change)));
-			break;
+			AttrNumber	attnum = k + FirstLowInvalidHeapAttributeNumber;
+
+			if (attnum > 0)
+				appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+								 quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)));
 		}
+		if (t->needs_backfill)
+			appendStringInfo(&cols, "%s%s", cols.len ? ", " : "",
+							 quote_identifier(MIGRATOR_MARKER_COLUMN));
+		table_close(rel, AccessShareLock);
+
+		if (any)
+			migrator_ddl(psprintf("CREATE TRIGGER %s BEFORE INSERT%s%s ON %s "
+								  "FOR EACH ROW EXECUTE FUNCTION migrator.dual_write(%s)",
+								  quote_identifier(MIGRATOR_TRIGGER_NAME),
+								  cols.len ? " OR UPDATE OF " : "", cols.data, tab,
+								  quote_literal_cstr(change)));
+	}
 }
 
 /* the new shape of a table, as a writable view in the version schema */

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -22,6 +23,8 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -34,11 +37,121 @@
  */
 #define MIGRATOR_LOCK_KEY INT64CONST(0x6d69677261746f72)
 
+/* held while a migration runs outside a transaction block ("migrator!") */
+#define MIGRATOR_NOTX_KEY INT64CONST(0x6d69677261746f21)
+
+static bool
+try_lock(int64 key, bool session)
+{
+	return DatumGetBool(DirectFunctionCall1(session ? pg_try_advisory_lock_int8 :
+											pg_try_advisory_xact_lock_int8,
+											Int64GetDatum(key)));
+}
+
+static bool
+key_is_held_elsewhere(int64 key)
+{
+	if (!try_lock(key, true))
+		return true;
+	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(key));
+	return false;
+}
+
+/*
+ * One wait for the transaction-scoped lock, of at most 100 ms, in a
+ * subtransaction (the lock, once granted, passes to the transaction).
+ */
+static bool
+xact_lock_attempt(void)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool granted = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		int			nest = NewGUCNestLevel();
+
+		(void) set_config_option("lock_timeout", "100", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
+		AtEOXact_GUC(true, nest);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		granted = false;
+	}
+	PG_END_TRY();
+	return granted;
+}
+
+/*
+ * apply(): transaction-scoped, so it also works behind a transaction pooler.
+ * It waits inside the caller's transaction, which holds a snapshot: were
+ * the holder running a migration outside a transaction block, its
+ * concurrent index build would wait for this transaction in turn, forever
+ * (Flyway #1654).  So it waits in short slices and gives up with a clear
+ * error as soon as it sees that.
+ */
 void
 journal_lock(void)
 {
-	DirectFunctionCall1(pg_advisory_xact_lock_int8,
-						Int64GetDatum(MIGRATOR_LOCK_KEY));
+	while (!xact_lock_attempt())
+	{
+		if (key_is_held_elsewhere(MIGRATOR_NOTX_KEY))
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("another session is running a migration outside a transaction block"),
+					 errdetail("Waiting for it inside this transaction would make its concurrent index build wait for this transaction in turn."),
+					 errhint("Try again when it is done, or use CALL migrator.migrate(), which waits without holding a snapshot.")));
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * migrate(): for the whole CALL, across its commits (one statement, so a
+ * transaction-mode pooler keeps the connection).  The caller has just
+ * committed and holds no snapshot, so its wait delays no index build.
+ * Released by journal_unlock_session(), also on error.
+ */
+void
+journal_lock_session(void)
+{
+	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
+}
+
+void
+journal_unlock_session(void)
+{
+	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
+}
+
+void
+journal_no_transaction_begin(void)
+{
+	(void) try_lock(MIGRATOR_NOTX_KEY, true);
+}
+
+void
+journal_no_transaction_end(void)
+{
+	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATOR_NOTX_KEY));
 }
 
 static Oid

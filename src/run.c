@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -127,7 +128,8 @@ prepare_run(const char *dir, const char *target, const char *action,
 	int			last;
 	List	   *steps = NIL;
 
-	if (lock)
+	/* migrate() holds its session lock already */
+	if (lock && strcmp(action, "migrate") != 0)
 		journal_lock();
 	plan = plan_build(set);
 	plan_check(plan, action);
@@ -146,6 +148,22 @@ prepare_run(const char *dir, const char *target, const char *action,
 		step = palloc(sizeof(RunStep));
 		step->migration = e->migration;
 		step->script = script_parse(e->migration);
+		if (step->script->isolation && strcmp(action, "migrate") != 0 &&
+			strcmp(step->script->isolation, "read committed") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migration \"%s\" sets its transaction's isolation level to %s",
+							e->migration->path, step->script->isolation),
+					 errdetail("migrator.apply() runs it in the current transaction, which is READ COMMITTED."),
+					 errhint("CALL migrator.migrate() runs each migration in a transaction of its own, at the level it asks for.")));
+		if (step->script->no_transaction && strcmp(action, "migrate") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("migration \"%s\" must run outside a transaction block",
+							e->migration->path),
+					 errdetail("%s at line %d.", step->script->no_transaction_why,
+							   step->script->no_transaction_line),
+					 errhint("migrator.apply() runs everything in the current transaction; CALL migrator.migrate() runs such a migration one statement at a time, outside any transaction.")));
 		steps = lappend(steps, step);
 	}
 	*setp = set;
@@ -322,6 +340,66 @@ migrate_step(void *arg)
 }
 
 /*
+ * A migration that must run outside a transaction block: each statement
+ * at top level in a background worker, while this session holds nothing
+ * (no snapshot, no lock) that a concurrent index build would wait for.
+ * Statements before a failing one stay done, as with psql; nothing is
+ * recorded for the migration, and an invalid index is named.
+ */
+static void
+migrate_no_transaction(const char *dir, RunStep *step)
+{
+	Script	   *s = step->script;
+	instr_time	start,
+				elapsed;
+
+	INSTR_TIME_SET_CURRENT(start);
+	journal_no_transaction_begin();
+	for (int i = 0; i < s->nstmts; i++)
+	{
+		ScriptStmt *ss = &s->stmts[i];
+		char	   *sql = pnstrdup(s->text + ss->offset, ss->len);
+		ErrorData  *err;
+
+		SPI_commit();
+		err = migrator_try_top_level(sql);
+		if (err)
+		{
+			StringInfoData detail;
+			char	   *context = psprintf("migration \"%s\", line %d, SQLSTATE %s", s->path,
+										   ss->line, unpack_sql_state(err->sqlerrcode));
+
+			initStringInfo(&detail);
+			if (err->detail)
+				appendStringInfoString(&detail, err->detail);
+			if (ss->index_name && OidIsValid(RelnameGetRelid(ss->index_name)))
+				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
+								 detail.len ? "\n" : "", ss->index_name);
+			if (i > 0)
+				appendStringInfo(&detail, "%sThe migration ran outside a transaction block: its statements before line %d are done, and it is not recorded as applied.",
+								 detail.len ? "\n" : "", ss->line);
+			journal_no_transaction_end();
+			journal_log_event("migrate", dir, step->migration, false,
+							  unpack_sql_state(err->sqlerrcode), err->message,
+							  detail.len ? detail.data : NULL, context);
+			SPI_commit();
+			ereport(ERROR,
+					(errcode(err->sqlerrcode),
+					 errmsg_internal("%s", err->message),
+					 detail.len ? errdetail_internal("%s", detail.data) : 0,
+					 err->hint ? errhint("%s", err->hint) : 0,
+					 errcontext("%s", context)));
+		}
+	}
+	journal_no_transaction_end();
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	journal_record(step->migration, INSTR_TIME_GET_MILLISEC(elapsed), s->nstmts);
+	journal_log_event("migrate", dir, step->migration, true, NULL,
+					  summary("applied", 1), NULL, NULL);
+}
+
+/*
  * CALL migrator.migrate(dir, target): commits after each migration.
  */
 Datum
@@ -356,37 +434,48 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect_ext failed");
 	MemoryContextSwitchTo(runcxt);
 
-	/* a run refused before any migration is logged too */
-	ms.dir = dir;
-	ms.target = target;
-	migrate_guarded(dir, NULL, migrate_prepare, &ms);
-
-	foreach(lc, ms.steps)
+	/* wait for other runners holding no snapshot, then keep the lock to the end */
+	SPI_commit();
+	journal_lock_session();
+	PG_TRY();
 	{
-		RunStep    *step = lfirst(lc);
-
-		/* the lock went with the last commit: take it again, re-check */
-		if (foreach_current_index(lc) > 0)
-		{
-			journal_lock();
-			if (journal_has(step->migration))
-			{
-				ereport(NOTICE,
-						(errmsg("migration %s was applied by another session meanwhile",
-								step->migration->path)));
-				continue;
-			}
-		}
-		ms.step = step;
-		migrate_guarded(dir, step->migration, migrate_step, &ms);
-		ereport(NOTICE,
-				(errmsg("applied %s", step->migration->path)));
-		applied++;
+		/* a run refused before any migration is logged too */
+		ms.dir = dir;
+		ms.target = target;
+		migrate_guarded(dir, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
+
+		foreach(lc, ms.steps)
+		{
+			RunStep    *step = lfirst(lc);
+
+			if (step->script->no_transaction)
+				migrate_no_transaction(dir, step);
+			else
+			{
+				/* a fresh transaction, no snapshot yet: its level may be set */
+				if (step->script->isolation)
+					(void) set_config_option("transaction_isolation", step->script->isolation,
+											 PGC_USERSET, PGC_S_SESSION,
+											 GUC_ACTION_SET, true, 0, false);
+				ms.step = step;
+				migrate_guarded(dir, step->migration, migrate_step, &ms);
+			}
+			ereport(NOTICE,
+					(errmsg("applied %s", step->migration->path)));
+			applied++;
+			SPI_commit();
+			MemoryContextSwitchTo(runcxt);
+		}
+		journal_log_event("migrate", dir, NULL, true, NULL,
+						  summary("applied", applied), NULL, NULL);
 	}
-	journal_log_event("migrate", dir, NULL, true, NULL,
-					  summary("applied", applied), NULL, NULL);
+	PG_FINALLY();
+	{
+		journal_unlock_session();
+	}
+	PG_END_TRY();
 
 	SPI_finish();
 	MemoryContextSwitchTo(oldcxt);

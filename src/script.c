@@ -94,6 +94,40 @@ keep_dbmate_up_section(char *text, int len)
 				*p = ' ';
 }
 
+/*
+ * Directives in the first lines (before the first statement) that make a
+ * migration run outside a transaction block: ours, graphile-migrate's and
+ * dbmate's.  Returns the directive found, or NULL.
+ */
+static const char *
+no_transaction_directive(const char *text, int len, int *line)
+{
+	static const char *const directives[] = {
+		"-- migrator:no-transaction", "--! no-transaction", "-- migrate:up transaction:false"
+	};
+	const char *p = text;
+
+	*line = 1;
+	while (p < text + len)
+	{
+		const char *eol = memchr(p, '\n', text + len - p);
+		const char *q = p;
+
+		if (eol == NULL)
+			eol = text + len;
+		while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		for (int i = 0; i < (int) lengthof(directives); i++)
+			if (strncmp(q, directives[i], strlen(directives[i])) == 0)
+				return directives[i];
+		if (q < eol && strncmp(q, "--", 2) != 0)
+			return NULL;		/* SQL begins: no more directives */
+		p = eol + 1;
+		(*line)++;
+	}
+	return NULL;
+}
+
 static void
 compute_lines(Script *s, int len)
 {
@@ -234,6 +268,28 @@ no_transaction_statement(Node *node)
 	}
 }
 
+/* the level a SET TRANSACTION ISOLATION LEVEL sets, if that is all it does */
+static char *
+transaction_isolation(Node *node)
+{
+	VariableSetStmt *v = (VariableSetStmt *) node;
+	char	   *level = NULL;
+	ListCell   *lc;
+
+	if (!IsA(node, VariableSetStmt) || v->kind != VAR_SET_MULTI ||
+		strcmp(v->name, "TRANSACTION") != 0)
+		return NULL;
+	foreach(lc, v->args)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "transaction_isolation") != 0 || !IsA(opt->arg, A_Const))
+			return NULL;
+		level = strVal(&castNode(A_Const, opt->arg)->val);
+	}
+	return level;
+}
+
 static bool
 is_begin(Node *node)
 {
@@ -254,20 +310,12 @@ is_commit(Node *node)
 static void
 check_statement(Script *s, Node *node)
 {
-	const char *notx = no_transaction_statement(node);
-
 	if (IsA(node, TransactionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
 				 errmsg("transaction control statement in migration \"%s\"", s->path),
 				 errdetail("A migration runs in a transaction that migrator begins and commits; BEGIN; ... COMMIT; blocks are accepted as groupings inside it, other transaction control is not."),
 				 errhint("Remove the statement, or split the file into separate migrations.")));
-	if (notx != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("%s cannot run inside a transaction block", notx),
-				 errdetail("Migration \"%s\" runs in a transaction.", s->path),
-				 errhint("Put the statement in a migration of its own marked \"-- migrator:no-transaction\"; this version of migrator does not run such migrations yet.")));
 	if (IsA(node, CopyStmt) && ((CopyStmt *) node)->filename == NULL &&
 		!((CopyStmt *) node)->is_program)
 		ereport(ERROR,
@@ -304,6 +352,13 @@ script_parse(const Migration *m)
 	/* a UTF-8 byte order mark is not SQL; the checksum still covers it */
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		memset(text, ' ', 3);
+	s->no_transaction_why = no_transaction_directive(text, len, &s->no_transaction_line);
+	if (s->no_transaction_why == NULL && m->no_transaction)
+	{
+		s->no_transaction_why = "run_in_transaction = false in metadata.toml";
+		s->no_transaction_line = 1;
+	}
+	s->no_transaction = (s->no_transaction_why != NULL);
 	keep_dbmate_up_section(text, len);
 
 	s->path = m->path;
@@ -358,11 +413,33 @@ script_parse(const Migration *m)
 			in_block = false;
 			continue;
 		}
+		/*
+		 * SET TRANSACTION ISOLATION LEVEL as the migration's first statement
+		 * is its own transaction's level, which migrate() sets before the
+		 * migration's transaction takes its first snapshot.
+		 */
+		if (s->nstmts == 0 && s->isolation == NULL &&
+			(s->isolation = transaction_isolation(rs->stmt)) != NULL)
+		{
+			s->isolation = MemoryContextStrdup(oldcxt, s->isolation);
+			continue;
+		}
 		check_statement(s, rs->stmt);
 
 		s->stmts[s->nstmts].offset = start;
 		s->stmts[s->nstmts].len = end - start;
 		s->stmts[s->nstmts].line = migrator_line_at(s->line_starts, s->nlines, start);
+		s->stmts[s->nstmts].top_level = no_transaction_statement(rs->stmt);
+		s->stmts[s->nstmts].index_name = NULL;
+		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->idxname)
+			s->stmts[s->nstmts].index_name = MemoryContextStrdup(oldcxt, ((IndexStmt *) rs->stmt)->idxname);
+		if (s->stmts[s->nstmts].top_level && !s->no_transaction)
+		{
+			/* found in the parse tree, as Prisma does for a lone CIC */
+			s->no_transaction = true;
+			s->no_transaction_why = s->stmts[s->nstmts].top_level;
+			s->no_transaction_line = s->stmts[s->nstmts].line;
+		}
 		s->nstmts++;
 	}
 	if (in_block)

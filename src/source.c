@@ -369,6 +369,32 @@ is_sql(const char *fname)
 	return n > 4 && strcmp(fname + n - 4, ".sql") == 0;
 }
 
+/*
+ * diesel: a migration folder's metadata.toml may say run_in_transaction =
+ * false.  One key of a flat TOML file, read line by line.
+ */
+static bool
+diesel_no_transaction(const char *dir, const char *sub)
+{
+	int			len;
+	char	   *toml = source_read_file(dir, psprintf("%s/metadata.toml", sub), &len, true);
+	char	   *line;
+	char	   *save;
+
+	if (toml == NULL)
+		return false;
+	for (line = strtok_r(toml, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	{
+		char		key[64];
+		char		value[16];
+
+		if (sscanf(line, " %63[a-z_] = %15[a-z]", key, value) == 2 &&
+			strcmp(key, "run_in_transaction") == 0)
+			return strcmp(value, "false") == 0;
+	}
+	return false;
+}
+
 /* the folder-per-migration layouts: which file holds the forward script */
 static const char *
 migration_dir_script(const char *dir, const char *sub, MigratorLayout *layout)
@@ -477,6 +503,8 @@ source_read_folder(const char *dir)
 				if (layout_parse_name(set->layout, e->name, m) != PARSE_MIGRATION)
 					bad_name(set, e->name);
 				m->path = psprintf("%s/%s", e->name, script);
+				if (set->layout == LAYOUT_DIESEL)
+					m->no_transaction = diesel_no_transaction(dir, e->name);
 				add_migration(set, &cap, m);
 				continue;
 			}

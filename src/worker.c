@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "parser/analyze.h"
 #include "pgstat.h"
@@ -29,6 +30,7 @@
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/resowner.h"
@@ -45,6 +47,7 @@ typedef struct WorkerShared
 	Oid			dboid;
 	Oid			session_userid;	/* connects as this login role ... */
 	Oid			userid;			/* ... and runs the statement as this one */
+	char		search_path[WORKER_TEXT];	/* the caller's */
 	int			outcome;		/* 0: no report, 1: done, 2: error */
 	int			sqlerrcode;
 	char		message[WORKER_TEXT];
@@ -131,6 +134,8 @@ migrator_worker_main(Datum arg)
 	if (ws->userid != ws->session_userid)
 		SetUserIdAndSecContext(ws->userid, SECURITY_LOCAL_USERID_CHANGE);
 	pgstat_report_appname("migrator");
+	/* statements see the names the caller's session sees */
+	SetConfigOption("search_path", ws->search_path, PGC_USERSET, PGC_S_SESSION);
 
 	PG_TRY();
 	{
@@ -177,6 +182,7 @@ migrator_try_top_level(const char *sql)
 	ws->dboid = MyDatabaseId;
 	ws->session_userid = GetSessionUserId();
 	ws->userid = GetUserId();
+	strlcpy(ws->search_path, namespace_search_path ? namespace_search_path : "", WORKER_TEXT);
 	strcpy(ws->sql, sql);
 
 	memset(&bgw, 0, sizeof(bgw));

@@ -1,0 +1,42 @@
+-- Migrations that must run outside a transaction block: found from the
+-- parse tree or from a directive; refused by apply, run by migrate one
+-- statement at a time in a background worker.
+\set QUIET on
+CALL regress.forget();
+CALL regress.reset('notx');
+CALL regress.write('notx', '1_table.sql', 'CREATE TABLE notx_t (id int PRIMARY KEY, v int); INSERT INTO notx_t SELECT g, g % 7 FROM generate_series(1, 1000) g;');
+CALL regress.write('notx', '2_index.sql', E'-- a big table: build without blocking writes\nCREATE INDEX CONCURRENTLY notx_t_v ON notx_t (v);');
+CALL regress.write('notx', '3_marked.sql', E'-- migrator:no-transaction\nALTER TABLE notx_t ADD COLUMN w int;\nVACUUM (ANALYZE) notx_t;');
+CALL regress.write('notx', '4_isolation.sql', E'BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nUPDATE notx_t SET w = v * 2;\nCOMMIT;');
+
+-- apply refuses before running anything
+SELECT * FROM migrator.apply(regress.dir('notx'));
+SELECT to_regclass('notx_t') AS table_not_created;
+
+-- a dry run of apply refuses alike; migrate runs them
+SELECT version, action FROM migrator.apply(regress.dir('notx'), dry_run => true);
+CALL migrator.migrate(regress.dir('notx'));
+SELECT version, name, state FROM migrator.status(regress.dir('notx'));
+SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'notx_t'::regclass ORDER BY 1::text;
+SELECT count(*) FILTER (WHERE w = v * 2) AS set_by_4 FROM notx_t;
+SELECT version, statements FROM migrator.journal ORDER BY id;
+
+-- a concurrent build that fails: the invalid index is named, nothing is recorded,
+-- the statements before it stay done (as with psql outside a transaction)
+CALL regress.write('notx', '5_unique.sql', E'-- migrator:no-transaction\nALTER TABLE notx_t ADD COLUMN z int;\nCREATE UNIQUE INDEX CONCURRENTLY notx_t_v_key ON notx_t (v);');
+CALL migrator.migrate(regress.dir('notx'));
+SELECT version, state FROM migrator.status(regress.dir('notx')) WHERE version = '5';
+SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'notx_t'::regclass AND NOT indisvalid;
+SELECT count(*) AS z_column FROM pg_attribute WHERE attrelid = 'notx_t'::regclass AND attname = 'z';
+SELECT action, version, outcome, sqlstate, message FROM migrator.events WHERE outcome = 'failure' ORDER BY id DESC LIMIT 1;
+DROP INDEX notx_t_v_key;
+ALTER TABLE notx_t DROP COLUMN z;
+CALL regress.remove('notx', '5_unique.sql');
+
+-- the isolation level a migration asks for is refused by apply
+CALL regress.write('notx', '6_rr.sql', E'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nSELECT 1;');
+SELECT * FROM migrator.apply(regress.dir('notx'));
+CALL regress.remove('notx', '6_rr.sql');
+
+DROP TABLE notx_t;
+CALL regress.forget();
