@@ -197,3 +197,19 @@ UPDATE racks SET capacity = 1;
 CALL migrator.run_backfill('dup');
 SELECT count(*) AS invalid_indexes FROM pg_index WHERE indrelid = 'racks'::regclass AND NOT indisvalid;
 SELECT migrator.abort('dup');
+
+-- a new column computed from others: a write through the new shape to a row the
+-- backfill has not reached fills it from the row as written, unless it writes it
+CREATE TABLE people (id int PRIMARY KEY, first text, last text);
+INSERT INTO people SELECT g, 'f' || g, 'l' || g FROM generate_series(1, 5) g;
+SELECT migrator.expand('full_name', '{"add_column": {"table": "people", "column": {"name": "full_name", "type": "text"}, "up": "first || '' '' || last"}}');
+SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'people'::regclass AND NOT tgisinternal;
+SET search_path = lib_full_name, lib;
+UPDATE people SET first = 'Ann' WHERE id = 1;
+UPDATE people SET full_name = 'Written' WHERE id = 2;
+UPDATE people SET full_name = NULL WHERE id = 3;
+SET search_path = lib;
+UPDATE people SET last = 'Old' WHERE id = 4;
+SELECT migrator.backfill('full_name');
+SELECT id, first, last, _migrator_new_full_name FROM people ORDER BY id;
+SELECT migrator.abort('full_name');

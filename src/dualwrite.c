@@ -20,13 +20,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -251,19 +251,11 @@ writes_new_shape(DualWriteEntry *e)
 	return result;
 }
 
-/* did this UPDATE change the column (old and new values differ)? */
+/* does this UPDATE write the column (is it in its SET list)? */
 static bool
 column_written(TriggerData *td, AttrNumber attnum)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(td->tg_relation), attnum - 1);
-	bool		oldnull;
-	bool		newnull;
-	Datum		oldval = slot_getattr(td->tg_trigslot, attnum, &oldnull);
-	Datum		newval = slot_getattr(td->tg_newslot, attnum, &newnull);
-
-	if (oldnull || newnull)
-		return oldnull != newnull;
-	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
+	return bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, td->tg_updatedcols);
 }
 
 Datum
