@@ -213,3 +213,14 @@ UPDATE people SET last = 'Old' WHERE id = 4;
 SELECT migrator.backfill('full_name');
 SELECT id, first, last, _migrator_new_full_name FROM people ORDER BY id;
 SELECT migrator.abort('full_name');
+
+-- a unique constraint over existing columns: its index is built concurrently
+SELECT migrator.expand('unique_title', '{"add_constraint": {"table": "people", "name": "people_first_last_key", "unique": ["first", "last"]}}');
+CALL migrator.run_backfill('unique_title');
+SELECT migrator.contract('unique_title');
+SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'people'::regclass AND contype = 'u';
+
+-- scheduling needs pg_cron in this database
+SELECT migrator.expand('later', '{"alter_column": {"table": "people", "column": "last", "type": "varchar(50)"}}');
+SELECT migrator.schedule_backfill('later');
+SELECT migrator.abort('later');

@@ -241,10 +241,17 @@ add_constraint(JsonbContainer *body, int i)
 
 	(void) relid;
 	if (getKeyJsonValueFromContainer(body, "unique", 6, &v))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("add_constraint with \"unique\" is not supported yet"),
-				 errdetail("Operation %d: it needs an index built concurrently.", i + 1)));
+	{
+		/* a unique index built concurrently by run_backfill, attached at contract */
+		char	   *cols = name_list(body, "unique", i, opname);
+
+		s->build_sql = psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)",
+								qname, qtab, cols);
+		s->contract_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s UNIQUE USING INDEX %s",
+								   qtab, qname, qname);
+		s->abort_sql = psprintf("DROP INDEX IF EXISTS %s", quote_qualified_identifier(schema, name));
+		return s;
+	}
 	if (check)
 		s->expand_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s) NOT VALID",
 								 qtab, qname, check);
@@ -258,7 +265,7 @@ add_constraint(JsonbContainer *body, int i)
 								 qtab, qname, cols, migrator_references_sql(refs, name));
 	}
 	else
-		bad(i, "\"add_constraint\" needs \"check\" or \"foreign_key\".");
+		bad(i, "\"add_constraint\" needs \"check\", \"unique\" or \"foreign_key\".");
 	s->contract_sql = psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", qtab, qname);
 	s->abort_sql = psprintf("ALTER TABLE %s DROP CONSTRAINT %s", qtab, qname);
 	return s;
