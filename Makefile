@@ -14,7 +14,9 @@ OBJS = \
 	src/expand.o \
 	src/backfill.o \
 	src/tableops.o \
-	src/worker.o
+	src/worker.o \
+	src/snapshot.o \
+	src/diff.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

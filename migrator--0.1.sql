@@ -216,3 +216,30 @@ CREATE TABLE migrator.change_steps (
 );
 REVOKE ALL ON migrator.change_steps FROM PUBLIC;
 GRANT SELECT ON migrator.change_steps TO PUBLIC;
+
+/*
+ * Schema knowledge: snapshots and the DDL between two schemas.
+ */
+CREATE FUNCTION migrator.snapshot(schemas text[] DEFAULT ARRAY['public'])
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'migrator_snapshot'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION migrator.snapshot(text[]) IS
+	'a canonical description of the objects of some schemas';
+
+CREATE FUNCTION migrator.diff(source text, target text)
+RETURNS TABLE(seq integer, statement text, hazard text)
+AS 'MODULE_PATHNAME', 'migrator_diff_schemas'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION migrator.diff(text, text) IS
+	'the DDL that makes schema source like schema target, with each statement''s hazard';
+
+CREATE FUNCTION migrator.diff(source jsonb, target jsonb)
+RETURNS TABLE(seq integer, statement text, hazard text)
+AS 'MODULE_PATHNAME', 'migrator_diff_snapshots'
+LANGUAGE C IMMUTABLE STRICT;
+
+COMMENT ON FUNCTION migrator.diff(jsonb, jsonb) IS
+	'the DDL between two snapshots';

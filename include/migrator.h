@@ -201,6 +201,9 @@ struct JsonbContainer;
 extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body,
 								 int i);
 
+/* snapshot.c */
+extern void *snapshot_schema_jsonb(const char *schema);	/* Jsonb * */
+
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);
 extern void migrator_raise(ErrorData *err, const char *extra_detail);

@@ -1,0 +1,89 @@
+-- Schema knowledge: snapshot() and diff() round trips.  Running diff(a, b)
+-- against a makes a's snapshot equal b's.
+\set QUIET on
+CREATE SCHEMA shop_b;
+SET search_path = shop_b;
+CREATE TYPE status AS ENUM ('new', 'paid', 'shipped', 'returned');
+CREATE SEQUENCE invoice_no START 1000 INCREMENT 10;
+CREATE FUNCTION price_ok(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1 >= 0 $$;
+CREATE TABLE customers (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	email text NOT NULL UNIQUE,
+	name varchar(200),
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE customers IS 'who buys';
+COMMENT ON COLUMN customers.email IS 'unique login';
+CREATE TABLE orders (
+	id serial PRIMARY KEY,
+	customer_id bigint NOT NULL REFERENCES customers,
+	status status NOT NULL DEFAULT 'new',
+	total numeric(12,2) NOT NULL CHECK (price_ok(total)),
+	total_cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED,
+	note text
+);
+CREATE INDEX orders_customer_idx ON orders (customer_id);
+CREATE INDEX orders_open_idx ON orders (id) WHERE status <> 'shipped';
+CREATE INDEX orders_lower_note ON orders (lower(note));
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE VIEW open_orders AS SELECT id, customer_id, total FROM orders WHERE status <> 'shipped';
+CREATE MATERIALIZED VIEW totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;
+
+-- the older version: fewer values, another column type, a column and a table
+-- that go, no index, another check, no comments
+CREATE SCHEMA shop_a;
+SET search_path = shop_a;
+CREATE TYPE status AS ENUM ('new', 'shipped');
+CREATE FUNCTION price_ok(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1 > 0 $$;
+CREATE TABLE customers (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	email text,
+	name varchar(100),
+	legacy_code text,
+	created_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE TABLE orders (
+	id serial PRIMARY KEY,
+	customer_id integer NOT NULL,
+	status status NOT NULL DEFAULT 'new',
+	total numeric(12,2) NOT NULL CHECK (total > 0),
+	note text
+);
+CREATE TABLE audit (id int, what text);
+CREATE VIEW open_orders AS SELECT id, customer_id FROM orders WHERE status <> 'shipped';
+INSERT INTO customers (email, name) VALUES ('a@x', 'Ann');
+INSERT INTO orders (customer_id, total) VALUES (1, 10.5);
+RESET search_path;
+
+-- snapshots are canonical: the same objects give the same snapshot
+SELECT migrator.snapshot('{shop_a}') = migrator.snapshot('{shop_a}') AS stable,
+       jsonb_object_keys(migrator.snapshot('{shop_b}')->'shop_b') AS kinds ORDER BY 2;
+SELECT jsonb_pretty(migrator.snapshot('{shop_b}')->'shop_b'->'tables'->'orders'->'columns'->'total_cents');
+
+-- the migration from a to b, with hazards
+SELECT seq, statement, hazard FROM migrator.diff('shop_a', 'shop_b') ORDER BY seq;
+-- run it (psql runs each at top level: CONCURRENTLY works), then compare
+SELECT statement FROM migrator.diff('shop_a', 'shop_b') ORDER BY seq \gexec
+RESET search_path;
+RESET check_function_bodies;
+SELECT (migrator.snapshot('{shop_a}')->'shop_a') = (migrator.snapshot('{shop_b}')->'shop_b') AS a_is_now_b;
+SELECT count(*) AS identity_diff FROM migrator.diff('shop_a', 'shop_b');
+SELECT email, name FROM shop_a.customers;
+
+-- empty -> full, and full -> empty
+CREATE SCHEMA shop_e;
+SELECT statement FROM migrator.diff('shop_e', 'shop_b') ORDER BY seq \gexec
+RESET search_path;
+RESET check_function_bodies;
+SELECT (migrator.snapshot('{shop_e}')->'shop_e') = (migrator.snapshot('{shop_b}')->'shop_b') AS empty_is_now_b;
+CREATE SCHEMA shop_z;
+SELECT statement FROM migrator.diff('shop_e', 'shop_z') ORDER BY seq \gexec
+RESET search_path;
+RESET check_function_bodies;
+SELECT migrator.snapshot('{shop_e}')->'shop_e' AS emptied;
+
+-- between two snapshots
+SELECT count(*) > 0 AS has_statements FROM migrator.diff(migrator.snapshot('{shop_z}'), jsonb_build_object('shop_z', migrator.snapshot('{shop_b}')->'shop_b'));
+
+DROP SCHEMA shop_a, shop_b, shop_e, shop_z CASCADE;
