@@ -243,3 +243,29 @@ LANGUAGE C IMMUTABLE STRICT;
 
 COMMENT ON FUNCTION migrator.diff(jsonb, jsonb) IS
 	'the DDL between two snapshots';
+
+-- the schema as each successful run left it: what diff() compares the live schema with
+CREATE TABLE migrator.snapshots (
+	id			bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	taken_at	timestamptz NOT NULL DEFAULT clock_timestamp(),
+	action		text NOT NULL,
+	snapshot	jsonb NOT NULL
+);
+REVOKE ALL ON migrator.snapshots FROM PUBLIC;
+GRANT SELECT ON migrator.snapshots TO PUBLIC;
+
+CREATE FUNCTION migrator.diff()
+RETURNS TABLE(seq integer, statement text, hazard text)
+AS 'MODULE_PATHNAME', 'migrator_drift'
+LANGUAGE C STABLE;
+
+COMMENT ON FUNCTION migrator.diff() IS
+	'drift: the DDL from the schema as the last successful run left it to the live schema';
+
+CREATE FUNCTION migrator.generate(desired_sql text, schema text DEFAULT 'public')
+RETURNS TABLE(seq integer, statement text, hazard text)
+AS 'MODULE_PATHNAME', 'migrator_generate'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION migrator.generate(text, text) IS
+	'the migration from the live schema to a desired-state schema file (loaded and rolled back)';

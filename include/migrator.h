@@ -203,6 +203,8 @@ extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body
 
 /* snapshot.c */
 extern void *snapshot_schema_jsonb(const char *schema);	/* Jsonb * */
+extern void *snapshot_database(void);	/* Jsonb * */
+extern void snapshot_record(const char *action);
 
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);

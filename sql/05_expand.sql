@@ -187,7 +187,7 @@ SELECT state FROM migrator.changes WHERE name = 'idx';
 CALL migrator.run_backfill('idx');
 SELECT state FROM migrator.changes WHERE name = 'idx';
 SELECT indexrelid::regclass AS index, indisvalid, indisunique FROM pg_index
-WHERE indrelid = 'racks'::regclass ORDER BY 1::text;
+WHERE indrelid = 'racks'::regclass ORDER BY indexrelid::regclass::text;
 SELECT migrator.contract('idx');
 SELECT conname, contype FROM pg_constraint WHERE conrelid = 'racks'::regclass AND contype = 'u';
 SELECT id, code FROM racks ORDER BY id;

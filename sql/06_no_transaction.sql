@@ -17,7 +17,7 @@ SELECT to_regclass('notx_t') AS table_not_created;
 SELECT version, action FROM migrator.apply(regress.dir('notx'), dry_run => true);
 CALL migrator.migrate(regress.dir('notx'));
 SELECT version, name, state FROM migrator.status(regress.dir('notx'));
-SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'notx_t'::regclass ORDER BY 1::text;
+SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'notx_t'::regclass ORDER BY indexrelid::regclass::text;
 SELECT count(*) FILTER (WHERE w = v * 2) AS set_by_4 FROM notx_t;
 SELECT version, statements FROM migrator.journal ORDER BY id;
 

@@ -87,3 +87,28 @@ SELECT migrator.snapshot('{shop_e}')->'shop_e' AS emptied;
 SELECT count(*) > 0 AS has_statements FROM migrator.diff(migrator.snapshot('{shop_z}'), jsonb_build_object('shop_z', migrator.snapshot('{shop_b}')->'shop_b'));
 
 DROP SCHEMA shop_a, shop_b, shop_e, shop_z CASCADE;
+
+-- drift: what changed outside migrations since the last run that applied something
+CALL regress.forget();
+CALL regress.reset('drift');
+CALL regress.write('drift', '1_t.sql', 'CREATE TABLE public.drift_t (id int PRIMARY KEY, v text);');
+SELECT version, action FROM migrator.apply(regress.dir('drift'));
+SELECT action, snapshot ? 'public' AS has_public FROM migrator.snapshots ORDER BY id DESC LIMIT 1;
+SELECT count(*) AS no_drift FROM migrator.diff();
+ALTER TABLE public.drift_t ADD COLUMN sneaky int;
+CREATE INDEX drift_t_v ON public.drift_t (v);
+SELECT seq, statement, hazard FROM migrator.diff() WHERE statement NOT LIKE 'SET %' ORDER BY seq;
+DROP TABLE public.drift_t;
+CALL regress.forget();
+
+-- generate: the migration from the live schema to a desired-state file
+CREATE SCHEMA gen;
+CREATE TABLE gen.items (id int PRIMARY KEY, name text);
+SELECT seq, statement, hazard FROM migrator.generate($$
+  CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2) DEFAULT 0);
+  CREATE INDEX items_name ON items (name);
+  CREATE TABLE tags (id int PRIMARY KEY, item_id int REFERENCES items);
+$$, 'gen') WHERE statement NOT LIKE 'SET %' ORDER BY seq;
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'migrator_generate%';
+SELECT * FROM migrator.generate('CREATE TABLE items (id int PRIMARY KEY, oops', 'gen');
+DROP SCHEMA gen CASCADE;

@@ -20,7 +20,13 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/memutils.h"
+#include "access/xact.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
+#include "utils/resowner.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -30,6 +36,8 @@
 
 PG_FUNCTION_INFO_V1(migrator_diff_schemas);
 PG_FUNCTION_INFO_V1(migrator_diff_snapshots);
+PG_FUNCTION_INFO_V1(migrator_drift);
+PG_FUNCTION_INFO_V1(migrator_generate);
 
 typedef struct DiffOut
 {
@@ -743,37 +751,139 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/*
- * migrator.diff(source jsonb, target jsonb): the same between two
- * snapshots, schema by schema (the schemas of source, as target has them).
- */
-Datum
-migrator_diff_snapshots(PG_FUNCTION_ARGS)
+/* every schema of either snapshot, as source and target have it */
+static void
+diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 {
-	Jsonb	   *a = PG_GETARG_JSONB_P(0);
-	Jsonb	   *b = PG_GETARG_JSONB_P(1);
-	DiffOut		out = {NIL, NIL, NULL};
 	ListCell   *lc;
 	List	   *schemas = keys_of(&b->root);
+	JsonbValue	empty;
+	Jsonb	   *none;
 
+	empty.type = jbvObject;
+	empty.val.object.nPairs = 0;
+	empty.val.object.pairs = NULL;
+	none = JsonbValueToJsonb(&empty);
 	foreach(lc, keys_of(&a->root))
 		if (!str_member(schemas, lfirst(lc)))
 			schemas = lappend(schemas, lfirst(lc));
 	foreach(lc, schemas)
 	{
 		char	   *schema = lfirst(lc);
-		JsonbValue	empty;
-		Jsonb	   *none;
 		JsonbContainer *sa = get_obj(&a->root, schema);
 		JsonbContainer *sb = get_obj(&b->root, schema);
 
-		empty.type = jbvObject;
-		empty.val.object.nPairs = 0;
-		empty.val.object.pairs = NULL;
-		none = JsonbValueToJsonb(&empty);
-		out.schema = schema;
-		diff_snapshots(&out, sa ? sa : &none->root, sb ? sb : &none->root);
+		out->schema = schema;
+		diff_snapshots(out, sa ? sa : &none->root, sb ? sb : &none->root);
 	}
+}
+
+/*
+ * migrator.diff(source jsonb, target jsonb): the same between two
+ * snapshots, schema by schema.
+ */
+Datum
+migrator_diff_snapshots(PG_FUNCTION_ARGS)
+{
+	DiffOut		out = {NIL, NIL, NULL};
+
+	diff_all(&out, PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1));
+	return_rows(fcinfo, &out);
+	return (Datum) 0;
+}
+
+/*
+ * migrator.diff(): drift, from the schema as the last successful run left
+ * it (migrator.snapshots) to the live one.  No rows: nothing changed.
+ */
+Datum
+migrator_drift(PG_FUNCTION_ARGS)
+{
+	DiffOut		out = {NIL, NIL, NULL};
+	Jsonb	   *recorded = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+	bool		isnull;
+
+	SPI_connect();
+	if (SPI_execute("SELECT snapshot FROM migrator.snapshots ORDER BY id DESC LIMIT 1", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.snapshots");
+	if (SPI_processed == 1)
+	{
+		Jsonb	   *j = DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+		recorded = MemoryContextAlloc(caller, VARSIZE(j));
+		memcpy(recorded, j, VARSIZE(j));
+	}
+	SPI_finish();
+	if (recorded == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no schema has been recorded yet"),
+				 errdetail("migrator records the schema after each run of apply() or migrate() that applies something."),
+				 errhint("Apply migrations first, or compare two schemas with migrator.diff(source, target).")));
+	diff_all(&out, recorded, (Jsonb *) snapshot_database());
+	return_rows(fcinfo, &out);
+	return (Datum) 0;
+}
+
+/*
+ * migrator.generate(desired_sql, schema): load a desired-state schema file
+ * into a scratch schema inside a subtransaction that is always rolled back,
+ * and return the migration from the live schema to it.
+ */
+Datum
+migrator_generate(PG_FUNCTION_ARGS)
+{
+	char	   *desired = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *schema = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *scratch = psprintf("migrator_generate_%d", MyProcPid);
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	DiffOut		out = {NIL, NIL, schema};
+	Jsonb	   *live = (Jsonb *) snapshot_schema_jsonb(schema);
+	Jsonb	   *want;
+	Jsonb	   *volatile copy = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		int			nest = NewGUCNestLevel();
+
+		SPI_connect();
+		if (SPI_execute(psprintf("CREATE SCHEMA %s", quote_identifier(scratch)), false, 0) < 0)
+			elog(ERROR, "could not create the scratch schema");
+		(void) set_config_option("search_path", quote_identifier(scratch), PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		if (SPI_execute(desired, false, 0) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("the desired schema could not be loaded")));
+		SPI_finish();
+		AtEOXact_GUC(true, nest);
+		want = (Jsonb *) snapshot_schema_jsonb(scratch);
+		copy = MemoryContextAlloc(caller, VARSIZE(want));
+		memcpy(copy, want, VARSIZE(want));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	/* nothing of the desired schema is ever kept */
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+
+	diff_snapshots(&out, &live->root, &copy->root);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
 }

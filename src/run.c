@@ -260,6 +260,8 @@ migrator_apply(PG_FUNCTION_ARGS)
 	if (!dry_run)
 		journal_log_event("apply", dir, NULL, true, NULL,
 						  summary("applied", list_length(steps)), NULL, NULL);
+	if (!dry_run && steps != NIL)
+		snapshot_record("apply");
 	SPI_finish();
 
 	return (Datum) 0;
@@ -470,6 +472,8 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		}
 		journal_log_event("migrate", dir, NULL, true, NULL,
 						  summary("applied", applied), NULL, NULL);
+		if (applied > 0)
+			snapshot_record("migrate");
 	}
 	PG_FINALLY();
 	{

@@ -28,6 +28,7 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "migrator.h"
 
@@ -107,10 +108,13 @@ snapshot_schema_jsonb(const char *schema)
 	(void) set_config_option("search_path", quote_identifier(schema),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	values[0] = ObjectIdGetDatum(nspid);
-	/* pg_get_indexdef always qualifies the table: the schema is cut out */
+	/*
+	 * pg_get_indexdef always qualifies the table: the schema is cut out.  Not
+	 * read_only: a fresh snapshot sees what this transaction just created.
+	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
 	SPI_connect();
-	if (SPI_execute_with_args(schema_query, 2, types, values, NULL, true, 1) != SPI_OK_SELECT ||
+	if (SPI_execute_with_args(schema_query, 2, types, values, NULL, false, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not describe schema \"%s\"", schema);
 	{
@@ -164,4 +168,85 @@ migrator_snapshot(PG_FUNCTION_ARGS)
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
+}
+
+/*
+ * The schemas a database's migrations manage: every schema but the
+ * system's, migrator's own, version schemas of changes, and those that
+ * belong to extensions.
+ */
+static List *
+user_schemas(void)
+{
+	List	   *result = NIL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	SPI_connect();
+	if (SPI_execute("SELECT n.nspname FROM pg_catalog.pg_namespace n "
+					"WHERE n.nspname OPERATOR(pg_catalog.!~) '^pg_' "
+					"AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{information_schema,migrator}') "
+					"AND NOT EXISTS (SELECT FROM migrator.changes c "
+					"  WHERE c.version_schema OPERATOR(pg_catalog.=) n.nspname) "
+					"AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d "
+					"  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass "
+					"  AND d.objid OPERATOR(pg_catalog.=) n.oid AND d.deptype OPERATOR(pg_catalog.=) 'e') "
+					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list schemas");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		result = lappend(result, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
+}
+
+static Jsonb *
+snapshot_of(List *schemas)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+	ListCell   *lc;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	foreach(lc, schemas)
+	{
+		char	   *schema = lfirst(lc);
+		Jsonb	   *snap = (Jsonb *) snapshot_schema_jsonb(schema);
+		JsonbValue	key;
+		JsonbValue	val;
+
+		key.type = jbvString;
+		key.val.string.val = schema;
+		key.val.string.len = strlen(schema);
+		pushJsonbValue(&state, WJB_KEY, &key);
+		val.type = jbvBinary;
+		val.val.binary.data = &snap->root;
+		val.val.binary.len = VARSIZE(snap) - VARHDRSZ;
+		pushJsonbValue(&state, WJB_VALUE, &val);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* the managed schemas now */
+void *
+snapshot_database(void)
+{
+	return snapshot_of(user_schemas());
+}
+
+/* after a run that applied something: the schema as it left it */
+void
+snapshot_record(const char *action)
+{
+	Oid			types[2] = {TEXTOID, JSONBOID};
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(action);
+	values[1] = JsonbPGetDatum(snapshot_database());
+	migrator_exec_as_owner("INSERT INTO migrator.snapshots (action, snapshot) VALUES ($1, $2)",
+						   2, types, values, NULL);
 }
