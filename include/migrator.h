@@ -253,7 +253,6 @@ extern const char *plan_state_name(MigrationState state);
 
 /* journal.c */
 extern List *journal_read(void);
-extern bool journal_has(const Migration *m);
 extern void journal_record(const Migration *m, double duration_ms,
 						   int nstmts);
 extern void journal_log_event(const char *action, const char *dir,

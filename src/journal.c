@@ -41,17 +41,15 @@
 #define MIGRATOR_NOTX_KEY INT64CONST(0x6d69677261746f21)
 
 static bool
-try_lock(int64 key, bool session)
+try_lock(int64 key)
 {
-	return DatumGetBool(DirectFunctionCall1(session ? pg_try_advisory_lock_int8 :
-											pg_try_advisory_xact_lock_int8,
-											Int64GetDatum(key)));
+	return DatumGetBool(DirectFunctionCall1(pg_try_advisory_lock_int8, Int64GetDatum(key)));
 }
 
 static bool
 key_is_held_elsewhere(int64 key)
 {
-	if (!try_lock(key, true))
+	if (!try_lock(key))
 		return true;
 	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(key));
 	return false;
@@ -145,7 +143,7 @@ journal_unlock_session(void)
 void
 journal_no_transaction_begin(void)
 {
-	(void) try_lock(MIGRATOR_NOTX_KEY, true);
+	(void) try_lock(MIGRATOR_NOTX_KEY);
 }
 
 void
@@ -260,43 +258,6 @@ journal_read(void)
 	}
 	SPI_finish();
 	return rows;
-}
-
-/*
- * Has this migration been applied (by another runner, since we planned)?
- * A repeatable migration counts as applied with this very checksum only.
- */
-bool
-journal_has(const Migration *m)
-{
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	int			rc;
-	bool		found;
-
-	SPI_connect();
-	if (m->kind == MIGRATION_VERSIONED)
-	{
-		values[0] = CStringGetTextDatum(m->version);
-		rc = SPI_execute_with_args("SELECT 1 FROM migrator.journal "
-								   "WHERE version OPERATOR(pg_catalog.=) $1",
-								   1, types, values, NULL, false, 1);
-	}
-	else
-	{
-		values[0] = CStringGetTextDatum(m->name);
-		values[1] = CStringGetTextDatum(m->checksum);
-		rc = SPI_execute_with_args("SELECT 1 FROM migrator.journal "
-								   "WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
-								   "AND name OPERATOR(pg_catalog.=) $1 "
-								   "AND checksum OPERATOR(pg_catalog.=) $2",
-								   2, types, values, NULL, false, 1);
-	}
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
-	found = SPI_processed > 0;
-	SPI_finish();
-	return found;
 }
 
 /*
