@@ -221,6 +221,9 @@ extern void migrator_ddl(const char *sql);
 extern char *migrator_open_change(const char *change, const char *action);
 extern char *migrator_references_sql(const char *refs, const char *column);
 extern void migrator_check_no_open_change(Oid relid);
+extern void migrator_bad_op(int i, const char *why) pg_attribute_noreturn();
+extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
+								bool required, int i, const char *opname);
 
 /* migrator.c */
 extern void migrator_check_privileges(void);

@@ -199,8 +199,8 @@ make_name(const char *prefix, const char *name)
  * ---------------------------------------------------------------------
  */
 
-static void
-bad_op(int i, const char *why)
+void
+migrator_bad_op(int i, const char *why)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -208,9 +208,9 @@ bad_op(int i, const char *why)
 			 errdetail("%s", why)));
 }
 
-static char *
-op_string(JsonbContainer *obj, const char *key, bool required, int i,
-		  const char *opname)
+char *
+migrator_op_string(JsonbContainer *obj, const char *key, bool required, int i,
+				   const char *opname)
 {
 	JsonbValue	v;
 
@@ -218,13 +218,13 @@ op_string(JsonbContainer *obj, const char *key, bool required, int i,
 		v.type == jbvNull)
 	{
 		if (required)
-			bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
+			migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
 		return NULL;
 	}
 	if (v.type != jbvString)
-		bad_op(i, psprintf("\"%s\" of \"%s\" must be a string.", key, opname));
+		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be a string.", key, opname));
 	if (v.val.string.len == 0)
-		bad_op(i, psprintf("\"%s\" of \"%s\" is empty.", key, opname));
+		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" is empty.", key, opname));
 	return pnstrdup(v.val.string.val, v.val.string.len);
 }
 
@@ -238,7 +238,7 @@ op_bool(JsonbContainer *obj, const char *key, int i, const char *opname)
 		v.type == jbvNull)
 		return -1;
 	if (v.type != jbvBool)
-		bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
+		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
 	return v.val.boolean ? 1 : 0;
 }
 
@@ -249,7 +249,7 @@ op_object(JsonbContainer *obj, const char *key, int i, const char *opname)
 
 	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
 		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		bad_op(i, psprintf("\"%s\" needs a \"%s\" object.", opname, key));
+		migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" object.", opname, key));
 	return v.val.binary.data;
 }
 
@@ -257,8 +257,8 @@ static Oid
 resolve_table(JsonbContainer *obj, int i, const char *opname, char **schema,
 			  char **name)
 {
-	char	   *tab = op_string(obj, "table", true, i, opname);
-	char	   *nsp = op_string(obj, "schema", false, i, opname);
+	char	   *tab = migrator_op_string(obj, "table", true, i, opname);
+	char	   *nsp = migrator_op_string(obj, "schema", false, i, opname);
 	Oid			relid;
 
 	if (nsp)
@@ -412,9 +412,9 @@ read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 					   const char *opname)
 {
 	int			nullable = op_bool(obj, "nullable", i, opname);
-	char	   *dflt = op_string(obj, "default", false, i, opname);
-	char	   *check = op_string(obj, "check", false, i, opname);
-	char	   *refs = op_string(obj, "references", false, i, opname);
+	char	   *dflt = migrator_op_string(obj, "default", false, i, opname);
+	char	   *check = migrator_op_string(obj, "check", false, i, opname);
+	char	   *refs = migrator_op_string(obj, "references", false, i, opname);
 
 	if (op_bool(obj, "unique", i, opname) == 1)
 		c->unique = true;
@@ -465,10 +465,10 @@ create_index_step(List *tables, JsonbContainer *body, int i)
 	char	   *schema;
 	char	   *tabname;
 	Oid			relid = resolve_table(body, i, opname, &schema, &tabname);
-	char	   *name = op_string(body, "name", true, i, opname);
-	char	   *expr = op_string(body, "expression", false, i, opname);
-	char	   *where = op_string(body, "where", false, i, opname);
-	char	   *method = op_string(body, "method", false, i, opname);
+	char	   *name = migrator_op_string(body, "name", true, i, opname);
+	char	   *expr = migrator_op_string(body, "expression", false, i, opname);
+	char	   *where = migrator_op_string(body, "where", false, i, opname);
+	char	   *method = migrator_op_string(body, "method", false, i, opname);
 	bool		unique = op_bool(body, "unique", i, opname) == 1;
 	ChangeStep *st = palloc0(sizeof(ChangeStep));
 	StringInfoData cols;
@@ -489,14 +489,14 @@ create_index_step(List *tables, JsonbContainer *body, int i)
 			JsonbValue *e = getIthJsonbValueFromContainer(v.val.binary.data, k);
 
 			if (e->type != jbvString)
-				bad_op(i, "\"columns\" of \"create_index\" holds column names.");
+				migrator_bad_op(i, "\"columns\" of \"create_index\" holds column names.");
 			appendStringInfo(&cols, "%s%s", k ? ", " : "",
 							 quote_identifier(index_column(tables, relid,
 														   pnstrdup(e->val.string.val, e->val.string.len), i)));
 		}
 	}
 	else
-		bad_op(i, "\"create_index\" needs \"columns\" or \"expression\".");
+		migrator_bad_op(i, "\"create_index\" needs \"columns\" or \"expression\".");
 	if (where)
 		(void) shape_parse_expression(where, psprintf("where of index \"%s\"", name));
 	if (method)
@@ -521,8 +521,8 @@ create_index_step(List *tables, JsonbContainer *body, int i)
 static ChangeStep *
 drop_index_step(JsonbContainer *body, int i)
 {
-	char	   *name = op_string(body, "name", true, i, "drop_index");
-	char	   *nsp = op_string(body, "schema", false, i, "drop_index");
+	char	   *name = migrator_op_string(body, "name", true, i, "drop_index");
+	char	   *nsp = migrator_op_string(body, "schema", false, i, "drop_index");
 	Oid			relid = nsp ? get_relname_relid(name, get_namespace_oid(nsp, false))
 		: RelnameGetRelid(name);
 	ChangeStep *st = palloc0(sizeof(ChangeStep));
@@ -552,7 +552,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	ChangeTable *t;
 
 	if (JsonContainerSize(op) != 1)
-		bad_op(i, "An operation is an object with exactly one key, its name.");
+		migrator_bad_op(i, "An operation is an object with exactly one key, its name.");
 	it = JsonbIteratorInit(op);
 	tok = JsonbIteratorNext(&it, &k, false);	/* WJB_BEGIN_OBJECT */
 	tok = JsonbIteratorNext(&it, &k, true);
@@ -561,7 +561,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	opname = pnstrdup(k.val.string.val, k.val.string.len);
 	tok = JsonbIteratorNext(&it, &v, true);
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		bad_op(i, psprintf("\"%s\" must be an object.", opname));
+		migrator_bad_op(i, psprintf("\"%s\" must be an object.", opname));
 	body = v.val.binary.data;
 	if (strcmp(opname, "create_index") == 0)
 	{
@@ -589,15 +589,15 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	}
 	if (strcmp(opname, "add_column") != 0 && strcmp(opname, "alter_column") != 0 &&
 		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
-		bad_op(i, psprintf("Unknown operation \"%s\".", opname));
+		migrator_bad_op(i, psprintf("Unknown operation \"%s\".", opname));
 
 	relid = resolve_table(body, i, opname, &schema, &tabname);
 	t = table_for(tables, relid, schema, tabname);
 
 	if (strcmp(opname, "rename_column") == 0)
 	{
-		char	   *from = op_string(body, "from", true, i, opname);
-		char	   *to = op_string(body, "to", true, i, opname);
+		char	   *from = migrator_op_string(body, "from", true, i, opname);
+		char	   *to = migrator_op_string(body, "to", true, i, opname);
 		ChangeColumn *c = column_for(t, from, i, opname);
 
 		check_new_name(t, to, i, opname);
@@ -605,20 +605,20 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	}
 	else if (strcmp(opname, "drop_column") == 0)
 	{
-		char	   *col = op_string(body, "column", true, i, opname);
+		char	   *col = migrator_op_string(body, "column", true, i, opname);
 		ChangeColumn *c = column_for(t, col, i, opname);
 
 		if (c->column_name == NULL || c->tmp_name != NULL ||
 			strcmp(c->column_name, c->final_name) != 0)
 			conflict(t, col, i, opname, "A column added, altered or renamed by this change cannot also be dropped by it.");
 		c->final_name = NULL;
-		c->down = op_string(body, "down", false, i, opname);
+		c->down = migrator_op_string(body, "down", false, i, opname);
 	}
 	else if (strcmp(opname, "add_column") == 0)
 	{
 		JsonbContainer *colobj = op_object(body, "column", i, opname);
-		char	   *name = op_string(colobj, "name", true, i, opname);
-		char	   *type = op_string(colobj, "type", true, i, opname);
+		char	   *name = migrator_op_string(colobj, "name", true, i, opname);
+		char	   *type = migrator_op_string(colobj, "type", true, i, opname);
 		ChangeColumn *c;
 		Oid			typid;
 		int32		typmod;
@@ -629,7 +629,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		c->new_type = canonical_type(type, &typid, &typmod);
 		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", name);
 		read_column_attributes(colobj, c, i, opname);
-		c->up = op_string(body, "up", false, i, opname);
+		c->up = migrator_op_string(body, "up", false, i, opname);
 		if (c->up == NULL && c->default_expr != NULL)
 			c->up = c->default_expr;	/* existing rows get the default */
 		if (c->not_null && c->up == NULL)
@@ -640,8 +640,8 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	}
 	else						/* alter_column */
 	{
-		char	   *col = op_string(body, "column", true, i, opname);
-		char	   *type = op_string(body, "type", false, i, opname);
+		char	   *col = migrator_op_string(body, "column", true, i, opname);
+		char	   *type = migrator_op_string(body, "type", false, i, opname);
 		ChangeColumn *c = column_for(t, col, i, opname);
 		Oid			oldtyp;
 		int32		oldmod;
@@ -663,9 +663,9 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 			c->not_null = true;
 		if (!type && op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
 			!c->check_expr && !c->references && !c->unique)
-			bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check, unique or references.");
-		c->up = op_string(body, "up", false, i, opname);
-		c->down = op_string(body, "down", false, i, opname);
+			migrator_bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check, unique or references.");
+		c->up = migrator_op_string(body, "up", false, i, opname);
+		c->down = migrator_op_string(body, "down", false, i, opname);
 		if (c->up == NULL)
 			c->up = type ? psprintf("CAST(%s AS %s)", quote_identifier(c->column_name), c->new_type)
 				: pstrdup(quote_identifier(c->column_name));
@@ -683,7 +683,7 @@ read_ops(Jsonb *ops, List **steps)
 	JsonbContainer *root = &ops->root;
 
 	if (JB_ROOT_IS_SCALAR(ops))
-		bad_op(0, "ops must be an array of operations (or one operation object).");
+		migrator_bad_op(0, "ops must be an array of operations (or one operation object).");
 	if (JB_ROOT_IS_OBJECT(ops))
 		read_op(&tables, steps, root, 0);
 	else
@@ -691,13 +691,13 @@ read_ops(Jsonb *ops, List **steps)
 		int			n = JsonContainerSize(root);
 
 		if (n == 0)
-			bad_op(0, "ops is an empty array.");
+			migrator_bad_op(0, "ops is an empty array.");
 		for (int i = 0; i < n; i++)
 		{
 			JsonbValue *v = getIthJsonbValueFromContainer(root, i);
 
 			if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
-				bad_op(i, "An operation is an object with exactly one key, its name.");
+				migrator_bad_op(i, "An operation is an object with exactly one key, its name.");
 			read_op(&tables, steps, v->val.binary.data, i);
 		}
 	}

@@ -26,33 +26,6 @@
 
 #include "migrator.h"
 
-static void
-bad(int i, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("operation %d of the change is malformed", i + 1),
-			 errdetail("%s", why)));
-}
-
-static char *
-get_string(JsonbContainer *obj, const char *key, bool required, int i,
-		   const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-	{
-		if (required)
-			bad(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
-		return NULL;
-	}
-	if (v.type != jbvString || v.val.string.len == 0)
-		bad(i, psprintf("\"%s\" of \"%s\" must be a non-empty string.", key, opname));
-	return pnstrdup(v.val.string.val, v.val.string.len);
-}
-
 static bool
 get_bool(JsonbContainer *obj, const char *key, bool dflt, int i,
 		 const char *opname)
@@ -63,7 +36,7 @@ get_bool(JsonbContainer *obj, const char *key, bool dflt, int i,
 		v.type == jbvNull)
 		return dflt;
 	if (v.type != jbvBool)
-		bad(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
+		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
 	return v.val.boolean;
 }
 
@@ -78,14 +51,14 @@ name_list(JsonbContainer *obj, const char *key, int i, const char *opname)
 	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
 		v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
 		(n = JsonContainerSize(v.val.binary.data)) == 0)
-		bad(i, psprintf("\"%s\" of \"%s\" must be a non-empty array of column names.", key, opname));
+		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be a non-empty array of column names.", key, opname));
 	initStringInfo(&s);
 	for (int k = 0; k < n; k++)
 	{
 		JsonbValue *e = getIthJsonbValueFromContainer(v.val.binary.data, k);
 
 		if (e->type != jbvString || e->val.string.len == 0)
-			bad(i, psprintf("\"%s\" of \"%s\" must hold column names.", key, opname));
+			migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must hold column names.", key, opname));
 		appendStringInfo(&s, "%s%s", k ? ", " : "",
 						 quote_identifier(pnstrdup(e->val.string.val, e->val.string.len)));
 	}
@@ -95,7 +68,7 @@ name_list(JsonbContainer *obj, const char *key, int i, const char *opname)
 static char *
 namespace_of(JsonbContainer *obj, int i, const char *opname)
 {
-	char	   *nsp = get_string(obj, "schema", false, i, opname);
+	char	   *nsp = migrator_op_string(obj, "schema", false, i, opname);
 
 	if (nsp == NULL)
 	{
@@ -113,15 +86,15 @@ static Oid
 existing_table(JsonbContainer *obj, const char *key, int i, const char *opname,
 			   char **schema, char **name)
 {
-	char	   *tab = get_string(obj, key, false, i, opname);
-	char	   *nsp = get_string(obj, "schema", false, i, opname);
+	char	   *tab = migrator_op_string(obj, key, false, i, opname);
+	char	   *nsp = migrator_op_string(obj, "schema", false, i, opname);
 	Oid			relid;
 
 	/* drop_table {name} as well as {table} */
 	if (tab == NULL && strcmp(key, "table") == 0)
-		tab = get_string(obj, "name", false, i, opname);
+		tab = migrator_op_string(obj, "name", false, i, opname);
 	if (tab == NULL)
-		bad(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
+		migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
 	relid = nsp ? get_relname_relid(tab, get_namespace_oid(nsp, false))
 		: RelnameGetRelid(tab);
 
@@ -142,7 +115,7 @@ static char *
 expression(JsonbContainer *obj, const char *key, bool required, int i,
 		   const char *opname)
 {
-	char	   *sql = get_string(obj, key, required, i, opname);
+	char	   *sql = migrator_op_string(obj, key, required, i, opname);
 
 	if (sql)
 		(void) shape_parse_expression(sql, psprintf("\"%s\" of operation %d", key, i + 1));
@@ -163,7 +136,7 @@ static ChangeStep *
 create_table(JsonbContainer *body, int i)
 {
 	const char *opname = "create_table";
-	char	   *tab = get_string(body, "table", false, i, opname);
+	char	   *tab = migrator_op_string(body, "table", false, i, opname);
 	char	   *nsp = namespace_of(body, i, opname);
 	char	   *qtab;
 	JsonbValue	v;
@@ -172,7 +145,7 @@ create_table(JsonbContainer *body, int i)
 	ChangeStep *s = new_step(nsp);
 
 	if (tab == NULL)
-		tab = get_string(body, "name", true, i, opname);	/* {name} works too */
+		tab = migrator_op_string(body, "name", true, i, opname);	/* {name} works too */
 	qtab = quote_qualified_identifier(nsp, tab);
 	if (OidIsValid(get_relname_relid(tab, get_namespace_oid(nsp, false))))
 		ereport(ERROR,
@@ -181,7 +154,7 @@ create_table(JsonbContainer *body, int i)
 	if (!getKeyJsonValueFromContainer(body, "columns", 7, &v) || v.type != jbvBinary ||
 		!JsonContainerIsArray(v.val.binary.data) ||
 		(n = JsonContainerSize(v.val.binary.data)) == 0)
-		bad(i, "\"create_table\" needs a non-empty \"columns\" array.");
+		migrator_bad_op(i, "\"create_table\" needs a non-empty \"columns\" array.");
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE TABLE %s (", qtab);
@@ -198,10 +171,10 @@ create_table(JsonbContainer *body, int i)
 		int32		typmod;
 
 		if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
-			bad(i, "Each of \"columns\" is an object {name, type, ...}.");
+			migrator_bad_op(i, "Each of \"columns\" is an object {name, type, ...}.");
 		col = e->val.binary.data;
-		name = get_string(col, "name", true, i, opname);
-		type = get_string(col, "type", true, i, opname);
+		name = migrator_op_string(col, "name", true, i, opname);
+		type = migrator_op_string(col, "type", true, i, opname);
 		typenameTypeIdAndMod(NULL, typeStringToTypeName(type), &typid, &typmod);
 		appendStringInfo(&sql, "%s%s %s", k ? ", " : "", quote_identifier(name),
 						 format_type_with_typemod(typid, typmod));
@@ -215,7 +188,7 @@ create_table(JsonbContainer *body, int i)
 			appendStringInfo(&sql, " DEFAULT (%s)", dflt);
 		if ((check = expression(col, "check", false, i, opname)) != NULL)
 			appendStringInfo(&sql, " CHECK (%s)", check);
-		if ((refs = get_string(col, "references", false, i, opname)) != NULL)
+		if ((refs = migrator_op_string(col, "references", false, i, opname)) != NULL)
 			appendStringInfo(&sql, " REFERENCES %s", migrator_references_sql(refs, name));
 	}
 	appendStringInfoChar(&sql, ')');
@@ -233,7 +206,7 @@ add_constraint(JsonbContainer *body, int i)
 	char	   *tabname;
 	Oid			relid = existing_table(body, "table", i, opname, &schema, &tabname);
 	char	   *qtab = quote_qualified_identifier(schema, tabname);
-	char	   *name = get_string(body, "name", true, i, opname);
+	char	   *name = migrator_op_string(body, "name", true, i, opname);
 	const char *qname = quote_identifier(name);
 	char	   *check = expression(body, "check", false, i, opname);
 	JsonbValue	v;
@@ -259,13 +232,13 @@ add_constraint(JsonbContainer *body, int i)
 			 v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
 	{
 		char	   *cols = name_list(v.val.binary.data, "columns", i, opname);
-		char	   *refs = get_string(v.val.binary.data, "references", true, i, opname);
+		char	   *refs = migrator_op_string(v.val.binary.data, "references", true, i, opname);
 
 		s->expand_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s NOT VALID",
 								 qtab, qname, cols, migrator_references_sql(refs, name));
 	}
 	else
-		bad(i, "\"add_constraint\" needs \"check\", \"unique\" or \"foreign_key\".");
+		migrator_bad_op(i, "\"add_constraint\" needs \"check\", \"unique\" or \"foreign_key\".");
 	s->contract_sql = psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", qtab, qname);
 	s->abort_sql = psprintf("ALTER TABLE %s DROP CONSTRAINT %s", qtab, qname);
 	return s;
@@ -291,7 +264,7 @@ tableops_read(const char *opname, JsonbContainer *body, int i)
 		char	   *name;
 
 		(void) existing_table(body, "table", i, opname, &schema, &tabname);
-		name = get_string(body, "name", true, i, opname);
+		name = migrator_op_string(body, "name", true, i, opname);
 		s = new_step(schema);
 		s->contract_sql = psprintf("ALTER TABLE %s DROP CONSTRAINT %s",
 								   quote_qualified_identifier(schema, tabname),
@@ -303,7 +276,7 @@ tableops_read(const char *opname, JsonbContainer *body, int i)
 		char	   *to;
 
 		(void) existing_table(body, "from", i, opname, &schema, &tabname);
-		to = get_string(body, "to", true, i, opname);
+		to = migrator_op_string(body, "to", true, i, opname);
 		if (OidIsValid(get_relname_relid(to, get_namespace_oid(schema, false))))
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_TABLE),
@@ -326,8 +299,8 @@ tableops_read(const char *opname, JsonbContainer *body, int i)
 	if (strcmp(opname, "sql") == 0)
 	{
 		s = new_step(NULL);
-		s->expand_sql = get_string(body, "up", true, i, opname);
-		s->abort_sql = get_string(body, "down", false, i, opname);
+		s->expand_sql = migrator_op_string(body, "up", true, i, opname);
+		s->abort_sql = migrator_op_string(body, "down", false, i, opname);
 		s->is_sql = true;
 		return s;
 	}
