@@ -16,7 +16,8 @@ OBJS = \
 	src/tableops.o \
 	src/worker.o \
 	src/snapshot.o \
-	src/diff.o
+	src/diff.o \
+	src/adopt.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

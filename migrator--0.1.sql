@@ -19,6 +19,7 @@ CREATE TABLE migrator.journal (
 	applied_by	name NOT NULL DEFAULT current_user,
 	duration	interval NOT NULL,
 	statements	integer NOT NULL CHECK (statements >= 0),
+	origin		text NOT NULL DEFAULT 'applied',	/* applied | baseline | adopted from <tool> */
 	CHECK ((kind = 'versioned') = (version IS NOT NULL))
 );
 CREATE UNIQUE INDEX journal_version_key ON migrator.journal (version);
@@ -269,3 +270,20 @@ LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION migrator.generate(text, text) IS
 	'the migration from the live schema to a desired-state schema file (loaded and rolled back)';
+
+-- taking over a database: record what is already applied
+CREATE FUNCTION migrator.baseline(dir text, version text)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_baseline'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.baseline(text, text) IS
+	'record every migration up to version as applied, without running it';
+
+CREATE FUNCTION migrator.adopt(dir text)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_adopt'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.adopt(text) IS
+	'import the history of drizzle-kit, Prisma, Flyway, golang-migrate or dbmate for this folder';

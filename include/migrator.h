@@ -225,6 +225,13 @@ extern void migrator_bad_op(int i, const char *why) pg_attribute_noreturn();
 extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
 								bool required, int i, const char *opname);
 
+/* run.c */
+struct ReturnSetInfo;
+extern void migrator_check_isolation(void);
+extern void migrator_put_row(struct ReturnSetInfo *rsinfo, Migration *m,
+							 const char *action, double ms, bool has_ms);
+extern char *migrator_summary(const char *verb, int n);
+
 /* migrator.c */
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
@@ -258,6 +265,8 @@ extern const char *plan_state_name(MigrationState state);
 extern List *journal_read(void);
 extern void journal_record(const Migration *m, double duration_ms,
 						   int nstmts);
+extern void journal_record_origin(const Migration *m, double duration_ms,
+								  int nstmts, const char *origin);
 extern void journal_log_event(const char *action, const char *dir,
 							  const Migration *m, bool success,
 							  const char *sqlstate, const char *message,

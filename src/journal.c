@@ -266,10 +266,18 @@ journal_read(void)
 void
 journal_record(const Migration *m, double duration_ms, int nstmts)
 {
-	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INTERVALOID,
-	INT4OID, TEXTOID};
-	Datum		values[7];
-	char		nulls[7] = "       ";
+	journal_record_origin(m, duration_ms, nstmts, "applied");
+}
+
+/* the same, saying how the migration came to be recorded */
+void
+journal_record_origin(const Migration *m, double duration_ms, int nstmts,
+					  const char *origin)
+{
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INTERVALOID,
+	INT4OID, TEXTOID, TEXTOID};
+	Datum		values[8];
+	char		nulls[8] = "        ";
 	Interval   *iv = palloc0(sizeof(Interval));
 
 	iv->time = (int64) (duration_ms * 1000.0);
@@ -280,21 +288,23 @@ journal_record(const Migration *m, double duration_ms, int nstmts)
 	values[4] = IntervalPGetDatum(iv);
 	values[5] = Int32GetDatum(nstmts);
 	values[6] = CStringGetTextDatum(current_user_name());
+	values[7] = CStringGetTextDatum(origin);
 
 	if (m->kind == MIGRATION_VERSIONED)
 		migrator_exec_as_owner("INSERT INTO migrator.journal "
-						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
-						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7)",
-						 7, types, values, nulls);
+						 "(version, name, kind, path, checksum, duration, statements, applied_by, origin) "
+						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7, $8)",
+						 8, types, values, nulls);
 	else
 		migrator_exec_as_owner("INSERT INTO migrator.journal AS j "
-						 "(version, name, kind, path, checksum, duration, statements, applied_by) "
-						 "VALUES ($1, $2, 'repeatable', $3, $4, $5, $6, $7) "
+						 "(version, name, kind, path, checksum, duration, statements, applied_by, origin) "
+						 "VALUES ($1, $2, 'repeatable', $3, $4, $5, $6, $7, $8) "
 						 "ON CONFLICT (name) WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
 						 "DO UPDATE SET path = EXCLUDED.path, checksum = EXCLUDED.checksum, "
 						 "duration = EXCLUDED.duration, statements = EXCLUDED.statements, "
-						 "applied_by = EXCLUDED.applied_by, applied_at = pg_catalog.clock_timestamp()",
-						 7, types, values, nulls);
+						 "applied_by = EXCLUDED.applied_by, origin = EXCLUDED.origin, "
+						 "applied_at = pg_catalog.clock_timestamp()",
+						 8, types, values, nulls);
 }
 
 /*

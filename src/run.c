@@ -170,8 +170,8 @@ prepare_run(const char *dir, const char *target, const char *action,
 	return steps;
 }
 
-static void
-check_isolation(void)
+void
+migrator_check_isolation(void)
 {
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
@@ -193,8 +193,8 @@ arg_cstring(FunctionCallInfo fcinfo, int n)
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
-static void
-put_apply_row(ReturnSetInfo *rsinfo, Migration *m, const char *action,
+void
+migrator_put_row(ReturnSetInfo *rsinfo, Migration *m, const char *action,
 			  double ms, bool has_ms)
 {
 	Datum		values[4];
@@ -211,8 +211,8 @@ put_apply_row(ReturnSetInfo *rsinfo, Migration *m, const char *action,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-static char *
-summary(const char *verb, int n)
+char *
+migrator_summary(const char *verb, int n)
 {
 	return psprintf("%s %d migration%s", verb, n, n == 1 ? "" : "s");
 }
@@ -234,7 +234,7 @@ migrator_apply(PG_FUNCTION_ARGS)
 
 	migrator_check_privileges();
 	dir = migrator_checked_dir(arg_text(fcinfo, 0));
-	check_isolation();
+	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
 	steps = prepare_run(dir, target, "apply", !dry_run, &set);
@@ -248,18 +248,18 @@ migrator_apply(PG_FUNCTION_ARGS)
 
 		if (dry_run)
 		{
-			put_apply_row(rsinfo, step->migration, "would apply", 0, false);
+			migrator_put_row(rsinfo, step->migration, "would apply", 0, false);
 			continue;
 		}
 		ms = run_script(step->script);
 		journal_record(step->migration, ms, step->script->nstmts);
 		journal_log_event("apply", dir, step->migration, true, NULL,
-						  summary("applied", 1), NULL, NULL);
-		put_apply_row(rsinfo, step->migration, "applied", ms, true);
+						  migrator_summary("applied", 1), NULL, NULL);
+		migrator_put_row(rsinfo, step->migration, "applied", ms, true);
 	}
 	if (!dry_run)
 		journal_log_event("apply", dir, NULL, true, NULL,
-						  summary("applied", list_length(steps)), NULL, NULL);
+						  migrator_summary("applied", list_length(steps)), NULL, NULL);
 	if (!dry_run && steps != NIL)
 		snapshot_record("apply");
 	SPI_finish();
@@ -338,7 +338,7 @@ migrate_step(void *arg)
 
 	journal_record(step->migration, duration, step->script->nstmts);
 	journal_log_event("migrate", ms->dir, step->migration, true, NULL,
-					  summary("applied", 1), NULL, NULL);
+					  migrator_summary("applied", 1), NULL, NULL);
 }
 
 /*
@@ -398,7 +398,7 @@ migrate_no_transaction(const char *dir, RunStep *step)
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	journal_record(step->migration, INSTR_TIME_GET_MILLISEC(elapsed), s->nstmts);
 	journal_log_event("migrate", dir, step->migration, true, NULL,
-					  summary("applied", 1), NULL, NULL);
+					  migrator_summary("applied", 1), NULL, NULL);
 }
 
 /*
@@ -425,7 +425,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 				 errhint("CALL it on its own, or use migrator.apply() to apply everything inside the current transaction.")));
 	migrator_check_privileges();
 	dir = migrator_checked_dir(arg_text(fcinfo, 0));
-	check_isolation();
+	migrator_check_isolation();
 
 	/* survives the commits: the CALL's portal context is kept over them */
 	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator migrate",
@@ -471,7 +471,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(runcxt);
 		}
 		journal_log_event("migrate", dir, NULL, true, NULL,
-						  summary("applied", applied), NULL, NULL);
+						  migrator_summary("applied", applied), NULL, NULL);
 		if (applied > 0)
 			snapshot_record("migrate");
 	}
@@ -545,6 +545,6 @@ migrator_verify(PG_FUNCTION_ARGS)
 	plan = plan_build(set);
 	plan_check(plan, "verify");
 	journal_log_event("verify", dir, NULL, true, NULL,
-					  summary("verified", set->count), NULL, NULL);
+					  migrator_summary("verified", set->count), NULL, NULL);
 	PG_RETURN_VOID();
 }

@@ -1,0 +1,397 @@
+/*-------------------------------------------------------------------------
+ *
+ * adopt.c
+ *	  Taking over a database: baseline() and adopt().
+ *
+ *	  baseline() records every migration of a folder up to a version as
+ *	  applied, without running it.  adopt() imports the history of the tool
+ *	  the team used before, read from that tool's own table in this
+ *	  database: drizzle-kit's drizzle.__drizzle_migrations (matched by the
+ *	  SHA-256 of the file), Prisma's _prisma_migrations (finished, not rolled
+ *	  back; checksums compared), Flyway's flyway_schema_history (successful
+ *	  rows, baselines included), golang-migrate's schema_migrations (refused
+ *	  when dirty) and dbmate's schema_migrations.  Afterwards apply() runs
+ *	  exactly what the old tool had not, and verify() passes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "migrator.h"
+
+PG_FUNCTION_INFO_V1(migrator_baseline);
+PG_FUNCTION_INFO_V1(migrator_adopt);
+
+/* record pending migrations of the plan marked in take[], as origin */
+static int
+record_taken(ReturnSetInfo *rsinfo, RunPlan *plan, const bool *take,
+			 const char *origin, const char *action)
+{
+	int			n = 0;
+
+	for (int i = 0; i < plan->set->count; i++)
+	{
+		PlanEntry  *e = &plan->entries[i];
+
+		if (!take[i] || e->state != STATE_PENDING)
+			continue;
+		journal_record_origin(e->migration, 0, 0, origin);
+		migrator_put_row(rsinfo, e->migration, action, 0, false);
+		n++;
+	}
+	return n;
+}
+
+static RunPlan *
+locked_plan(const char *dir, const char *action)
+{
+	MigrationSet *set = source_read_folder(dir);
+	RunPlan    *plan;
+
+	journal_lock();
+	plan = plan_build(set);
+	plan_check(plan, action);
+	return plan;
+}
+
+/*
+ * migrator.baseline(dir, version): migrations up to version are recorded
+ * as applied (origin 'baseline') without running them.
+ */
+Datum
+migrator_baseline(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	char	   *version;
+	RunPlan    *plan;
+	bool	   *take;
+	int			last;
+	int			n;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("baseline needs a version")));
+	version = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	migrator_check_isolation();
+	InitMaterializedSRF(fcinfo, 0);
+
+	plan = locked_plan(dir, "baseline");
+	last = plan_find_target(plan, version);
+	take = palloc0(sizeof(bool) * Max(plan->set->count, 1));
+	for (int i = 0; i <= last; i++)
+		take[i] = plan->set->items[i]->kind == MIGRATION_VERSIONED;
+
+	SPI_connect();
+	n = record_taken(rsinfo, plan, take, "baseline", "baselined");
+	journal_log_event("baseline", dir, NULL, true, NULL,
+					  migrator_summary("baselined", n), NULL, NULL);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * The peers' history tables
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct History
+{
+	const char *tool;
+	const char *table;			/* to_regclass() text */
+} History;
+
+static const History histories[] = {
+	{"drizzle-kit", "drizzle.__drizzle_migrations"},
+	{"prisma", "_prisma_migrations"},
+	{"flyway", "flyway_schema_history"},
+	{"golang-migrate", "schema_migrations"},
+	{"dbmate", "schema_migrations"},
+};
+
+static bool
+relation_exists(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args("SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, types, values,
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for %s", name);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/* the history a folder of this layout would have been applied with */
+static const History *
+find_history(MigratorLayout layout)
+{
+	const char *want[3] = {NULL, NULL, NULL};
+
+	switch (layout)
+	{
+		case LAYOUT_DRIZZLE:
+			want[0] = "drizzle-kit";
+			break;
+		case LAYOUT_PRISMA:
+			want[0] = "prisma";
+			break;
+		case LAYOUT_FLYWAY:
+			want[0] = "flyway";
+			break;
+		case LAYOUT_GOLANG:
+			want[0] = "golang-migrate";
+			break;
+		case LAYOUT_NUMBERED:
+			want[0] = "dbmate";
+			want[1] = "drizzle-kit";
+			want[2] = "golang-migrate";
+			break;
+		default:
+			break;
+	}
+	for (int w = 0; w < 3 && want[w]; w++)
+		for (int i = 0; i < (int) lengthof(histories); i++)
+		{
+			if (strcmp(histories[i].tool, want[w]) != 0 || !relation_exists(histories[i].table))
+				continue;
+			/* golang-migrate's table has "dirty", dbmate's not */
+			if (strcmp(histories[i].table, "schema_migrations") == 0)
+			{
+				bool		has_dirty;
+				bool		isnull;
+
+				if (SPI_execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
+								"WHERE attrelid OPERATOR(pg_catalog.=) 'schema_migrations'::pg_catalog.regclass "
+								"AND attname OPERATOR(pg_catalog.=) 'dirty' AND NOT attisdropped)",
+								true, 1) != SPI_OK_SELECT)
+					elog(ERROR, "could not read schema_migrations");
+				has_dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+				if (has_dirty != (strcmp(histories[i].tool, "golang-migrate") == 0))
+					continue;
+			}
+			return &histories[i];
+		}
+	return NULL;
+}
+
+static int
+find_version(RunPlan *plan, const char *version)
+{
+	for (int i = 0; i < plan->set->count; i++)
+	{
+		Migration  *m = plan->set->items[i];
+
+		if (m->kind == MIGRATION_VERSIONED &&
+			layout_compare_versions(plan->set->layout, m->version, version) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void
+history_mismatch(const History *h, StringInfo problems, int n)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s's history in %s does not match the migration folder: %d problem%s",
+					h->tool, h->table, n, n == 1 ? "" : "s"),
+			 errdetail_internal("%s", problems->data),
+			 errhint("Nothing was adopted. Restore the files as the old tool applied them, then adopt again.")));
+}
+
+static void
+problem(StringInfo s, int *n, const char *fmt, const char *a, const char *b)
+{
+	if (*n < 50)
+		appendStringInfo(s, "%s", s->len ? "\n" : "");
+	if (*n < 50)
+		appendStringInfo(s, fmt, a, b);
+	(*n)++;
+}
+
+/* mark take[] from the old tool's rows; refuse when they do not match */
+static void
+read_history(const History *h, RunPlan *plan, bool *take)
+{
+	StringInfoData problems;
+	int			nproblems = 0;
+	TupleDesc	desc;
+
+	initStringInfo(&problems);
+	if (strcmp(h->tool, "drizzle-kit") == 0)
+	{
+		/* rows carry the SHA-256 of the file, as migrator's checksums do */
+		if (SPI_execute("SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read %s", h->table);
+		desc = SPI_tuptable->tupdesc;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+			bool		found = false;
+
+			for (int i = 0; i < plan->set->count; i++)
+				if (hash && strcmp(plan->set->items[i]->checksum, hash) == 0)
+					take[i] = found = true;
+			if (!found)
+				problem(&problems, &nproblems, "applied migration with hash %.12s%s matches no file",
+						hash ? hash : "(null)", "…");
+		}
+	}
+	else if (strcmp(h->tool, "prisma") == 0)
+	{
+		if (SPI_execute("SELECT migration_name, checksum FROM _prisma_migrations "
+						"WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
+						true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read %s", h->table);
+		desc = SPI_tuptable->tupdesc;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *name = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+			char	   *checksum = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+			int			i = find_version(plan, name);
+
+			if (i < 0)
+				problem(&problems, &nproblems, "%s%s: applied, but the folder has no such migration", name, "");
+			else if (checksum && strcmp(checksum, plan->set->items[i]->checksum) != 0)
+				problem(&problems, &nproblems, "%s%s: modified since Prisma applied it (checksums differ)",
+						plan->set->items[i]->path, "");
+			else
+				take[i] = true;
+		}
+	}
+	else if (strcmp(h->tool, "flyway") == 0)
+	{
+		if (SPI_execute("SELECT version, type, script FROM flyway_schema_history WHERE success "
+						"ORDER BY installed_rank", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read %s", h->table);
+		desc = SPI_tuptable->tupdesc;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+			char	   *type = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+			char	   *script = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
+
+			if (version == NULL)
+			{
+				/* a repeatable one: by its script's file name */
+				for (int i = 0; i < plan->set->count; i++)
+					if (script && strcmp(plan->set->items[i]->path, script) == 0)
+						take[i] = true;
+				continue;
+			}
+			if (type && strcmp(type, "BASELINE") == 0)
+			{
+				/* Flyway's own baseline: everything up to it counts as applied */
+				for (int i = 0; i < plan->set->count; i++)
+					if (plan->set->items[i]->kind == MIGRATION_VERSIONED &&
+						layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
+						take[i] = true;
+				continue;
+			}
+			{
+				int			i = find_version(plan, version);
+
+				if (i < 0)
+					problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration",
+							version, "");
+				else
+					take[i] = true;
+			}
+		}
+	}
+	else if (strcmp(h->tool, "golang-migrate") == 0)
+	{
+		char	   *version;
+		bool		dirty;
+		bool		isnull;
+
+		if (SPI_execute("SELECT version::pg_catalog.text, dirty FROM schema_migrations", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read %s", h->table);
+		if (SPI_processed == 0)
+			return;
+		desc = SPI_tuptable->tupdesc;
+		version = SPI_getvalue(SPI_tuptable->vals[0], desc, 1);
+		dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], desc, 2, &isnull));
+		if (dirty)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("golang-migrate left this database dirty at version %s", version),
+					 errdetail("A migration failed half-way; its changes may be partly applied."),
+					 errhint("Repair the schema by hand, then mark it clean (migrate force %s) and adopt again.",
+							 version)));
+		if (find_version(plan, version) < 0)
+			problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration", version, "");
+		for (int i = 0; i < plan->set->count; i++)
+			if (layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
+				take[i] = true;
+	}
+	else						/* dbmate */
+	{
+		if (SPI_execute("SELECT version::pg_catalog.text FROM schema_migrations ORDER BY 1", true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read %s", h->table);
+		desc = SPI_tuptable->tupdesc;
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+			int			i = find_version(plan, version);
+
+			if (i < 0)
+				problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration",
+						version, "");
+			else
+				take[i] = true;
+		}
+	}
+	if (nproblems > 0)
+		history_mismatch(h, &problems, nproblems);
+}
+
+/*
+ * migrator.adopt(dir): import the previous tool's history for this folder.
+ */
+Datum
+migrator_adopt(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	RunPlan    *plan;
+	const History *h;
+	bool	   *take;
+	int			n;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	migrator_check_isolation();
+	InitMaterializedSRF(fcinfo, 0);
+
+	plan = locked_plan(dir, "adopt");
+	take = palloc0(sizeof(bool) * Max(plan->set->count, 1));
+
+	SPI_connect();
+	h = find_history(plan->set->layout);
+	if (h == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("no history of a tool that writes %s folders was found in this database",
+						layout_name(plan->set->layout)),
+				 errdetail("Looked for drizzle.__drizzle_migrations, _prisma_migrations, flyway_schema_history and schema_migrations on the search_path."),
+				 errhint("Use migrator.baseline(dir, version) to record what is already applied.")));
+	read_history(h, plan, take);
+	n = record_taken(rsinfo, plan, take, psprintf("adopted from %s", h->tool), "adopted");
+	journal_log_event("adopt", dir, NULL, true, NULL,
+					  psprintf("adopted %d migration%s from %s", n, n == 1 ? "" : "s", h->table),
+					  NULL, NULL);
+	SPI_finish();
+	return (Datum) 0;
+}
