@@ -287,3 +287,19 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.adopt(text) IS
 	'import the history of drizzle-kit, Prisma, Flyway, golang-migrate or dbmate for this folder';
+
+-- revert: down scripts, newest first
+CREATE FUNCTION migrator.revert(dir text, steps integer DEFAULT 1)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_revert'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.revert(text, integer) IS
+	'run the down scripts of the newest applied migrations, in the current transaction';
+
+CREATE PROCEDURE migrator.revert_to(dir text, version text)
+AS 'MODULE_PATHNAME', 'migrator_revert_to'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE migrator.revert_to(text, text) IS
+	'revert every migration applied after version, newest first, committing after each';

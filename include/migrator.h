@@ -66,6 +66,9 @@ typedef struct Migration
 	int			len;
 	char		checksum[MIGRATOR_CHECKSUM_LEN + 1];
 	bool		no_transaction; /* diesel metadata.toml: run_in_transaction = false */
+	char	   *down_path;		/* its down / undo script, if any */
+	bool		down_section;	/* dbmate: the "-- migrate:down" part of path */
+	bool		is_down;		/* this is a down script (script.c) */
 } Migration;
 
 /* Every migration of a folder, in apply order. */
@@ -242,6 +245,7 @@ extern MigrationSet *source_read_folder(const char *dir);
 extern char *source_read_file(const char *dir, const char *relpath, int *len,
 							  bool missing_ok);
 extern void source_sha256_hex(const char *data, int len, char *hex);
+extern Migration *source_read_down(MigrationSet *set, Migration *m);
 
 /* layout.c */
 extern const char *layout_name(MigratorLayout layout);
@@ -265,6 +269,7 @@ extern const char *plan_state_name(MigrationState state);
 extern List *journal_read(void);
 extern void journal_record(const Migration *m, double duration_ms,
 						   int nstmts);
+extern void journal_forget(const Migration *m);
 extern void journal_record_origin(const Migration *m, double duration_ms,
 								  int nstmts, const char *origin);
 extern void journal_log_event(const char *action, const char *dir,

@@ -307,6 +307,18 @@ journal_record_origin(const Migration *m, double duration_ms, int nstmts,
 						 8, types, values, nulls);
 }
 
+/* a reverted migration leaves the journal */
+void
+journal_forget(const Migration *m)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+
+	values[0] = CStringGetTextDatum(m->version);
+	migrator_exec_as_owner("DELETE FROM migrator.journal WHERE version OPERATOR(pg_catalog.=) $1",
+						   1, types, values, NULL);
+}
+
 /*
  * Append to migrator.events.  m may be NULL for an event about a whole run.
  */

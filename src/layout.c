@@ -159,9 +159,9 @@ layout_parse_name(MigratorLayout layout, const char *fname, Migration *m)
 				vlen = flyway_version_len(fname + 1);
 				if (vlen == 0 || (int) strlen(fname) < 1 + vlen + 2 + 4)
 					return PARSE_INVALID;
-				if (fname[0] == 'U')
-					return PARSE_IGNORE;
 				m->version = flyway_normalize(fname + 1, vlen);
+				if (fname[0] == 'U')
+					return PARSE_IGNORE;	/* an undo script: version set */
 				m->name = pnstrdup(fname + 1 + vlen + 2,
 								   strlen(fname) - (1 + vlen + 2) - 4);
 				return PARSE_MIGRATION;
@@ -177,7 +177,10 @@ layout_parse_name(MigratorLayout layout, const char *fname, Migration *m)
 			if (d == 0 || fname[d] != '_')
 				return PARSE_INVALID;
 			if (has_suffix(fname, ".down.sql"))
+			{
+				m->version = pnstrdup(fname, d);	/* a down script: version set */
 				return PARSE_IGNORE;
+			}
 			if (!has_suffix(fname, ".up.sql"))
 				return PARSE_INVALID;
 			m->version = pnstrdup(fname, d);

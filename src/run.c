@@ -35,6 +35,8 @@ PG_FUNCTION_INFO_V1(migrator_apply);
 PG_FUNCTION_INFO_V1(migrator_migrate);
 PG_FUNCTION_INFO_V1(migrator_status);
 PG_FUNCTION_INFO_V1(migrator_verify);
+PG_FUNCTION_INFO_V1(migrator_revert);
+PG_FUNCTION_INFO_V1(migrator_revert_to);
 
 /* what a run is about to execute */
 typedef struct RunStep
@@ -349,7 +351,7 @@ migrate_step(void *arg)
  * recorded for the migration, and an invalid index is named.
  */
 static void
-migrate_no_transaction(const char *dir, RunStep *step)
+migrate_no_transaction(const char *dir, RunStep *step, const char *action)
 {
 	Script	   *s = step->script;
 	instr_time	start,
@@ -381,7 +383,7 @@ migrate_no_transaction(const char *dir, RunStep *step)
 				appendStringInfo(&detail, "%sThe migration ran outside a transaction block: its statements before line %d are done, and it is not recorded as applied.",
 								 detail.len ? "\n" : "", ss->line);
 			journal_no_transaction_end();
-			journal_log_event("migrate", dir, step->migration, false,
+			journal_log_event(action, dir, step->migration, false,
 							  unpack_sql_state(err->sqlerrcode), err->message,
 							  detail.len ? detail.data : NULL, context);
 			SPI_commit();
@@ -396,9 +398,13 @@ migrate_no_transaction(const char *dir, RunStep *step)
 	journal_no_transaction_end();
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);
-	journal_record(step->migration, INSTR_TIME_GET_MILLISEC(elapsed), s->nstmts);
-	journal_log_event("migrate", dir, step->migration, true, NULL,
-					  migrator_summary("applied", 1), NULL, NULL);
+	if (strcmp(action, "revert") == 0)
+		journal_forget(step->migration);
+	else
+		journal_record(step->migration, INSTR_TIME_GET_MILLISEC(elapsed), s->nstmts);
+	journal_log_event(action, dir, step->migration, true, NULL,
+					  migrator_summary(strcmp(action, "revert") == 0 ? "reverted" : "applied", 1),
+					  NULL, NULL);
 }
 
 /*
@@ -453,7 +459,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			RunStep    *step = lfirst(lc);
 
 			if (step->script->no_transaction)
-				migrate_no_transaction(dir, step);
+				migrate_no_transaction(dir, step, "migrate");
 			else
 			{
 				/* a fresh transaction, no snapshot yet: its level may be set */
@@ -546,5 +552,239 @@ migrator_verify(PG_FUNCTION_ARGS)
 	plan_check(plan, "verify");
 	journal_log_event("verify", dir, NULL, true, NULL,
 					  migrator_summary("verified", set->count), NULL, NULL);
+	PG_RETURN_VOID();
+}
+
+/* ---------------------------------------------------------------------
+ * Revert: down scripts, newest first
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The applied migrations to revert, newest first, each with its parsed
+ * down script: all of them checked before anything runs.
+ */
+static List *
+prepare_revert(const char *dir, int steps, const char *target, bool atomic,
+			   MigrationSet **setp)
+{
+	MigrationSet *set = source_read_folder(dir);
+	RunPlan    *plan;
+	List	   *chosen = NIL;
+	StringInfoData missing;
+	int			nmissing = 0;
+	ListCell   *lc;
+
+	if (atomic)
+		journal_lock();
+	plan = plan_build(set);
+	plan_check(plan, "revert");
+	if (target)
+		(void) plan_find_target(plan, target);
+
+	for (int i = set->count - 1; i >= 0; i--)
+	{
+		PlanEntry  *e = &plan->entries[i];
+
+		if (e->state != STATE_APPLIED || e->migration->kind != MIGRATION_VERSIONED)
+			continue;
+		if (target && layout_compare_versions(set->layout, e->migration->version, target) <= 0)
+			break;
+		if (!target && list_length(chosen) == steps)
+			break;
+		chosen = lappend(chosen, e->migration);
+	}
+	if (!target && list_length(chosen) < steps)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot revert %d migration%s: only %d %s applied", steps,
+						steps == 1 ? "" : "s", list_length(chosen),
+						list_length(chosen) == 1 ? "is" : "are")));
+
+	initStringInfo(&missing);
+	foreach(lc, chosen)
+	{
+		Migration  *m = lfirst(lc);
+
+		if (m->down_path == NULL)
+		{
+			appendStringInfo(&missing, "%s%s", nmissing ? "\n" : "", m->path);
+			nmissing++;
+		}
+	}
+	if (nmissing > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("%d migration%s to revert %s no down script", nmissing,
+						nmissing == 1 ? "" : "s", nmissing == 1 ? "has" : "have"),
+				 errdetail_internal("%s", missing.data),
+				 errhint("Nothing was reverted. Write the down scripts (golang-migrate .down.sql, diesel down.sql, dbmate -- migrate:down, Flyway U files), or write the reverse as a new migration.")));
+
+	{
+		List	   *result = NIL;
+
+		foreach(lc, chosen)
+		{
+			Migration  *m = lfirst(lc);
+			RunStep    *step = palloc(sizeof(RunStep));
+			Migration  *down = source_read_down(set, m);
+
+			step->migration = m;
+			step->script = script_parse(down);
+			if (atomic && step->script->no_transaction)
+				ereport(ERROR,
+						(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+						 errmsg("the down script \"%s\" must run outside a transaction block", down->path),
+						 errdetail("%s at line %d.", step->script->no_transaction_why,
+								   step->script->no_transaction_line),
+						 errhint("CALL migrator.revert_to(), which runs such a script one statement at a time, outside any transaction.")));
+			result = lappend(result, step);
+		}
+		*setp = set;
+		return result;
+	}
+}
+
+/*
+ * migrator.revert(dir, steps): the newest steps applied migrations, by
+ * their down scripts, in the caller's transaction.
+ */
+Datum
+migrator_revert(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	int			steps = PG_ARGISNULL(1) ? 1 : PG_GETARG_INT32(1);
+	MigrationSet *set;
+	List	   *todo;
+	ListCell   *lc;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	if (steps < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("steps must be at least 1")));
+	migrator_check_isolation();
+	InitMaterializedSRF(fcinfo, 0);
+
+	todo = prepare_revert(dir, steps, NULL, true, &set);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	foreach(lc, todo)
+	{
+		RunStep    *step = lfirst(lc);
+		double		ms = run_script(step->script);
+
+		journal_forget(step->migration);
+		journal_log_event("revert", dir, step->migration, true, NULL,
+						  migrator_summary("reverted", 1), NULL, NULL);
+		migrator_put_row(rsinfo, step->migration, "reverted", ms, true);
+	}
+	snapshot_record("revert");
+	SPI_finish();
+	return (Datum) 0;
+}
+
+static void
+revert_step(void *arg)
+{
+	MigrateState *ms = (MigrateState *) arg;
+	RunStep    *step = ms->step;
+
+	(void) run_script(step->script);
+	journal_forget(step->migration);
+	journal_log_event("revert", ms->dir, step->migration, true, NULL,
+					  migrator_summary("reverted", 1), NULL, NULL);
+}
+
+typedef struct RevertArgs
+{
+	MigrateState *ms;
+	const char *version;
+} RevertArgs;
+
+static void
+revert_prepare(void *arg)
+{
+	RevertArgs *ra = (RevertArgs *) arg;
+
+	ra->ms->steps = prepare_revert(ra->ms->dir, 0, ra->version, false, &ra->ms->set);
+}
+
+/*
+ * CALL migrator.revert_to(dir, version): every migration applied after
+ * version, newest first, committing after each.
+ */
+Datum
+migrator_revert_to(PG_FUNCTION_ARGS)
+{
+	char	   *dir;
+	char	   *version;
+	MemoryContext runcxt;
+	MemoryContext oldcxt;
+	MigrateState ms;
+	RevertArgs	ra;
+	ListCell   *lc;
+
+	if (!(fcinfo->context && IsA(fcinfo->context, CallContext) &&
+		  !castNode(CallContext, fcinfo->context)->atomic))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migrator.revert_to() cannot run inside a transaction block"),
+				 errdetail("It commits after each migration it reverts."),
+				 errhint("CALL it on its own, or use migrator.revert() inside a transaction.")));
+	migrator_check_privileges();
+	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revert_to needs a version")));
+	version = arg_cstring(fcinfo, 1);
+	migrator_check_isolation();
+
+	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator revert",
+								   ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(runcxt);
+	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect_ext failed");
+	MemoryContextSwitchTo(runcxt);
+	SPI_commit();
+	journal_lock_session();
+	PG_TRY();
+	{
+		ms.dir = dir;
+		ms.target = version;
+		ra.ms = &ms;
+		ra.version = version;
+		migrate_guarded(dir, NULL, revert_prepare, &ra);
+		SPI_commit();
+		MemoryContextSwitchTo(runcxt);
+		foreach(lc, ms.steps)
+		{
+			RunStep    *step = lfirst(lc);
+
+			if (step->script->no_transaction)
+				migrate_no_transaction(dir, step, "revert");
+			else
+			{
+				ms.step = step;
+				migrate_guarded(dir, step->migration, revert_step, &ms);
+			}
+			ereport(NOTICE, (errmsg("reverted %s", step->migration->path)));
+			SPI_commit();
+			MemoryContextSwitchTo(runcxt);
+		}
+		if (ms.steps != NIL)
+			snapshot_record("revert");
+	}
+	PG_FINALLY();
+	{
+		journal_unlock_session();
+	}
+	PG_END_TRY();
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(runcxt);
 	PG_RETURN_VOID();
 }

@@ -128,6 +128,31 @@ no_transaction_directive(const char *text, int len, int *line)
 	return NULL;
 }
 
+/* dbmate's "-- migrate:down" section alone, blanking the rest as above */
+static void
+keep_dbmate_down_section(char *text, int len)
+{
+	char	   *p = text;
+	char	   *down = NULL;
+
+	while (p < text + len)
+	{
+		char	   *eol = memchr(p, '\n', text + len - p);
+
+		if (eol == NULL)
+			eol = text + len;
+		if (strncmp(p, "-- migrate:down", 15) == 0)
+		{
+			down = eol;
+			break;
+		}
+		p = eol + 1;
+	}
+	for (p = text; p < (down ? down : text + len); p++)
+		if (*p != '\n')
+			*p = ' ';
+}
+
 static void
 compute_lines(Script *s, int len)
 {
@@ -359,7 +384,10 @@ script_parse(const Migration *m)
 		s->no_transaction_line = 1;
 	}
 	s->no_transaction = (s->no_transaction_why != NULL);
-	keep_dbmate_up_section(text, len);
+	if (m->is_down)
+		keep_dbmate_down_section(text, len);
+	else
+		keep_dbmate_up_section(text, len);
 
 	s->path = m->path;
 	s->text = text;

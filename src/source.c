@@ -462,6 +462,8 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 	return found;
 }
 
+static void attach_downs(MigrationSet *set, List *downs);
+
 /*
  * Read a migration folder: every forward migration, in apply order, with
  * its bytes and checksum.  Nothing is executed here.
@@ -473,6 +475,7 @@ source_read_folder(const char *dir)
 	int			n;
 	DirEntry   *entries;
 	int			cap = 64;
+	List	   *downs = NIL;
 
 	set->dir = pstrdup(dir);
 	set->items = palloc(sizeof(Migration *) * cap);
@@ -529,9 +532,12 @@ source_read_folder(const char *dir)
 			r = layout_parse_name(set->layout, e->name, m);
 			if (r == PARSE_INVALID)
 				bad_name(set, e->name);
-			if (r == PARSE_IGNORE)
-				continue;
 			m->path = e->name;
+			if (r == PARSE_IGNORE)
+			{
+				downs = lappend(downs, m);	/* matched to its migration below */
+				continue;
+			}
 			add_migration(set, &cap, m);
 		}
 	}
@@ -539,5 +545,61 @@ source_read_folder(const char *dir)
 	for (int i = 0; i < set->count; i++)
 		load_migration(set, set->items[i]);
 	layout_sort(set);
+	attach_downs(set, downs);
 	return set;
+}
+
+/* each migration's down script: a .down.sql / U file, diesel's down.sql, dbmate's section */
+static void
+attach_downs(MigrationSet *set, List *downs)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		Migration  *m = set->items[i];
+		ListCell   *lc;
+
+		if (m->kind != MIGRATION_VERSIONED)
+			continue;
+		foreach(lc, downs)
+		{
+			Migration  *d = lfirst(lc);
+
+			if (layout_compare_versions(set->layout, d->version, m->version) == 0)
+				m->down_path = d->path;
+		}
+		if (set->layout == LAYOUT_DIESEL)
+		{
+			char	   *sub = pnstrdup(m->path, strrchr(m->path, '/') - m->path);
+
+			if (file_exists(psprintf("%s/%s/down.sql", set->dir, sub)))
+				m->down_path = psprintf("%s/down.sql", sub);
+		}
+		if ((set->layout == LAYOUT_NUMBERED || set->layout == LAYOUT_DRIZZLE) &&
+			strstr(m->content, "\n-- migrate:down") != NULL)
+		{
+			m->down_path = m->path;
+			m->down_section = true;
+		}
+	}
+}
+
+/*
+ * A migration's down script, read and checked as migrations are; NULL when
+ * it has none.
+ */
+Migration *
+source_read_down(MigrationSet *set, Migration *m)
+{
+	Migration  *d;
+
+	if (m->down_path == NULL)
+		return NULL;
+	d = palloc0(sizeof(Migration));
+	d->kind = MIGRATION_VERSIONED;
+	d->version = m->version;
+	d->name = m->name;
+	d->path = m->down_path;
+	d->is_down = m->down_section;
+	load_migration(set, d);
+	return d;
 }
