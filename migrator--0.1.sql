@@ -303,3 +303,20 @@ LANGUAGE C;
 
 COMMENT ON PROCEDURE migrator.revert_to(text, text) IS
 	'revert every migration applied after version, newest first, committing after each';
+
+-- repairs
+CREATE FUNCTION migrator.repair(dir text)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_repair'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.repair(text) IS
+	'record the checksums of applied files as they are now, after an intentional edit';
+
+CREATE FUNCTION migrator.resolve(dir text, version text, outcome text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_resolve'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.resolve(text, text, text) IS
+	'settle a migration that failed half-way outside a transaction: applied or rolled-back';

@@ -395,3 +395,117 @@ migrator_adopt(PG_FUNCTION_ARGS)
 	SPI_finish();
 	return (Datum) 0;
 }
+
+/* ---------------------------------------------------------------------
+ * Repairs
+ * ---------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(migrator_repair);
+PG_FUNCTION_INFO_V1(migrator_resolve);
+
+/*
+ * migrator.repair(dir): after an intentional edit of applied files, record
+ * their checksums as they are now.  Missing files are reported, not
+ * forgotten.
+ */
+Datum
+migrator_repair(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *dir;
+	MigrationSet *set;
+	RunPlan    *plan;
+	int			n = 0;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	migrator_check_isolation();
+	InitMaterializedSRF(fcinfo, 0);
+
+	set = source_read_folder(dir);
+	journal_lock();
+	plan = plan_build(set);
+	SPI_connect();
+	for (int i = 0; i < plan->count; i++)
+	{
+		PlanEntry  *e = &plan->entries[i];
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+		Datum		values[3];
+
+		if (e->state == STATE_MISSING)
+		{
+			ereport(NOTICE,
+					(errmsg("%s is applied but missing; its journal row is kept", e->applied->path)));
+			continue;
+		}
+		if (e->state != STATE_MODIFIED)
+			continue;
+		values[0] = CStringGetTextDatum(e->migration->version);
+		values[1] = CStringGetTextDatum(e->migration->checksum);
+		values[2] = CStringGetTextDatum(e->migration->path);
+		migrator_exec_as_owner("UPDATE migrator.journal SET checksum = $2, path = $3 "
+							   "WHERE version OPERATOR(pg_catalog.=) $1", 3, types, values, NULL);
+		journal_log_event("repair", dir, e->migration, true, NULL,
+						  psprintf("checksum %.12s… recorded (was %.12s…)", e->migration->checksum,
+								   e->applied->checksum), NULL, NULL);
+		migrator_put_row(rsinfo, e->migration, "repaired", 0, false);
+		n++;
+	}
+	journal_log_event("repair", dir, NULL, true, NULL, migrator_summary("repaired", n), NULL, NULL);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * migrator.resolve(dir, version, outcome): settle a migration that failed
+ * half-way outside a transaction block — 'applied' records it as applied
+ * (its remaining statements were run by hand), 'rolled-back' confirms it
+ * is not (its done statements were undone by hand).
+ */
+Datum
+migrator_resolve(PG_FUNCTION_ARGS)
+{
+	char	   *dir;
+	char	   *version;
+	char	   *outcome;
+	MigrationSet *set;
+	RunPlan    *plan;
+	PlanEntry  *e;
+
+	migrator_check_privileges();
+	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("resolve needs a version and an outcome")));
+	version = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	outcome = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	if (strcmp(outcome, "applied") != 0 && strcmp(outcome, "rolled-back") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("outcome must be 'applied' or 'rolled-back', not '%s'", outcome)));
+	migrator_check_isolation();
+
+	set = source_read_folder(dir);
+	journal_lock();
+	plan = plan_build(set);
+	e = &plan->entries[plan_find_target(plan, version)];
+	if (strcmp(outcome, "applied") == 0 && e->state != STATE_PENDING)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration %s is %s, not pending", e->migration->path, plan_state_name(e->state))));
+	if (strcmp(outcome, "rolled-back") == 0 && e->state != STATE_PENDING)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration %s is recorded as %s", e->migration->path, plan_state_name(e->state)),
+				 errhint("Use migrator.revert() to undo an applied migration.")));
+
+	SPI_connect();
+	if (strcmp(outcome, "applied") == 0)
+		journal_record_origin(e->migration, 0, 0, "resolved");
+	journal_log_event("resolve", dir, e->migration, true, NULL,
+					  psprintf("resolved as %s", outcome), NULL, NULL);
+	SPI_finish();
+	PG_RETURN_VOID();
+}
