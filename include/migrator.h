@@ -25,6 +25,7 @@
 
 /* GUCs (migrator.c) */
 extern int	migrator_max_file_size; /* in kB */
+extern int	migrator_statement_timeout;	/* ms, 0: off */
 
 /* Folder layouts we recognise; a folder holds exactly one. */
 typedef enum MigratorLayout
@@ -102,6 +103,8 @@ typedef struct Script
 	const char *no_transaction_why; /* the directive or statement that says so */
 	int			no_transaction_line;
 	char	   *isolation;		/* SET TRANSACTION ISOLATION LEVEL first, or NULL */
+	char	   *lock_timeout;	/* -- migrator:lock_timeout=..., or NULL */
+	char	   *statement_timeout;	/* -- migrator:statement_timeout=..., or NULL */
 } Script;
 
 /* Where one migration stands against the journal. */
@@ -221,6 +224,7 @@ extern bool migrator_backfill_active;
 extern int	migrator_lock_timeout;
 extern int	migrator_lock_retries;
 extern void migrator_ddl(const char *sql);
+extern void migrator_lock_backoff(int attempt, const char *what);
 extern char *migrator_open_change(const char *change, const char *action);
 extern char *migrator_references_sql(const char *refs, const char *column);
 extern void migrator_check_no_open_change(Oid relid);

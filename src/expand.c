@@ -146,19 +146,28 @@ migrator_ddl(const char *sql)
 {
 	for (int attempt = 0;; attempt++)
 	{
-		double		backoff;
-		long		sleep_ms;
-
 		if (ddl_attempt(sql, attempt >= migrator_lock_retries))
 			return;
-		backoff = Min(migrator_lock_timeout * pow(2.0, attempt), 10000.0);
-		sleep_ms = (long) (backoff * (0.5 + pg_prng_double(&pg_global_prng_state)));
-		ereport(NOTICE,
-				(errmsg("lock not available, retrying in %ld ms (attempt %d of %d)",
-						sleep_ms, attempt + 1, migrator_lock_retries)));
-		pg_usleep(sleep_ms * 1000L);
-		CHECK_FOR_INTERRUPTS();
+		migrator_lock_backoff(attempt, NULL);
 	}
+}
+
+/*
+ * After a lock timeout: wait an exponential backoff with jitter (at most
+ * 10 s) before attempt + 1.
+ */
+void
+migrator_lock_backoff(int attempt, const char *what)
+{
+	double		backoff = Min(migrator_lock_timeout * pow(2.0, attempt), 10000.0);
+	long		sleep_ms = (long) (backoff * (0.5 + pg_prng_double(&pg_global_prng_state)));
+
+	ereport(NOTICE,
+			(errmsg("lock not available%s%s, retrying in %ld ms (attempt %d of %d)",
+					what ? " for " : "", what ? what : "",
+					sleep_ms, attempt + 1, migrator_lock_retries)));
+	pg_usleep(sleep_ms * 1000L);
+	CHECK_FOR_INTERRUPTS();
 }
 
 /* a copy that outlives SPI_finish(): in the context SPI_connect() came from */

@@ -23,6 +23,7 @@
 PG_MODULE_MAGIC;
 
 int			migrator_max_file_size = 16 * 1024;	/* kB */
+int			migrator_statement_timeout = 0; /* ms */
 
 void		_PG_init(void);
 
@@ -41,8 +42,8 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("migrator.lock_timeout",
-							"How long one of migrator's DDL statements waits for its lock.",
-							"On timeout the statement is retried after a backoff, so it never queues long in front of other sessions.",
+							"How long a statement of a migration or change waits for a lock.",
+							"On timeout the migration (or DDL step) is retried after a backoff, so it never queues long in front of other sessions. A file's \"-- migrator:lock_timeout=...\" directive overrides it.",
 							&migrator_lock_timeout,
 							500,
 							1,
@@ -60,6 +61,17 @@ _PG_init(void)
 							1000,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrator.statement_timeout",
+							"statement_timeout for the statements of migrations (0: the session's).",
+							"A file's \"-- migrator:statement_timeout=...\" directive overrides it.",
+							&migrator_statement_timeout,
+							0,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrator");

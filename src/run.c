@@ -88,6 +88,16 @@ run_script(Script *s)
 	error_context_stack = &cb;
 	nest = NewGUCNestLevel();
 
+	/* wait briefly for locks: a migration never queues long in front of others */
+	(void) set_config_option("lock_timeout",
+							 s->lock_timeout ? s->lock_timeout : psprintf("%d", migrator_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	if (s->statement_timeout || migrator_statement_timeout > 0)
+		(void) set_config_option("statement_timeout",
+								 s->statement_timeout ? s->statement_timeout :
+								 psprintf("%d", migrator_statement_timeout),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+
 	for (int i = 0; i < s->nstmts; i++)
 	{
 		ScriptStmt *ss = &s->stmts[i];
@@ -220,6 +230,46 @@ migrator_summary(const char *verb, int n)
 }
 
 /*
+ * One migration of apply(), in a subtransaction: false when it timed out
+ * waiting for a lock (and is rolled back, to be retried); other errors are
+ * raised.
+ */
+static bool
+apply_attempt(RunStep *step, bool last, double *ms)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool done = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		*ms = run_script(step->script);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		done = false;
+	}
+	PG_END_TRY();
+	return done;
+}
+
+/*
  * migrator.apply(dir, target, dry_run): all pending migrations, in the
  * caller's transaction.
  */
@@ -253,7 +303,12 @@ migrator_apply(PG_FUNCTION_ARGS)
 			migrator_put_row(rsinfo, step->migration, "would apply", 0, false);
 			continue;
 		}
-		ms = run_script(step->script);
+		for (int attempt = 0;; attempt++)
+		{
+			if (apply_attempt(step, attempt >= migrator_lock_retries, &ms))
+				break;
+			migrator_lock_backoff(attempt, step->migration->path);
+		}
 		journal_record(step->migration, ms, step->script->nstmts);
 		journal_log_event("apply", dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
@@ -277,11 +332,29 @@ migrator_apply(PG_FUNCTION_ARGS)
  */
 typedef void (*MigrateWork) (void *arg);
 
+static bool migrate_guarded_once(const char *dir, Migration *m, MigrateWork work,
+								 void *arg, bool last);
+
 static void
 migrate_guarded(const char *dir, Migration *m, MigrateWork work, void *arg)
 {
+	/* a migration that timed out waiting for a lock is retried after a backoff */
+	for (int attempt = 0;; attempt++)
+	{
+		if (migrate_guarded_once(dir, m, work, arg, m == NULL || attempt >= migrator_lock_retries))
+			return;
+		migrator_lock_backoff(attempt, m->path);
+	}
+}
+
+/* one attempt; false when it timed out on a lock and may be retried */
+static bool
+migrate_guarded_once(const char *dir, Migration *m, MigrateWork work, void *arg,
+					 bool last)
+{
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool retry = false;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
@@ -304,14 +377,23 @@ migrate_guarded(const char *dir, Migration *m, MigrateWork work, void *arg)
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
 
-		journal_log_event("migrate", dir, m, false,
-						  unpack_sql_state(edata->sqlerrcode), edata->message,
-						  edata->detail, edata->context);
-		SPI_commit();
-		MemoryContextSwitchTo(oldcontext);
-		ReThrowError(edata);
+		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE && !last)
+		{
+			FreeErrorData(edata);
+			retry = true;
+		}
+		else
+		{
+			journal_log_event("migrate", dir, m, false,
+							  unpack_sql_state(edata->sqlerrcode), edata->message,
+							  edata->detail, edata->context);
+			SPI_commit();
+			MemoryContextSwitchTo(oldcontext);
+			ReThrowError(edata);
+		}
 	}
 	PG_END_TRY();
+	return !retry;
 }
 
 typedef struct MigrateState

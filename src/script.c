@@ -95,6 +95,41 @@ keep_dbmate_up_section(char *text, int len)
 }
 
 /*
+ * "-- migrator:<key>=<value>" in the first lines (before the first
+ * statement), or NULL.
+ */
+static char *
+value_directive(const char *text, int len, const char *key)
+{
+	char	   *prefix = psprintf("-- migrator:%s=", key);
+	const char *p = text;
+
+	while (p < text + len)
+	{
+		const char *eol = memchr(p, '\n', text + len - p);
+		const char *q = p;
+
+		if (eol == NULL)
+			eol = text + len;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (strncmp(q, prefix, strlen(prefix)) == 0)
+		{
+			const char *v = q + strlen(prefix);
+			const char *e = eol;
+
+			while (e > v && (e[-1] == ' ' || e[-1] == '\r' || e[-1] == '\t'))
+				e--;
+			return pnstrdup(v, e - v);
+		}
+		if (q < eol && strncmp(q, "--", 2) != 0)
+			return NULL;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+/*
  * Directives in the first lines (before the first statement) that make a
  * migration run outside a transaction block: ours, graphile-migrate's and
  * dbmate's.  Returns the directive found, or NULL.
@@ -384,6 +419,8 @@ script_parse(const Migration *m)
 		s->no_transaction_line = 1;
 	}
 	s->no_transaction = (s->no_transaction_why != NULL);
+	s->lock_timeout = value_directive(text, len, "lock_timeout");
+	s->statement_timeout = value_directive(text, len, "statement_timeout");
 	if (m->is_down)
 		keep_dbmate_down_section(text, len);
 	else
