@@ -243,6 +243,7 @@ extern char *migrator_summary(const char *verb, int n);
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
 extern int	migrator_line_at(const int *line_starts, int nlines, int offset);
+extern bool migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last);
 
 /* source.c */
 extern MigrationSet *source_read_folder(const char *dir);
@@ -285,6 +286,8 @@ extern void journal_lock_session(void);
 extern void journal_unlock_session(void);
 extern void journal_no_transaction_begin(void);
 extern void journal_no_transaction_end(void);
+extern char *migrator_spi_text(const char *sql, int nargs, Oid *types,
+							   Datum *values, bool read_only);
 extern void migrator_exec_as_owner(const char *sql, int nargs, Oid *types,
 								   Datum *values, const char *nulls);
 

@@ -95,6 +95,12 @@ ddl_once(const char *sql)
 	AtEOXact_GUC(true, nest);
 }
 
+static void
+ddl_once_arg(void *arg)
+{
+	ddl_once((const char *) arg);
+}
+
 /*
  * One attempt in a subtransaction; false when its lock was not granted in
  * time (any other error is raised).
@@ -102,37 +108,7 @@ ddl_once(const char *sql)
 static bool
 ddl_attempt(const char *sql, bool last)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	bool		ok = true;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		ddl_once(sql);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		/* close the subtransaction before anything else, also to re-raise */
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	return migrator_subxact_try(ddl_once_arg, (void *) sql, last);
 }
 
 /*
@@ -168,17 +144,6 @@ migrator_lock_backoff(int attempt, const char *what)
 					sleep_ms, attempt + 1, migrator_lock_retries)));
 	pg_usleep(sleep_ms * 1000L);
 	CHECK_FOR_INTERRUPTS();
-}
-
-/* a copy that outlives SPI_finish(): in the context SPI_connect() came from */
-static char *
-spi_strdup_out(const char *s)
-{
-	size_t		n = strlen(s) + 1;
-	char	   *r = SPI_palloc(n);
-
-	memcpy(r, s, n);
-	return r;
 }
 
 /* ---------------------------------------------------------------------
@@ -723,23 +688,11 @@ change_state(const char *change)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
-	char	   *state = NULL;
-	MemoryContext caller = CurrentMemoryContext;
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT state FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read migrator.changes");
-	if (SPI_processed > 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(caller);
-
-		state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_finish();
-	return state;
+	return migrator_spi_text("SELECT state FROM migrator.changes "
+							 "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+							 1, types, values, false);
 }
 
 /*
@@ -897,30 +850,17 @@ column_default_sql(Oid relid, const char *column)
 {
 	Oid			types[2] = {OIDOID, TEXTOID};
 	Datum		values[2];
-	char	   *result = NULL;
-	MemoryContext caller = CurrentMemoryContext;
 
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = CStringGetTextDatum(column);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
-							  "FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a "
-							  "ON a.attrelid OPERATOR(pg_catalog.=) d.adrelid "
-							  "AND a.attnum OPERATOR(pg_catalog.=) d.adnum "
-							  "WHERE d.adrelid OPERATOR(pg_catalog.=) $1 "
-							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
-							  "AND a.attgenerated OPERATOR(pg_catalog.=) ''",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read column defaults");
-	if (SPI_processed > 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(caller);
-
-		result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_finish();
-	return result;
+	return migrator_spi_text("SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid) "
+							 "FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute a "
+							 "ON a.attrelid OPERATOR(pg_catalog.=) d.adrelid "
+							 "AND a.attnum OPERATOR(pg_catalog.=) d.adnum "
+							 "WHERE d.adrelid OPERATOR(pg_catalog.=) $1 "
+							 "AND a.attname OPERATOR(pg_catalog.=) $2 "
+							 "AND a.attgenerated OPERATOR(pg_catalog.=) ''",
+							 2, types, values, true);
 }
 
 /*
@@ -935,12 +875,11 @@ check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 {
 	Oid			types[2] = {OIDOID, TEXTOID};
 	Datum		values[2];
-	char	   *what = NULL;
+	char	   *what;
 
 	values[0] = ObjectIdGetDatum(t->relid);
 	values[1] = CStringGetTextDatum(c->column_name);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) "
+	what = migrator_spi_text("SELECT pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) "
 							  "FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a "
 							  "ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid "
 							  "AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid "
@@ -957,11 +896,7 @@ check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 							  "         AND k.conrelid OPERATOR(pg_catalog.=) $1) "
 							  "AND NOT (i.indexrelid IS NOT NULL AND i.indexprs IS NULL AND i.indpred IS NULL) "
 							  "ORDER BY 1 LIMIT 1",
-							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read dependencies");
-	if (SPI_processed > 0)
-		what = spi_strdup_out(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	SPI_finish();
+							  2, types, values, true);
 	if (what)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -1121,19 +1056,14 @@ migrator_check_no_open_change(Oid relid)
 {
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
-	char	   *other = NULL;
+	char	   *other;
 
 	values[0] = ObjectIdGetDatum(relid);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
+	other = migrator_spi_text("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
 							  "ON c.name OPERATOR(pg_catalog.=) t.change "
 							  "WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
 							  "AND c.state OPERATOR(pg_catalog.<>) ALL ('{contracted,aborted}')",
-							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read migrator.change_tables");
-	if (SPI_processed > 0)
-		other = spi_strdup_out(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
-	SPI_finish();
+							  1, types, values, false);
 	if (other)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),
@@ -1616,18 +1546,10 @@ version_schema_of(const char *change)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
-	char	   *result;
-	MemoryContext caller = CurrentMemoryContext;
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT version_schema FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1",
-							  1, types, values, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read migrator.changes");
-	MemoryContextSwitchTo(caller);
-	result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	SPI_finish();
-	return result;
+	return migrator_spi_text("SELECT version_schema FROM migrator.changes "
+							 "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values, false);
 }
 
 static void

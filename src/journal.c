@@ -55,6 +55,17 @@ key_is_held_elsewhere(int64 key)
 	return false;
 }
 
+static void
+xact_lock_fn(void *arg)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("lock_timeout", "100", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
+	AtEOXact_GUC(true, nest);
+}
+
 /*
  * One wait for the transaction-scoped lock, of at most 100 ms, in a
  * subtransaction (the lock, once granted, passes to the transaction).
@@ -62,41 +73,7 @@ key_is_held_elsewhere(int64 key)
 static bool
 xact_lock_attempt(void)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool granted = true;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		int			nest = NewGUCNestLevel();
-
-		(void) set_config_option("lock_timeout", "100", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		DirectFunctionCall1(pg_advisory_xact_lock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
-		AtEOXact_GUC(true, nest);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		granted = false;
-	}
-	PG_END_TRY();
-	return granted;
+	return migrator_subxact_try(xact_lock_fn, NULL, false);
 }
 
 /*
@@ -305,6 +282,31 @@ journal_record_origin(const Migration *m, double duration_ms, int nstmts,
 						 "applied_by = EXCLUDED.applied_by, origin = EXCLUDED.origin, "
 						 "applied_at = pg_catalog.clock_timestamp()",
 						 8, types, values, nulls);
+}
+
+/*
+ * The first column of the first row of a query, as text in the caller's
+ * memory context, or NULL when there is no row (or it is NULL).
+ */
+char *
+migrator_spi_text(const char *sql, int nargs, Oid *types, Datum *values,
+				  bool read_only)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *result = NULL;
+
+	SPI_connect();
+	if (SPI_execute_with_args(sql, nargs, types, values, NULL, read_only, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not run \"%s\"", sql);
+	if (SPI_processed > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return result;
 }
 
 /* a reverted migration leaves the journal */

@@ -13,10 +13,12 @@
 #include "catalog/pg_authid.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "access/xact.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 
 #include "migrator.h"
 
@@ -136,4 +138,45 @@ migrator_line_at(const int *line_starts, int nlines, int offset)
 			hi = mid - 1;
 	}
 	return lo + 1;
+}
+
+/*
+ * Run fn(arg) in a subtransaction.  When it fails for want of a lock
+ * (lock_timeout), the subtransaction is rolled back and false returned,
+ * for the caller to retry, unless last: then that error is raised, as any
+ * other error is, once the subtransaction is rolled back.
+ */
+bool
+migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool done = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		done = false;
+	}
+	PG_END_TRY();
+	return done;
 }

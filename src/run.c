@@ -229,6 +229,20 @@ migrator_summary(const char *verb, int n)
 	return psprintf("%s %d migration%s", verb, n, n == 1 ? "" : "s");
 }
 
+typedef struct ApplyAttempt
+{
+	RunStep    *step;
+	double		ms;
+} ApplyAttempt;
+
+static void
+apply_attempt_fn(void *arg)
+{
+	ApplyAttempt *a = (ApplyAttempt *) arg;
+
+	a->ms = run_script(a->step->script);
+}
+
 /*
  * One migration of apply(), in a subtransaction: false when it timed out
  * waiting for a lock (and is rolled back, to be retried); other errors are
@@ -237,35 +251,10 @@ migrator_summary(const char *verb, int n)
 static bool
 apply_attempt(RunStep *step, bool last, double *ms)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool done = true;
+	ApplyAttempt a = {step, 0};
+	bool		done = migrator_subxact_try(apply_attempt_fn, &a, last);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		*ms = run_script(step->script);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		done = false;
-	}
-	PG_END_TRY();
+	*ms = a.ms;
 	return done;
 }
 
