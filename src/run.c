@@ -321,16 +321,18 @@ migrator_apply(PG_FUNCTION_ARGS)
  */
 typedef void (*MigrateWork) (void *arg);
 
-static bool migrate_guarded_once(const char *dir, Migration *m, MigrateWork work,
-								 void *arg, bool last);
+static bool migrate_guarded_once(const char *action, const char *dir, Migration *m,
+								 MigrateWork work, void *arg, bool last);
 
 static void
-migrate_guarded(const char *dir, Migration *m, MigrateWork work, void *arg)
+migrate_guarded(const char *action, const char *dir, Migration *m, MigrateWork work,
+				void *arg)
 {
 	/* a migration that timed out waiting for a lock is retried after a backoff */
 	for (int attempt = 0;; attempt++)
 	{
-		if (migrate_guarded_once(dir, m, work, arg, m == NULL || attempt >= migrator_lock_retries))
+		if (migrate_guarded_once(action, dir, m, work, arg,
+								 m == NULL || attempt >= migrator_lock_retries))
 			return;
 		migrator_lock_backoff(attempt, m->path);
 	}
@@ -338,8 +340,8 @@ migrate_guarded(const char *dir, Migration *m, MigrateWork work, void *arg)
 
 /* one attempt; false when it timed out on a lock and may be retried */
 static bool
-migrate_guarded_once(const char *dir, Migration *m, MigrateWork work, void *arg,
-					 bool last)
+migrate_guarded_once(const char *action, const char *dir, Migration *m,
+					 MigrateWork work, void *arg, bool last)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -373,7 +375,7 @@ migrate_guarded_once(const char *dir, Migration *m, MigrateWork work, void *arg,
 		}
 		else
 		{
-			journal_log_event("migrate", dir, m, false,
+			journal_log_event(action, dir, m, false,
 							  unpack_sql_state(edata->sqlerrcode), edata->message,
 							  edata->detail, edata->context);
 			SPI_commit();
@@ -521,7 +523,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		/* a run refused before any migration is logged too */
 		ms.dir = dir;
 		ms.target = target;
-		migrate_guarded(dir, NULL, migrate_prepare, &ms);
+		migrate_guarded("migrate", dir, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 
@@ -539,7 +541,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 											 PGC_USERSET, PGC_S_SESSION,
 											 GUC_ACTION_SET, true, 0, false);
 				ms.step = step;
-				migrate_guarded(dir, step->migration, migrate_step, &ms);
+				migrate_guarded("migrate", dir, step->migration, migrate_step, &ms);
 			}
 			ereport(NOTICE,
 					(errmsg("applied %s", step->migration->path)));
@@ -828,7 +830,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 		ms.target = version;
 		ra.ms = &ms;
 		ra.version = version;
-		migrate_guarded(dir, NULL, revert_prepare, &ra);
+		migrate_guarded("revert", dir, NULL, revert_prepare, &ra);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 		foreach(lc, ms.steps)
@@ -840,7 +842,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 			else
 			{
 				ms.step = step;
-				migrate_guarded(dir, step->migration, revert_step, &ms);
+				migrate_guarded("revert", dir, step->migration, revert_step, &ms);
 			}
 			ereport(NOTICE, (errmsg("reverted %s", step->migration->path)));
 			SPI_commit();
