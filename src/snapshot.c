@@ -129,46 +129,6 @@ snapshot_schema_jsonb(const char *schema)
 	return result;
 }
 
-/*
- * migrator.snapshot(schemas text[]): {"schema": {...}, ...}
- */
-Datum
-migrator_snapshot(PG_FUNCTION_ARGS)
-{
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
-
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		char	   *schema;
-		JsonbValue	key;
-		JsonbValue	val;
-		Jsonb	   *snap;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("schema names must not be NULL")));
-		schema = TextDatumGetCString(elems[i]);
-		snap = (Jsonb *) snapshot_schema_jsonb(schema);
-		key.type = jbvString;
-		key.val.string.val = schema;
-		key.val.string.len = strlen(schema);
-		pushJsonbValue(&state, WJB_KEY, &key);
-		val.type = jbvBinary;
-		val.val.binary.data = &snap->root;
-		val.val.binary.len = VARSIZE(snap) - VARHDRSZ;
-		pushJsonbValue(&state, WJB_VALUE, &val);
-	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
-}
 
 /*
  * The schemas a database's migrations manage: every schema but the
@@ -249,4 +209,28 @@ snapshot_record(const char *action)
 	values[1] = JsonbPGetDatum(snapshot_database());
 	migrator_exec_as_owner("INSERT INTO migrator.snapshots (action, snapshot) VALUES ($1, $2)",
 						   2, types, values, NULL);
+}
+
+/*
+ * migrator.snapshot(schemas text[]): {"schema": {...}, ...}
+ */
+Datum
+migrator_snapshot(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *schemas = NIL;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("schema names must not be NULL")));
+		schemas = lappend(schemas, TextDatumGetCString(elems[i]));
+	}
+	PG_RETURN_JSONB_P(snapshot_of(schemas));
 }
