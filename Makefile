@@ -36,3 +36,15 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(OBJS): include/migrator.h
+
+# the client program (src/client), built and installed with the extension
+all: client
+client:
+	$(MAKE) -C src/client PG_CONFIG=$(PG_CONFIG)
+install: install-client
+install-client: client
+	$(MAKE) -C src/client PG_CONFIG=$(PG_CONFIG) install
+clean: clean-client
+clean-client:
+	$(MAKE) -C src/client PG_CONFIG=$(PG_CONFIG) clean
+.PHONY: client install-client clean-client

@@ -54,8 +54,13 @@ REVOKE ALL ON migrator.journal, migrator.events FROM PUBLIC;
 GRANT SELECT ON migrator.journal, migrator.events TO PUBLIC;
 GRANT USAGE ON SCHEMA migrator TO PUBLIC;
 
--- The functions check in C that the caller is a superuser or a member of
--- pg_read_server_files before reading any file.
+-- Every function that reads a migration folder comes in two forms.  The
+-- folder form (dir text) reads a folder on the database server: the
+-- functions check in C that the caller is a superuser or a member of
+-- pg_read_server_files before reading any file.  The bundle form (bundle
+-- jsonb: {"relative/path": "contents", ...}, what the migrator client
+-- sends) reads no file; it is not executable by PUBLIC: an administrator
+-- grants EXECUTE to the roles that deploy.
 
 CREATE FUNCTION migrator.apply(dir text, target text DEFAULT NULL,
 							   dry_run boolean DEFAULT false)
@@ -66,12 +71,30 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.apply(text, text, boolean) IS
 	'apply the pending migrations of a server folder inside the current transaction';
 
+CREATE FUNCTION migrator.apply(bundle jsonb, target text DEFAULT NULL,
+							   dry_run boolean DEFAULT false)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_apply'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.apply(jsonb, text, boolean) IS
+	'apply the pending migrations of a bundle inside the current transaction';
+REVOKE ALL ON FUNCTION migrator.apply(jsonb, text, boolean) FROM PUBLIC;
+
 CREATE PROCEDURE migrator.migrate(dir text, target text DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'migrator_migrate'
 LANGUAGE C;
 
 COMMENT ON PROCEDURE migrator.migrate(text, text) IS
 	'apply the pending migrations of a server folder, committing after each one';
+
+CREATE PROCEDURE migrator.migrate(bundle jsonb, target text DEFAULT NULL)
+AS 'MODULE_PATHNAME', 'migrator_migrate'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE migrator.migrate(jsonb, text) IS
+	'apply the pending migrations of a bundle, committing after each one';
+REVOKE ALL ON PROCEDURE migrator.migrate(jsonb, text) FROM PUBLIC;
 
 CREATE FUNCTION migrator.status(dir text)
 RETURNS TABLE(version text, name text, state text, applied_at timestamptz)
@@ -81,6 +104,15 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.status(text) IS
 	'applied, pending, modified and missing migrations of a server folder';
 
+CREATE FUNCTION migrator.status(bundle jsonb)
+RETURNS TABLE(version text, name text, state text, applied_at timestamptz)
+AS 'MODULE_PATHNAME', 'migrator_status'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.status(jsonb) IS
+	'applied, pending, modified and missing migrations of a bundle';
+REVOKE ALL ON FUNCTION migrator.status(jsonb) FROM PUBLIC;
+
 CREATE FUNCTION migrator.verify(dir text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'migrator_verify'
@@ -88,6 +120,15 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.verify(text) IS
 	'raise an error when applied migrations were modified or are missing, or a pending one sorts before an applied one';
+
+CREATE FUNCTION migrator.verify(bundle jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_verify'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.verify(jsonb) IS
+	'raise an error when applied migrations were modified or are missing, or a pending one sorts before an applied one (bundle form)';
+REVOKE ALL ON FUNCTION migrator.verify(jsonb) FROM PUBLIC;
 
 /*
  * Zero-downtime changes (expand / backfill / contract).  One row per change;
@@ -280,6 +321,15 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.baseline(text, text) IS
 	'record every migration up to version as applied, without running it';
 
+CREATE FUNCTION migrator.baseline(bundle jsonb, version text)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_baseline'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.baseline(jsonb, text) IS
+	'record every migration up to version as applied, without running it (bundle form)';
+REVOKE ALL ON FUNCTION migrator.baseline(jsonb, text) FROM PUBLIC;
+
 CREATE FUNCTION migrator.adopt(dir text)
 RETURNS TABLE(version text, name text, action text, duration_ms double precision)
 AS 'MODULE_PATHNAME', 'migrator_adopt'
@@ -287,6 +337,15 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.adopt(text) IS
 	'import the history of drizzle-kit, Prisma, Flyway, golang-migrate or dbmate for this folder';
+
+CREATE FUNCTION migrator.adopt(bundle jsonb)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_adopt'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.adopt(jsonb) IS
+	'import the history of drizzle-kit, Prisma, Flyway, golang-migrate or dbmate for this folder (bundle form)';
+REVOKE ALL ON FUNCTION migrator.adopt(jsonb) FROM PUBLIC;
 
 -- revert: down scripts, newest first
 CREATE FUNCTION migrator.revert(dir text, steps integer DEFAULT 1)
@@ -297,12 +356,29 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.revert(text, integer) IS
 	'run the down scripts of the newest applied migrations, in the current transaction';
 
+CREATE FUNCTION migrator.revert(bundle jsonb, steps integer DEFAULT 1)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_revert'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.revert(jsonb, integer) IS
+	'run the down scripts of the newest applied migrations, in the current transaction (bundle form)';
+REVOKE ALL ON FUNCTION migrator.revert(jsonb, integer) FROM PUBLIC;
+
 CREATE PROCEDURE migrator.revert_to(dir text, version text)
 AS 'MODULE_PATHNAME', 'migrator_revert_to'
 LANGUAGE C;
 
 COMMENT ON PROCEDURE migrator.revert_to(text, text) IS
 	'revert every migration applied after version, newest first, committing after each';
+
+CREATE PROCEDURE migrator.revert_to(bundle jsonb, version text)
+AS 'MODULE_PATHNAME', 'migrator_revert_to'
+LANGUAGE C;
+
+COMMENT ON PROCEDURE migrator.revert_to(jsonb, text) IS
+	'revert every migration applied after version, newest first, committing after each (bundle form)';
+REVOKE ALL ON PROCEDURE migrator.revert_to(jsonb, text) FROM PUBLIC;
 
 -- repairs
 CREATE FUNCTION migrator.repair(dir text)
@@ -313,6 +389,15 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.repair(text) IS
 	'record the checksums of applied files as they are now, after an intentional edit';
 
+CREATE FUNCTION migrator.repair(bundle jsonb)
+RETURNS TABLE(version text, name text, action text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrator_repair'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.repair(jsonb) IS
+	'record the checksums of applied files as they are now, after an intentional edit (bundle form)';
+REVOKE ALL ON FUNCTION migrator.repair(jsonb) FROM PUBLIC;
+
 CREATE FUNCTION migrator.resolve(dir text, version text, outcome text)
 RETURNS void
 AS 'MODULE_PATHNAME', 'migrator_resolve'
@@ -320,3 +405,12 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.resolve(text, text, text) IS
 	'settle a migration that failed half-way outside a transaction: applied or rolled-back';
+
+CREATE FUNCTION migrator.resolve(bundle jsonb, version text, outcome text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_resolve'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.resolve(jsonb, text, text) IS
+	'settle a migration that failed half-way outside a transaction: applied or rolled-back (bundle form)';
+REVOKE ALL ON FUNCTION migrator.resolve(jsonb, text, text) FROM PUBLIC;

@@ -14,8 +14,10 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
+#include "utils/jsonb.h"
 #include "utils/relcache.h"
 
 #define MIGRATOR_SCHEMA "migrator"
@@ -72,10 +74,21 @@ typedef struct Migration
 	bool		is_down;		/* this is a down script (script.c) */
 } Migration;
 
+/*
+ * Where a run's files come from: a folder on the server, or a bundle sent
+ * by a client, {"relative/path": "contents", ...}.
+ */
+typedef struct MigrationSource
+{
+	char	   *dir;			/* absolute folder path, or NULL */
+	Jsonb	   *bundle;			/* or the bundle */
+	const char *label;			/* the folder, or "bundle", for messages */
+} MigrationSource;
+
 /* Every migration of a folder, in apply order. */
 typedef struct MigrationSet
 {
-	char	   *dir;			/* absolute folder path, as given */
+	const MigrationSource *src;
 	MigratorLayout layout;
 	int			count;
 	Migration **items;
@@ -242,13 +255,17 @@ extern char *migrator_summary(const char *verb, int n);
 /* migrator.c */
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
+extern MigrationSource *migrator_source_arg(FunctionCallInfo fcinfo, int argno);
 extern int	migrator_line_at(const int *line_starts, int nlines, int offset);
 extern bool migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last);
 
 /* source.c */
+extern MigrationSource *source_folder(const char *dir);
+extern MigrationSource *source_bundle(Jsonb *bundle);
+extern MigrationSet *source_read(const MigrationSource *src);
 extern MigrationSet *source_read_folder(const char *dir);
-extern char *source_read_file(const char *dir, const char *relpath, int *len,
-							  bool missing_ok);
+extern char *source_read_file(const MigrationSource *src, const char *relpath,
+							  int *len, bool missing_ok);
 extern void source_sha256_hex(const char *data, int len, char *hex);
 extern Migration *source_read_down(MigrationSet *set, Migration *m);
 

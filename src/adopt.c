@@ -49,9 +49,9 @@ record_taken(ReturnSetInfo *rsinfo, RunPlan *plan, const bool *take,
 }
 
 static RunPlan *
-locked_plan(const char *dir, const char *action)
+locked_plan(const MigrationSource *src, const char *action)
 {
-	MigrationSet *set = source_read_folder(dir);
+	MigrationSet *set = source_read(src);
 	RunPlan    *plan;
 
 	journal_lock();
@@ -68,15 +68,14 @@ Datum
 migrator_baseline(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	char	   *version;
 	RunPlan    *plan;
 	bool	   *take;
 	int			last;
 	int			n;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	src = migrator_source_arg(fcinfo, 0);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -85,7 +84,7 @@ migrator_baseline(PG_FUNCTION_ARGS)
 	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
-	plan = locked_plan(dir, "baseline");
+	plan = locked_plan(src, "baseline");
 	last = plan_find_target(plan, version);
 	take = palloc0(sizeof(bool) * Max(plan->set->count, 1));
 	for (int i = 0; i <= last; i++)
@@ -93,7 +92,7 @@ migrator_baseline(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	n = record_taken(rsinfo, plan, take, "baseline", "baselined");
-	journal_log_event("baseline", dir, NULL, true, NULL,
+	journal_log_event("baseline", src->dir, NULL, true, NULL,
 					  migrator_summary("baselined", n), NULL, NULL);
 	SPI_finish();
 	return (Datum) 0;
@@ -364,18 +363,17 @@ Datum
 migrator_adopt(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	RunPlan    *plan;
 	const History *h;
 	bool	   *take;
 	int			n;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
-	plan = locked_plan(dir, "adopt");
+	plan = locked_plan(src, "adopt");
 	take = palloc0(sizeof(bool) * Max(plan->set->count, 1));
 
 	SPI_connect();
@@ -389,7 +387,7 @@ migrator_adopt(PG_FUNCTION_ARGS)
 				 errhint("Use migrator.baseline(dir, version) to record what is already applied.")));
 	read_history(h, plan, take);
 	n = record_taken(rsinfo, plan, take, psprintf("adopted from %s", h->tool), "adopted");
-	journal_log_event("adopt", dir, NULL, true, NULL,
+	journal_log_event("adopt", src->dir, NULL, true, NULL,
 					  psprintf("adopted %d migration%s from %s", n, n == 1 ? "" : "s", h->table),
 					  NULL, NULL);
 	SPI_finish();
@@ -413,17 +411,16 @@ Datum
 migrator_repair(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	MigrationSet *set;
 	RunPlan    *plan;
 	int			n = 0;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
-	set = source_read_folder(dir);
+	set = source_read(src);
 	journal_lock();
 	plan = plan_build(set);
 	SPI_connect();
@@ -446,13 +443,13 @@ migrator_repair(PG_FUNCTION_ARGS)
 		values[2] = CStringGetTextDatum(e->migration->path);
 		migrator_exec_as_owner("UPDATE migrator.journal SET checksum = $2, path = $3 "
 							   "WHERE version OPERATOR(pg_catalog.=) $1", 3, types, values, NULL);
-		journal_log_event("repair", dir, e->migration, true, NULL,
+		journal_log_event("repair", src->dir, e->migration, true, NULL,
 						  psprintf("checksum %.12s… recorded (was %.12s…)", e->migration->checksum,
 								   e->applied->checksum), NULL, NULL);
 		migrator_put_row(rsinfo, e->migration, "repaired", 0, false);
 		n++;
 	}
-	journal_log_event("repair", dir, NULL, true, NULL, migrator_summary("repaired", n), NULL, NULL);
+	journal_log_event("repair", src->dir, NULL, true, NULL, migrator_summary("repaired", n), NULL, NULL);
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -466,15 +463,14 @@ migrator_repair(PG_FUNCTION_ARGS)
 Datum
 migrator_resolve(PG_FUNCTION_ARGS)
 {
-	char	   *dir;
+	MigrationSource *src;
 	char	   *version;
 	char	   *outcome;
 	MigrationSet *set;
 	RunPlan    *plan;
 	PlanEntry  *e;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(PG_ARGISNULL(0) ? NULL : PG_GETARG_TEXT_PP(0));
+	src = migrator_source_arg(fcinfo, 0);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -487,7 +483,7 @@ migrator_resolve(PG_FUNCTION_ARGS)
 				 errmsg("outcome must be 'applied' or 'rolled-back', not '%s'", outcome)));
 	migrator_check_isolation();
 
-	set = source_read_folder(dir);
+	set = source_read(src);
 	journal_lock();
 	plan = plan_build(set);
 	e = &plan->entries[plan_find_target(plan, version)];
@@ -504,7 +500,7 @@ migrator_resolve(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (strcmp(outcome, "applied") == 0)
 		journal_record_origin(e->migration, 0, 0, "resolved");
-	journal_log_event("resolve", dir, e->migration, true, NULL,
+	journal_log_event("resolve", src->dir, e->migration, true, NULL,
 					  psprintf("resolved as %s", outcome), NULL, NULL);
 	SPI_finish();
 	PG_RETURN_VOID();

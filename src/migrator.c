@@ -11,6 +11,7 @@
 #include <limits.h>
 
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "access/xact.h"
@@ -116,6 +117,32 @@ migrator_checked_dir(text *dir)
 				 errhint("Give the folder's full path on the database server, e.g. '/srv/app/migrations'.")));
 	canonicalize_path(path);
 	return path;
+}
+
+/*
+ * The source argument of a runner function: a server folder (text), which
+ * takes the privilege to read server files, or a bundle (jsonb), which
+ * takes none -- the bundle forms are not executable by PUBLIC, an
+ * administrator grants them.  Allocated in the current memory context.
+ */
+MigrationSource *
+migrator_source_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+	if (argtype == JSONBOID)
+	{
+		if (PG_ARGISNULL(argno))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("migration bundle must not be NULL")));
+		return source_bundle(PG_GETARG_JSONB_P_COPY(argno));
+	}
+	if (argtype != TEXTOID)
+		elog(ERROR, "migrator: cannot determine the type of argument %d", argno + 1);
+	migrator_check_privileges();
+	return source_folder(migrator_checked_dir(PG_ARGISNULL(argno) ? NULL :
+											  PG_GETARG_TEXT_PP(argno)));
 }
 
 /*

@@ -132,10 +132,10 @@ run_script(Script *s)
  * Returns the steps to execute, in order.
  */
 static List *
-prepare_run(const char *dir, const char *target, const char *action,
+prepare_run(const MigrationSource *src, const char *target, const char *action,
 			bool lock, MigrationSet **setp)
 {
-	MigrationSet *set = source_read_folder(dir);
+	MigrationSet *set = source_read(src);
 	RunPlan	   *plan;
 	int			last;
 	List	   *steps = NIL;
@@ -191,12 +191,6 @@ migrator_check_isolation(void)
 				 errmsg("migrator needs a READ COMMITTED transaction"),
 				 errdetail("Under REPEATABLE READ or SERIALIZABLE the journal is read with a snapshot taken before migrator's lock, so a concurrent run could go unseen."),
 				 errhint("Run it with SET TRANSACTION ISOLATION LEVEL READ COMMITTED.")));
-}
-
-static text *
-arg_text(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : PG_GETARG_TEXT_PP(n);
 }
 
 static char *
@@ -266,19 +260,18 @@ Datum
 migrator_apply(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	char	   *target = arg_cstring(fcinfo, 1);
 	bool		dry_run = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
 	MigrationSet *set;
 	List	   *steps;
 	ListCell   *lc;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
-	steps = prepare_run(dir, target, "apply", !dry_run, &set);
+	steps = prepare_run(src, target, "apply", !dry_run, &set);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -299,12 +292,12 @@ migrator_apply(PG_FUNCTION_ARGS)
 			migrator_lock_backoff(attempt, step->migration->path);
 		}
 		journal_record(step->migration, ms, step->script->nstmts);
-		journal_log_event("apply", dir, step->migration, true, NULL,
+		journal_log_event("apply", src->dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
 		migrator_put_row(rsinfo, step->migration, "applied", ms, true);
 	}
 	if (!dry_run)
-		journal_log_event("apply", dir, NULL, true, NULL,
+		journal_log_event("apply", src->dir, NULL, true, NULL,
 						  migrator_summary("applied", list_length(steps)), NULL, NULL);
 	if (!dry_run && steps != NIL)
 		snapshot_record("apply");
@@ -321,17 +314,17 @@ migrator_apply(PG_FUNCTION_ARGS)
  */
 typedef void (*MigrateWork) (void *arg);
 
-static bool migrate_guarded_once(const char *action, const char *dir, Migration *m,
+static bool migrate_guarded_once(const char *action, const MigrationSource *src, Migration *m,
 								 MigrateWork work, void *arg, bool last);
 
 static void
-migrate_guarded(const char *action, const char *dir, Migration *m, MigrateWork work,
+migrate_guarded(const char *action, const MigrationSource *src, Migration *m, MigrateWork work,
 				void *arg)
 {
 	/* a migration that timed out waiting for a lock is retried after a backoff */
 	for (int attempt = 0;; attempt++)
 	{
-		if (migrate_guarded_once(action, dir, m, work, arg,
+		if (migrate_guarded_once(action, src, m, work, arg,
 								 m == NULL || attempt >= migrator_lock_retries))
 			return;
 		migrator_lock_backoff(attempt, m->path);
@@ -340,7 +333,7 @@ migrate_guarded(const char *action, const char *dir, Migration *m, MigrateWork w
 
 /* one attempt; false when it timed out on a lock and may be retried */
 static bool
-migrate_guarded_once(const char *action, const char *dir, Migration *m,
+migrate_guarded_once(const char *action, const MigrationSource *src, Migration *m,
 					 MigrateWork work, void *arg, bool last)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
@@ -375,7 +368,7 @@ migrate_guarded_once(const char *action, const char *dir, Migration *m,
 		}
 		else
 		{
-			journal_log_event(action, dir, m, false,
+			journal_log_event(action, src->dir, m, false,
 							  unpack_sql_state(edata->sqlerrcode), edata->message,
 							  edata->detail, edata->context);
 			SPI_commit();
@@ -389,7 +382,7 @@ migrate_guarded_once(const char *action, const char *dir, Migration *m,
 
 typedef struct MigrateState
 {
-	const char *dir;
+	const MigrationSource *src;
 	const char *target;
 	MigrationSet *set;
 	List	   *steps;
@@ -401,7 +394,7 @@ migrate_prepare(void *arg)
 {
 	MigrateState *ms = (MigrateState *) arg;
 
-	ms->steps = prepare_run(ms->dir, ms->target, "migrate", true, &ms->set);
+	ms->steps = prepare_run(ms->src, ms->target, "migrate", true, &ms->set);
 }
 
 static void
@@ -412,7 +405,7 @@ migrate_step(void *arg)
 	double		duration = run_script(step->script);
 
 	journal_record(step->migration, duration, step->script->nstmts);
-	journal_log_event("migrate", ms->dir, step->migration, true, NULL,
+	journal_log_event("migrate", ms->src->dir, step->migration, true, NULL,
 					  migrator_summary("applied", 1), NULL, NULL);
 }
 
@@ -424,7 +417,7 @@ migrate_step(void *arg)
  * recorded for the migration, and an invalid index is named.
  */
 static void
-migrate_no_transaction(const char *dir, RunStep *step, const char *action)
+migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *action)
 {
 	Script	   *s = step->script;
 	instr_time	start,
@@ -456,7 +449,7 @@ migrate_no_transaction(const char *dir, RunStep *step, const char *action)
 				appendStringInfo(&detail, "%sThe migration ran outside a transaction block: its statements before line %d are done, and it is not recorded as applied.",
 								 detail.len ? "\n" : "", ss->line);
 			journal_no_transaction_end();
-			journal_log_event(action, dir, step->migration, false,
+			journal_log_event(action, src->dir, step->migration, false,
 							  unpack_sql_state(err->sqlerrcode), err->message,
 							  detail.len ? detail.data : NULL, context);
 			SPI_commit();
@@ -475,7 +468,7 @@ migrate_no_transaction(const char *dir, RunStep *step, const char *action)
 		journal_forget(step->migration);
 	else
 		journal_record(step->migration, INSTR_TIME_GET_MILLISEC(elapsed), s->nstmts);
-	journal_log_event(action, dir, step->migration, true, NULL,
+	journal_log_event(action, src->dir, step->migration, true, NULL,
 					  migrator_summary(strcmp(action, "revert") == 0 ? "reverted" : "applied", 1),
 					  NULL, NULL);
 }
@@ -488,7 +481,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 {
 	bool		nonatomic = fcinfo->context && IsA(fcinfo->context, CallContext) &&
 		!castNode(CallContext, fcinfo->context)->atomic;
-	char	   *dir;
+	MigrationSource *src;
 	char	   *target = arg_cstring(fcinfo, 1);
 	MemoryContext runcxt;
 	MemoryContext oldcxt;
@@ -502,8 +495,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 				 errmsg("migrator.migrate() cannot run inside a transaction block"),
 				 errdetail("It commits after each migration."),
 				 errhint("CALL it on its own, or use migrator.apply() to apply everything inside the current transaction.")));
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
 
 	/* survives the commits: the CALL's portal context is kept over them */
@@ -521,9 +513,9 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		/* a run refused before any migration is logged too */
-		ms.dir = dir;
+		ms.src = src;
 		ms.target = target;
-		migrate_guarded("migrate", dir, NULL, migrate_prepare, &ms);
+		migrate_guarded("migrate", src, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 
@@ -532,7 +524,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			RunStep    *step = lfirst(lc);
 
 			if (step->script->no_transaction)
-				migrate_no_transaction(dir, step, "migrate");
+				migrate_no_transaction(src, step, "migrate");
 			else
 			{
 				/* a fresh transaction, no snapshot yet: its level may be set */
@@ -541,7 +533,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 											 PGC_USERSET, PGC_S_SESSION,
 											 GUC_ACTION_SET, true, 0, false);
 				ms.step = step;
-				migrate_guarded("migrate", dir, step->migration, migrate_step, &ms);
+				migrate_guarded("migrate", src, step->migration, migrate_step, &ms);
 			}
 			ereport(NOTICE,
 					(errmsg("applied %s", step->migration->path)));
@@ -549,7 +541,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			SPI_commit();
 			MemoryContextSwitchTo(runcxt);
 		}
-		journal_log_event("migrate", dir, NULL, true, NULL,
+		journal_log_event("migrate", src->dir, NULL, true, NULL,
 						  migrator_summary("applied", applied), NULL, NULL);
 		if (applied > 0)
 			snapshot_record("migrate");
@@ -573,15 +565,14 @@ Datum
 migrator_status(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	MigrationSet *set;
 	RunPlan	   *plan;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 	InitMaterializedSRF(fcinfo, 0);
 
-	set = source_read_folder(dir);
+	set = source_read(src);
 	plan = plan_build(set);
 
 	for (int i = 0; i < plan->count; i++)
@@ -613,17 +604,16 @@ migrator_status(PG_FUNCTION_ARGS)
 Datum
 migrator_verify(PG_FUNCTION_ARGS)
 {
-	char	   *dir;
+	MigrationSource *src;
 	MigrationSet *set;
 	RunPlan	   *plan;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 
-	set = source_read_folder(dir);
+	set = source_read(src);
 	plan = plan_build(set);
 	plan_check(plan, "verify");
-	journal_log_event("verify", dir, NULL, true, NULL,
+	journal_log_event("verify", src->dir, NULL, true, NULL,
 					  migrator_summary("verified", set->count), NULL, NULL);
 	PG_RETURN_VOID();
 }
@@ -638,10 +628,10 @@ migrator_verify(PG_FUNCTION_ARGS)
  * down script: all of them checked before anything runs.
  */
 static List *
-prepare_revert(const char *dir, int steps, const char *target, bool atomic,
+prepare_revert(const MigrationSource *src, int steps, const char *target, bool atomic,
 			   MigrationSet **setp)
 {
-	MigrationSet *set = source_read_folder(dir);
+	MigrationSet *set = source_read(src);
 	RunPlan    *plan;
 	List	   *chosen = NIL;
 	StringInfoData missing;
@@ -726,14 +716,13 @@ Datum
 migrator_revert(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *dir;
+	MigrationSource *src;
 	int			steps = PG_ARGISNULL(1) ? 1 : PG_GETARG_INT32(1);
 	MigrationSet *set;
 	List	   *todo;
 	ListCell   *lc;
 
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 	if (steps < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -741,7 +730,7 @@ migrator_revert(PG_FUNCTION_ARGS)
 	migrator_check_isolation();
 	InitMaterializedSRF(fcinfo, 0);
 
-	todo = prepare_revert(dir, steps, NULL, true, &set);
+	todo = prepare_revert(src, steps, NULL, true, &set);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	foreach(lc, todo)
@@ -750,7 +739,7 @@ migrator_revert(PG_FUNCTION_ARGS)
 		double		ms = run_script(step->script);
 
 		journal_forget(step->migration);
-		journal_log_event("revert", dir, step->migration, true, NULL,
+		journal_log_event("revert", src->dir, step->migration, true, NULL,
 						  migrator_summary("reverted", 1), NULL, NULL);
 		migrator_put_row(rsinfo, step->migration, "reverted", ms, true);
 	}
@@ -767,7 +756,7 @@ revert_step(void *arg)
 
 	(void) run_script(step->script);
 	journal_forget(step->migration);
-	journal_log_event("revert", ms->dir, step->migration, true, NULL,
+	journal_log_event("revert", ms->src->dir, step->migration, true, NULL,
 					  migrator_summary("reverted", 1), NULL, NULL);
 }
 
@@ -782,7 +771,7 @@ revert_prepare(void *arg)
 {
 	RevertArgs *ra = (RevertArgs *) arg;
 
-	ra->ms->steps = prepare_revert(ra->ms->dir, 0, ra->version, false, &ra->ms->set);
+	ra->ms->steps = prepare_revert(ra->ms->src, 0, ra->version, false, &ra->ms->set);
 }
 
 /*
@@ -792,7 +781,7 @@ revert_prepare(void *arg)
 Datum
 migrator_revert_to(PG_FUNCTION_ARGS)
 {
-	char	   *dir;
+	MigrationSource *src;
 	char	   *version;
 	MemoryContext runcxt;
 	MemoryContext oldcxt;
@@ -807,8 +796,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 				 errmsg("migrator.revert_to() cannot run inside a transaction block"),
 				 errdetail("It commits after each migration it reverts."),
 				 errhint("CALL it on its own, or use migrator.revert() inside a transaction.")));
-	migrator_check_privileges();
-	dir = migrator_checked_dir(arg_text(fcinfo, 0));
+	src = migrator_source_arg(fcinfo, 0);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -826,11 +814,11 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 	journal_lock_session();
 	PG_TRY();
 	{
-		ms.dir = dir;
+		ms.src = src;
 		ms.target = version;
 		ra.ms = &ms;
 		ra.version = version;
-		migrate_guarded("revert", dir, NULL, revert_prepare, &ra);
+		migrate_guarded("revert", src, NULL, revert_prepare, &ra);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 		foreach(lc, ms.steps)
@@ -838,11 +826,11 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 			RunStep    *step = lfirst(lc);
 
 			if (step->script->no_transaction)
-				migrate_no_transaction(dir, step, "revert");
+				migrate_no_transaction(src, step, "revert");
 			else
 			{
 				ms.step = step;
-				migrate_guarded("revert", dir, step->migration, revert_step, &ms);
+				migrate_guarded("revert", src, step->migration, revert_step, &ms);
 			}
 			ereport(NOTICE, (errmsg("reverted %s", step->migration->path)));
 			SPI_commit();

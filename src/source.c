@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * source.c
- *	  Where a run's bytes come from: a folder on the database server.
+ *	  Where a run's bytes come from: a folder on the database server, or a
+ *	  bundle -- a jsonb object {"relative/path": "contents", ...} sent by a
+ *	  client that has the folder (the migrator program, CI).
  *
- *	  Lists the folder (AllocateDir/ReadDir), recognises its layout, reads
- *	  each migration file once (OpenTransientFile, size limit), checks that it
- *	  is UTF-8 without NUL bytes, and computes its SHA-256 (pg_cryptohash).
- *	  drizzle-kit's meta/_journal.json, when present, decides which files are
- *	  migrations and their order.
+ *	  Lists the folder (AllocateDir/ReadDir) or the bundle's keys, recognises
+ *	  the layout, reads each migration file once (OpenTransientFile, size
+ *	  limit), checks that it is UTF-8 without NUL bytes, and computes its
+ *	  SHA-256 (pg_cryptohash) over the same bytes either way, so a folder and
+ *	  its bundle have the same checksums.  drizzle-kit's meta/_journal.json,
+ *	  when present, decides which files are migrations and their order.
  *
  *-------------------------------------------------------------------------
  */
@@ -48,12 +51,102 @@ join_path(const char *dir, const char *rel)
 	return psprintf("%s/%s", dir, rel);
 }
 
+/* a bundle's entry for a relative path; false when it has none */
 static bool
-file_exists(const char *path)
+bundle_get(const MigrationSource *src, const char *rel, JsonbValue *v)
+{
+	return getKeyJsonValueFromContainer(&src->bundle->root, rel, strlen(rel), v);
+}
+
+/* a regular file at rel, below the folder or in the bundle */
+static bool
+file_exists(const MigrationSource *src, const char *rel)
 {
 	struct stat st;
+	JsonbValue	v;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (src->bundle)
+		return bundle_get(src, rel, &v);
+	return stat(join_path(src->dir, rel), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+bad_bundle(const char *key, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("migration bundle entry \"%s\" %s", key, why),
+			 errhint("A bundle is a jsonb object mapping each file's path relative to the migration folder (\"0001_init.sql\", \"meta/_journal.json\") to its contents as a string.")));
+}
+
+/* a bundle key: a relative path of plain components, "a/b.sql" */
+static void
+check_bundle_key(const char *key)
+{
+	const char *p = key;
+
+	if (*key == '\0')
+		bad_bundle(key, "has an empty path");
+	if (*key == '/')
+		bad_bundle(key, "is an absolute path");
+	while (*p)
+	{
+		size_t		n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			bad_bundle(key, "has an empty, \".\" or \"..\" path component");
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (p[-1] == '/')
+		bad_bundle(key, "ends with \"/\"");
+}
+
+/*
+ * A migration source for a bundle argument: an object whose keys are
+ * relative paths and whose values are strings; checked before anything is
+ * read.
+ */
+MigrationSource *
+source_bundle(Jsonb *bundle)
+{
+	MigrationSource *src = palloc0(sizeof(MigrationSource));
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(bundle) || JB_ROOT_IS_SCALAR(bundle))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration bundle must be a jsonb object"),
+				 errhint("Send {\"relative/path\": \"contents\", ...}, one key per file of the migration folder.")));
+	it = JsonbIteratorInit(&bundle->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			check_bundle_key(key);
+		}
+		else if (tok == WJB_VALUE && v.type != jbvString)
+			bad_bundle(key, "is not a string");
+	}
+	src->bundle = bundle;
+	src->label = "bundle";
+	return src;
+}
+
+/* A migration source for a server folder (already checked: absolute). */
+MigrationSource *
+source_folder(const char *dir)
+{
+	MigrationSource *src = palloc0(sizeof(MigrationSource));
+
+	src->dir = pstrdup(dir);
+	src->label = src->dir;
+	return src;
 }
 
 /*
@@ -105,19 +198,119 @@ list_folder(const char *dir, int *count)
 }
 
 /*
- * Read a whole file below dir.  Returns NULL if missing_ok and it does not
- * exist.  The result is NUL-terminated.
+ * A bundle's top-level entries, as a folder listing would show them: the
+ * first component of each key, a folder when more follows.
  */
-char *
-source_read_file(const char *dir, const char *relpath, int *len,
+static DirEntry *
+list_bundle(const MigrationSource *src, int *count)
+{
+	int			cap = JB_ROOT_COUNT(src->bundle) + 1;
+	DirEntry   *entries = palloc(sizeof(DirEntry) * cap);
+	JsonbIterator *it = JsonbIteratorInit(&src->bundle->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			n = 0;
+	int			kept = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+		char	   *slash;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		if (key[0] == '.')
+			continue;
+		slash = strchr(key, '/');
+		if (slash)
+			*slash = '\0';
+		entries[n].name = key;
+		entries[n].is_dir = (slash != NULL);
+		n++;
+	}
+	if (n > 1)
+		qsort(entries, n, sizeof(DirEntry), direntry_cmp);
+	/* one entry per folder; a name cannot be a file and a folder */
+	for (int i = 0; i < n; i++)
+	{
+		if (kept > 0 && strcmp(entries[kept - 1].name, entries[i].name) == 0)
+		{
+			if (entries[kept - 1].is_dir != entries[i].is_dir)
+				bad_bundle(entries[i].name, "is both a file and a folder");
+			continue;
+		}
+		entries[kept++] = entries[i];
+	}
+	*count = kept;
+	return entries;
+}
+
+static DirEntry *
+list_entries(const MigrationSource *src, int *count)
+{
+	return src->bundle ? list_bundle(src, count) : list_folder(src->dir, count);
+}
+
+static void
+check_size(const char *relpath, long long size)
+{
+	if (size > (long long) migrator_max_file_size * 1024)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("migration file \"%s\" is too large", relpath),
+				 errdetail("It has %lld bytes; the limit is migrator.max_file_size = %d kB.",
+						   size, migrator_max_file_size),
+				 errhint("Split the migration, or raise migrator.max_file_size.")));
+}
+
+/*
+ * A bundle's file: its string, as UTF-8 bytes (what the file held), so
+ * that checksums do not depend on the database encoding.
+ */
+static char *
+read_bundle_file(const MigrationSource *src, const char *relpath, int *len,
 				 bool missing_ok)
 {
-	char	   *path = join_path(dir, relpath);
+	JsonbValue	v;
+	char	   *buf;
+
+	if (!bundle_get(src, relpath, &v))
+	{
+		if (missing_ok)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FILE),
+				 errmsg("migration bundle has no file \"%s\"", relpath)));
+	}
+	check_size(relpath, v.val.string.len);
+	buf = pnstrdup(v.val.string.val, v.val.string.len);
+	*len = v.val.string.len;
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		buf = pg_server_to_any(buf, *len, PG_UTF8);
+		*len = strlen(buf);
+	}
+	return buf;
+}
+
+/*
+ * Read a whole file of the source.  Returns NULL if missing_ok and it does
+ * not exist.  The result is NUL-terminated.
+ */
+char *
+source_read_file(const MigrationSource *src, const char *relpath, int *len,
+				 bool missing_ok)
+{
+	char	   *path;
 	int			fd;
 	struct stat st;
 	char	   *buf;
 	off_t		done = 0;
 
+	if (src->bundle)
+		return read_bundle_file(src, relpath, len, missing_ok);
+	path = join_path(src->dir, relpath);
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
 	{
@@ -131,13 +324,7 @@ source_read_file(const char *dir, const char *relpath, int *len,
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not stat migration file \"%s\": %m", relpath)));
-	if (st.st_size > (off_t) migrator_max_file_size * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("migration file \"%s\" is too large", relpath),
-				 errdetail("It has %lld bytes; the limit is migrator.max_file_size = %d kB.",
-						   (long long) st.st_size, migrator_max_file_size),
-				 errhint("Split the migration, or raise migrator.max_file_size.")));
+	check_size(relpath, (long long) st.st_size);
 
 	buf = palloc(st.st_size + 1);
 	while (done < st.st_size)
@@ -224,7 +411,7 @@ validate_text(Migration *m)
 static void
 load_migration(MigrationSet *set, Migration *m)
 {
-	m->content = source_read_file(set->dir, m->path, &m->len, false);
+	m->content = source_read_file(set->src, m->path, &m->len, false);
 	source_sha256_hex(m->content, m->len, m->checksum);
 	validate_text(m);
 }
@@ -298,7 +485,7 @@ static void
 read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
 {
 	int			len;
-	char	   *json = source_read_file(set->dir, DRIZZLE_JOURNAL, &len, false);
+	char	   *json = source_read_file(set->src, DRIZZLE_JOURNAL, &len, false);
 	ErrorContextCallback cb;
 	Jsonb	   *jb;
 	JsonbValue	v;
@@ -374,10 +561,10 @@ is_sql(const char *fname)
  * false.  One key of a flat TOML file, read line by line.
  */
 static bool
-diesel_no_transaction(const char *dir, const char *sub)
+diesel_no_transaction(const MigrationSource *src, const char *sub)
 {
 	int			len;
-	char	   *toml = source_read_file(dir, psprintf("%s/metadata.toml", sub), &len, true);
+	char	   *toml = source_read_file(src, psprintf("%s/metadata.toml", sub), &len, true);
 	char	   *line;
 	char	   *save;
 
@@ -397,17 +584,15 @@ diesel_no_transaction(const char *dir, const char *sub)
 
 /* the folder-per-migration layouts: which file holds the forward script */
 static const char *
-migration_dir_script(const char *dir, const char *sub, MigratorLayout *layout)
+migration_dir_script(const MigrationSource *src, const char *sub,
+					 MigratorLayout *layout)
 {
-	char	   *p = psprintf("%s/%s/migration.sql", dir, sub);
-
-	if (file_exists(p))
+	if (file_exists(src, psprintf("%s/migration.sql", sub)))
 	{
 		*layout = LAYOUT_PRISMA;
 		return "migration.sql";
 	}
-	p = psprintf("%s/%s/up.sql", dir, sub);
-	if (file_exists(p))
+	if (file_exists(src, psprintf("%s/up.sql", sub)))
 	{
 		*layout = LAYOUT_DIESEL;
 		return "up.sql";
@@ -424,7 +609,7 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 	MigratorLayout found = LAYOUT_EMPTY;
 	const char *example = NULL;
 
-	if (file_exists(join_path(set->dir, DRIZZLE_JOURNAL)))
+	if (file_exists(set->src, DRIZZLE_JOURNAL))
 		return LAYOUT_DRIZZLE;
 
 	for (int i = 0; i < n; i++)
@@ -433,7 +618,7 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 
 		if (entries[i].is_dir)
 		{
-			if (migration_dir_script(set->dir, entries[i].name, &this) == NULL)
+			if (migration_dir_script(set->src, entries[i].name, &this) == NULL)
 				continue;
 		}
 		else if (is_sql(entries[i].name))
@@ -465,11 +650,11 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 static void attach_downs(MigrationSet *set, List *downs);
 
 /*
- * Read a migration folder: every forward migration, in apply order, with
- * its bytes and checksum.  Nothing is executed here.
+ * Read a migration folder or bundle: every forward migration, in apply
+ * order, with its bytes and checksum.  Nothing is executed here.
  */
 MigrationSet *
-source_read_folder(const char *dir)
+source_read(const MigrationSource *src)
 {
 	MigrationSet *set = palloc0(sizeof(MigrationSet));
 	int			n;
@@ -477,9 +662,9 @@ source_read_folder(const char *dir)
 	int			cap = 64;
 	List	   *downs = NIL;
 
-	set->dir = pstrdup(dir);
+	set->src = src;
 	set->items = palloc(sizeof(Migration *) * cap);
-	entries = list_folder(dir, &n);
+	entries = list_entries(src, &n);
 	set->layout = detect_layout(set, entries, n);
 
 	if (set->layout == LAYOUT_DRIZZLE)
@@ -499,7 +684,7 @@ source_read_folder(const char *dir)
 
 				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL)
 					continue;
-				script = migration_dir_script(dir, e->name, &this);
+				script = migration_dir_script(src, e->name, &this);
 				if (script == NULL)
 					continue;
 				m = palloc0(sizeof(Migration));
@@ -507,7 +692,7 @@ source_read_folder(const char *dir)
 					bad_name(set, e->name);
 				m->path = psprintf("%s/%s", e->name, script);
 				if (set->layout == LAYOUT_DIESEL)
-					m->no_transaction = diesel_no_transaction(dir, e->name);
+					m->no_transaction = diesel_no_transaction(src, e->name);
 				add_migration(set, &cap, m);
 				continue;
 			}
@@ -549,6 +734,13 @@ source_read_folder(const char *dir)
 	return set;
 }
 
+/* a server folder's migrations */
+MigrationSet *
+source_read_folder(const char *dir)
+{
+	return source_read(source_folder(dir));
+}
+
 /* each migration's down script: a .down.sql / U file, diesel's down.sql, dbmate's section */
 static void
 attach_downs(MigrationSet *set, List *downs)
@@ -571,7 +763,7 @@ attach_downs(MigrationSet *set, List *downs)
 		{
 			char	   *sub = pnstrdup(m->path, strrchr(m->path, '/') - m->path);
 
-			if (file_exists(psprintf("%s/%s/down.sql", set->dir, sub)))
+			if (file_exists(set->src, psprintf("%s/down.sql", sub)))
 				m->down_path = psprintf("%s/down.sql", sub);
 		}
 		if ((set->layout == LAYOUT_NUMBERED || set->layout == LAYOUT_DRIZZLE) &&
