@@ -71,7 +71,8 @@ typedef struct Migration
 	bool		no_transaction; /* diesel metadata.toml: run_in_transaction = false */
 	char	   *down_path;		/* its down / undo script, if any */
 	bool		down_section;	/* dbmate: the "-- migrate:down" part of path */
-	bool		is_down;		/* this is a down script (script.c) */
+	bool		is_down;		/* dbmate: run the "-- migrate:down" section (script.c) */
+	bool		down_script;	/* a down script (source_read_down): may be empty */
 } Migration;
 
 /*
@@ -284,6 +285,7 @@ extern Script *script_parse(const Migration *m);
 /* plan.c */
 extern RunPlan *plan_build(MigrationSet *set);
 extern int	plan_find_target(RunPlan *plan, const char *target);
+extern int	plan_find_version(RunPlan *plan, const char *version);
 extern void plan_check(RunPlan *plan, const char *action);
 extern const char *plan_state_name(MigrationState state);
 

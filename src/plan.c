@@ -171,11 +171,9 @@ plan_build(MigrationSet *set)
 	return plan;
 }
 
-/*
- * Index (in apply order) of the migration a target version names.
- */
+/* the folder position of a versioned migration, -1 when there is none */
 int
-plan_find_target(RunPlan *plan, const char *target)
+plan_find_version(RunPlan *plan, const char *version)
 {
 	MigrationSet *set = plan->set;
 
@@ -184,9 +182,22 @@ plan_find_target(RunPlan *plan, const char *target)
 		Migration  *m = set->items[i];
 
 		if (m->kind == MIGRATION_VERSIONED &&
-			layout_compare_versions(set->layout, m->version, target) == 0)
+			layout_compare_versions(set->layout, m->version, version) == 0)
 			return i;
 	}
+	return -1;
+}
+
+/*
+ * Index (in apply order) of the migration a target version names.
+ */
+int
+plan_find_target(RunPlan *plan, const char *target)
+{
+	int			i = plan_find_version(plan, target);
+
+	if (i >= 0)
+		return i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("target version \"%s\" is not a version of the migration folder",

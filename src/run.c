@@ -636,13 +636,17 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 	List	   *chosen = NIL;
 	StringInfoData missing;
 	int			nmissing = 0;
+	bool		everything = false;
 	ListCell   *lc;
 
 	if (atomic)
 		journal_lock();
 	plan = plan_build(set);
 	plan_check(plan, "revert");
-	if (target)
+	/* "0", unless the folder has such a version, is the empty database */
+	if (target && strcmp(target, "0") == 0 && plan_find_version(plan, target) < 0)
+		everything = true;
+	else if (target)
 		(void) plan_find_target(plan, target);
 
 	for (int i = set->count - 1; i >= 0; i--)
@@ -651,7 +655,8 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 
 		if (e->state != STATE_APPLIED || e->migration->kind != MIGRATION_VERSIONED)
 			continue;
-		if (target && layout_compare_versions(set->layout, e->migration->version, target) <= 0)
+		if (target && !everything &&
+			layout_compare_versions(set->layout, e->migration->version, target) <= 0)
 			break;
 		if (!target && list_length(chosen) == steps)
 			break;
@@ -776,7 +781,9 @@ revert_prepare(void *arg)
 
 /*
  * CALL migrator.revert_to(dir, version): every migration applied after
- * version, newest first, committing after each.
+ * version, newest first, committing after each; version '0' (when the
+ * folder has no such version) reverts every one, as golang-migrate's
+ * "down" does.
  */
 Datum
 migrator_revert_to(PG_FUNCTION_ARGS)

@@ -438,7 +438,8 @@ script_parse(const Migration *m)
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
-	if (strspn(text, " \t\r\n\f\v") == (size_t) len)
+	/* an empty down script: nothing to undo (golang-migrate runs it as such) */
+	if (strspn(text, " \t\r\n\f\v") == (size_t) len && !m->down_script)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("migration file \"%s\" is empty", m->path),

@@ -792,6 +792,7 @@ source_read_down(MigrationSet *set, Migration *m)
 	d->name = m->name;
 	d->path = m->down_path;
 	d->is_down = m->down_section;
+	d->down_script = true;
 	load_migration(set, d);
 	return d;
 }

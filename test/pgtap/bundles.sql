@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(64);
+SELECT plan(70);
 
 ------------------------------------------------------------------------------
 -- a folder and its bundle are the same migrations: layout, versions, order,
@@ -120,6 +120,18 @@ SELECT lives_ok($$SELECT migrator.resolve(current_setting('tap.golang')::jsonb, 
 SELECT is((SELECT origin FROM migrator.journal WHERE version = '000003'), 'resolved',
 	'with origin resolved');
 
+-- an empty down script undoes nothing, as golang-migrate runs it; an empty up script is refused
+SELECT pg_temp.reset_db();
+SELECT lives_ok($$SELECT * FROM migrator.apply('{"1_a.up.sql": "CREATE TABLE ea (id int);", "1_a.down.sql": "\n"}'::jsonb)$$,
+	'apply a migration whose down script is empty');
+SELECT results_eq($$SELECT version, action FROM migrator.revert('{"1_a.up.sql": "CREATE TABLE ea (id int);", "1_a.down.sql": "\n"}'::jsonb)$$,
+	$$VALUES ('1', 'reverted')$$, 'revert runs the empty down script');
+SELECT ok(to_regclass('ea') IS NOT NULL AND NOT EXISTS (SELECT FROM migrator.journal),
+	'it undid nothing, and the migration is no longer recorded');
+SELECT throws_ok($$SELECT * FROM migrator.apply('{"2_b.up.sql": " \n"}'::jsonb)$$, '22023',
+	'migration file "2_b.up.sql" is empty', 'an empty up script is refused');
+DROP TABLE ea;
+
 -- the procedures, on a connection of their own
 SELECT pg_temp.reset_db();
 SELECT lives_ok(format('SELECT dblink_exec(pg_temp.connstr(), %L)',
@@ -134,6 +146,11 @@ SELECT lives_ok(format('SELECT dblink_exec(pg_temp.connstr(), %L)',
 	'CALL revert_to(bundle, version)');
 SELECT results_eq($$SELECT version FROM migrator.journal$$, $$VALUES ('000001')$$,
 	'revert_to(bundle) reverted down to the version');
+SELECT lives_ok(format('SELECT dblink_exec(pg_temp.connstr(), %L)',
+		format('CALL migrator.revert_to(%L::jsonb, %L)', current_setting('tap.golang'), '0')),
+	'CALL revert_to(bundle, ''0'')');
+SELECT ok(NOT EXISTS (SELECT FROM migrator.journal) AND to_regclass('gm_users') IS NULL,
+	'version 0 is the empty database: every migration was reverted');
 SELECT ok((SELECT bool_and(dir IS NULL) FROM migrator.events WHERE action IN ('migrate', 'revert')),
 	'events of bundle runs have no folder');
 
