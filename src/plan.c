@@ -230,9 +230,11 @@ plan_check(RunPlan *plan, const char *action)
 							   e->migration->path, e->migration->checksum,
 							   e->applied->checksum);
 		else if (e->state == STATE_MISSING)
-			problem = psprintf("%s: applied as version %s but the file is missing",
-							   e->applied->path,
-							   e->applied->version ? e->applied->version : e->applied->name);
+			problem = e->applied->version ?
+				psprintf("%s: applied as version %s but the file is missing",
+						 e->applied->path, e->applied->version) :
+				psprintf("%s: applied as the repeatable migration \"%s\" but the file is missing",
+						 e->applied->path, e->applied->name);
 		else if (e->out_of_order)
 			problem = psprintf("%s: pending, but sorts before migrations already applied",
 							   e->migration->path);
