@@ -253,6 +253,11 @@ extern void migrator_put_row(struct ReturnSetInfo *rsinfo, Migration *m,
 							 const char *action, double ms, bool has_ms);
 extern char *migrator_summary(const char *verb, int n);
 
+/* guard.c */
+extern int	migrator_guard_level;
+extern Oid	migrator_guard_scratch;
+extern void migrator_guard_init(void);
+
 /* migrator.c */
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);

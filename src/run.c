@@ -98,26 +98,36 @@ run_script(Script *s)
 								 psprintf("%d", migrator_statement_timeout),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 
-	for (int i = 0; i < s->nstmts; i++)
+	/* the migration's statements may not touch migrator's own objects */
+	migrator_guard_level++;
+	PG_TRY();
 	{
-		ScriptStmt *ss = &s->stmts[i];
-		char	   *sql;
-		int			rc;
+		for (int i = 0; i < s->nstmts; i++)
+		{
+			ScriptStmt *ss = &s->stmts[i];
+			char	   *sql;
+			int			rc;
 
-		st.stmt = i;
-		old = MemoryContextSwitchTo(stmtcxt);
-		sql = pnstrdup(s->text + ss->offset, ss->len);
-		rc = SPI_execute(sql, false, 0);
-		if (rc < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("statement cannot run in a migration: %s",
-							SPI_result_code_string(rc))));
-		SPI_freetuptable(SPI_tuptable);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(stmtcxt);
-		CHECK_FOR_INTERRUPTS();
+			st.stmt = i;
+			old = MemoryContextSwitchTo(stmtcxt);
+			sql = pnstrdup(s->text + ss->offset, ss->len);
+			rc = SPI_execute(sql, false, 0);
+			if (rc < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("statement cannot run in a migration: %s",
+								SPI_result_code_string(rc))));
+			SPI_freetuptable(SPI_tuptable);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
 	}
+	PG_FINALLY();
+	{
+		migrator_guard_level--;
+	}
+	PG_END_TRY();
 
 	AtEOXact_GUC(false, nest);
 	error_context_stack = cb.previous;

@@ -370,6 +370,13 @@ is_commit(Node *node)
 static void
 check_statement(Script *s, Node *node)
 {
+	if (IsA(node, VariableSetStmt) && ((VariableSetStmt *) node)->name &&
+		strcmp(((VariableSetStmt *) node)->name, "session_authorization") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("SET SESSION AUTHORIZATION is not allowed in migration \"%s\"", s->path),
+				 errdetail("Migrations run as the role that calls migrator; SET ROLE to a role it belongs to lasts until the end of the migration."),
+				 errhint("Run the migration as the intended role instead.")));
 	if (IsA(node, TransactionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),

@@ -137,6 +137,8 @@ migrator_worker_main(Datum arg)
 	/* statements see the names the caller's session sees */
 	SetConfigOption("search_path", ws->search_path, PGC_USERSET, PGC_S_SESSION);
 
+	/* a migration's statement, or an index build of a change: never migrator's objects */
+	migrator_guard_level = 1;
 	PG_TRY();
 	{
 		execute_top_level(ws->sql);
