@@ -771,8 +771,23 @@ check_snapshot_level(JsonbContainer *c, int depth, const char *path,
 				 errmsg("malformed %s snapshot", which),
 				 errdetail("%s is not an object.", path),
 				 errhint("Pass what migrator.snapshot() returns.")));
-	if (depth == 3)
+	/* below a kind, each object's definition: an object or an array */
+	if (depth == 2)
+	{
+		it = JsonbIteratorInit(c);
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (tok == WJB_KEY)
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+			else if (tok == WJB_VALUE && v.type != jbvBinary)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("malformed %s snapshot", which),
+						 errdetail("%s > \"%s\" is not an object or an array.", path, key),
+						 errhint("Pass what migrator.snapshot() returns.")));
+		}
 		return;
+	}
 	it = JsonbIteratorInit(c);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{

@@ -263,7 +263,7 @@ SELECT pg_temp.refused($$SELECT * FROM migrator.status('{"V1__a.sql": {"sql": "S
 	'migration bundle entry "V1__a.sql" is not a string', 'a bundle entry that is an object');
 SELECT pg_temp.refused($$SELECT * FROM migrator.diff('{"tables": 5}'::jsonb, '{}'::jsonb)$$, '22023',
 	'malformed source snapshot', 'a snapshot that is not one');
-SELECT pg_temp.refused($$SELECT * FROM migrator.diff('{}'::jsonb, '{"public": {"tables": {"t": [1]}}}'::jsonb)$$, '22023',
+SELECT pg_temp.refused($$SELECT * FROM migrator.diff('{}'::jsonb, '{"public": {"tables": {"t": 1}}}'::jsonb)$$, '22023',
 	'malformed target snapshot', 'a snapshot whose table is not an object');
 SELECT pg_temp.refused($$SELECT * FROM migrator.status('{"0000_a.sql": "SELECT 1;", "meta/_journal.json": "{not json"}'::jsonb)$$,
 	'22P02', 'invalid input syntax for type json', 'a drizzle journal that is not JSON');
