@@ -63,6 +63,7 @@ typedef struct Migration
 	char	   *path;			/* relative to the folder */
 	int			ordinal;		/* position in apply order, from 0 */
 	long		journal_idx;	/* drizzle: idx in meta/_journal.json */
+	long		journal_when;	/* drizzle: its "when" (ms), -1 if none */
 
 	/* filled by the source stage */
 	char	   *content;		/* file bytes, NUL-terminated */

@@ -561,6 +561,8 @@ read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
 			bad_drizzle_journal(set, psprintf("Entry %d has no \"tag\".", i));
 		if (!jsonb_get_long(e->val.binary.data, "idx", &m->journal_idx))
 			m->journal_idx = i;
+		if (!jsonb_get_long(e->val.binary.data, "when", &m->journal_when))
+			m->journal_when = -1;
 
 		fname = psprintf("%s.sql", tag);
 		key.name = fname;
