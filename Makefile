@@ -17,7 +17,8 @@ OBJS = \
 	src/worker.o \
 	src/snapshot.o \
 	src/diff.o \
-	src/adopt.o
+	src/adopt.o \
+	src/lint.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -76,6 +76,8 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	lint_define_gucs();
+
 	MarkGUCPrefixReserved("migrator");
 }
 
