@@ -1074,7 +1074,9 @@ lint_lock(LintText *lt, Node *stmt, RangeVar **rel)
 		case T_RenameStmt:
 			if (((RenameStmt *) stmt)->relation)
 				*rel = first_existing(lt, list_make1(((RenameStmt *) stmt)->relation));
-			return AccessExclusiveLock;
+			/* an index is renamed under SHARE UPDATE EXCLUSIVE since PostgreSQL 12 */
+			return ((RenameStmt *) stmt)->renameType == OBJECT_INDEX ?
+				ShareUpdateExclusiveLock : AccessExclusiveLock;
 		case T_ReindexStmt:
 			if (reindex_is_concurrent((ReindexStmt *) stmt) || ((ReindexStmt *) stmt)->relation == NULL)
 				return NoLock;
