@@ -826,6 +826,34 @@ not_null_is_proven(const RangeVar *rv, const char *column)
 	return proven;
 }
 
+/* what a subcommand on a column of an existing table does (%s: column, table) */
+static const struct
+{
+	LintRuleId	rule;
+	const char *message;
+	const char *hint;
+}			column_cmds[] = {
+	{R_SET_NOT_NULL,
+		"SET NOT NULL on column \"%s\" of \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
+	"ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later migration, then SET NOT NULL, which uses the validated check instead of scanning; or migrator.expand's alter_column with \"nullable\": false."},
+	{R_DROP_NOT_NULL,
+		"DROP NOT NULL on column \"%s\" of \"%s\" lets NULLs reach code that does not expect them",
+	"Deploy an application that handles NULL in this column first, then allow the change with \"-- migrator:allow dropping-not-null\"."},
+	{R_DROP_COLUMN,
+		"dropping column \"%s\" of \"%s\" breaks the application still running against it",
+	"Stop using the column in the application first and drop it in a later release; migrator.expand's drop_column keeps it for the old version until contract."},
+};
+
+static void
+lint_column_cmd(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd, LintRuleId rule)
+{
+	for (int i = 0; i < (int) lengthof(column_cmds); i++)
+		if (column_cmds[i].rule == rule)
+			lint_report(lt, rv->location, rule,
+						psprintf(column_cmds[i].message, cmd->name, rv_name(rv)),
+						column_cmds[i].hint);
+}
+
 static void
 lint_alter_table_cmd(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd, bool existing)
 {
@@ -851,22 +879,13 @@ lint_alter_table_cmd(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd, bool 
 			break;
 		case AT_SetNotNull:
 			if (!not_null_is_proven(rv, cmd->name))
-				lint_report(lt, rv->location, R_SET_NOT_NULL,
-							psprintf("SET NOT NULL on column \"%s\" of \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
-									 cmd->name, rv_name(rv)),
-							"ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later migration, then SET NOT NULL, which uses the validated check instead of scanning; or migrator.expand's alter_column with \"nullable\": false.");
+				lint_column_cmd(lt, rv, cmd, R_SET_NOT_NULL);
 			break;
 		case AT_DropNotNull:
-			lint_report(lt, rv->location, R_DROP_NOT_NULL,
-						psprintf("DROP NOT NULL on column \"%s\" of \"%s\" lets NULLs reach code that does not expect them",
-								 cmd->name, rv_name(rv)),
-						"Deploy an application that handles NULL in this column first, then allow the change with \"-- migrator:allow dropping-not-null\".");
+			lint_column_cmd(lt, rv, cmd, R_DROP_NOT_NULL);
 			break;
 		case AT_DropColumn:
-			lint_report(lt, rv->location, R_DROP_COLUMN,
-						psprintf("dropping column \"%s\" of \"%s\" breaks the application still running against it",
-								 cmd->name, rv_name(rv)),
-						"Stop using the column in the application first and drop it in a later release; migrator.expand's drop_column keeps it for the old version until contract.");
+			lint_column_cmd(lt, rv, cmd, R_DROP_COLUMN);
 			break;
 		default:
 			break;
@@ -1156,6 +1175,40 @@ lint_set(LintText *lt, VariableSetStmt *vs)
 		lt->statement_timeout = ms;
 }
 
+/* fn for each token of sql (PostgreSQL's scanner), until it returns false */
+static void
+lint_each_token(LintText *lt, const char *sql,
+				bool (*fn) (LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc))
+{
+	core_yy_extra_type yyext;
+	core_yyscan_t scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
+
+	yyext.escape_string_warning = false;
+	for (;;)
+	{
+		core_YYSTYPE yylval;
+		YYLTYPE		yylloc;
+		int			tok = core_yylex(&yylval, &yylloc, scanner);
+
+		if (tok == 0 || !fn(lt, sql, tok, &yylval, yylloc))
+			break;
+	}
+	scanner_finish(scanner);
+}
+
+/* a value added to an enum in this transaction, used in a string literal */
+static bool
+enum_value_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
+{
+	if (tok != SCONST || !list_member(lt->enum_values, makeString(val->str)))
+		return true;
+	lint_report(lt, lt->stmt_start + loc, R_ENUM_VALUE,
+				psprintf("the enum value '%s' is used in the transaction that adds it: PostgreSQL refuses that (55P04)",
+						 val->str),
+				"Use the new value in a later migration: ALTER TYPE ... ADD VALUE must commit first.");
+	return false;
+}
+
 /*
  * Before the statement runs: what the transaction holds already (an ACCESS
  * EXCLUSIVE lock, enum values added and not committed).
@@ -1172,31 +1225,8 @@ lint_transaction_before(LintText *lt, RawStmt *rs)
 					"Put the statement that takes the lock last in its migration, or move the statements after it into a migration of their own.");
 	}
 	if (lt->enum_values)
-	{
-		char	   *sql = pnstrdup(lt->s->text + lt->stmt_start, lt->stmt_end - lt->stmt_start);
-		core_yy_extra_type yyext;
-		core_yyscan_t scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
-
-		yyext.escape_string_warning = false;
-		for (;;)
-		{
-			core_YYSTYPE yylval;
-			YYLTYPE		yylloc;
-			int			tok = core_yylex(&yylval, &yylloc, scanner);
-
-			if (tok == 0)
-				break;
-			if (tok == SCONST && list_member(lt->enum_values, makeString(yylval.str)))
-			{
-				lint_report(lt, lt->stmt_start + yylloc, R_ENUM_VALUE,
-							psprintf("the enum value '%s' is used in the transaction that adds it: PostgreSQL refuses that (55P04)",
-									 yylval.str),
-							"Use the new value in a later migration: ALTER TYPE ... ADD VALUE must commit first.");
-				break;
-			}
-		}
-		scanner_finish(scanner);
-	}
+		lint_each_token(lt, pnstrdup(lt->s->text + lt->stmt_start, lt->stmt_end - lt->stmt_start),
+						enum_value_token);
 }
 
 /* After the statement: the locks and enum values the transaction now holds. */
@@ -1360,35 +1390,17 @@ identifier_bytes(const char *p)
  * The token starts (to find each statement's first token) and the
  * identifiers over NAMEDATALEN - 1 bytes, which the scanner truncates.
  */
-static void
-lint_scan(LintText *lt)
+static bool
+scan_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
 {
-	core_yy_extra_type yyext;
-	core_yyscan_t scanner;
-	int			cap = 256;
-
-	lt->tokens = palloc(sizeof(int) * cap);
-	scanner = scanner_init(lt->s->text, &yyext, &ScanKeywords, ScanKeywordTokens);
-	yyext.escape_string_warning = false;
-	for (;;)
-	{
-		core_YYSTYPE yylval;
-		YYLTYPE		yylloc;
-		int			tok = core_yylex(&yylval, &yylloc, scanner);
-
-		if (tok == 0)
-			break;
-		if (tok == IDENT && strlen(yylval.str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
-			identifier_bytes(lt->s->text + yylloc) >= NAMEDATALEN)
-			lt->long_idents = lappend_int(lt->long_idents, yylloc);
-		if (lt->ntokens == cap)
-		{
-			cap *= 2;
-			lt->tokens = repalloc(lt->tokens, sizeof(int) * cap);
-		}
-		lt->tokens[lt->ntokens++] = yylloc;
-	}
-	scanner_finish(scanner);
+	if (tok == IDENT && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
+		identifier_bytes(sql + loc) >= NAMEDATALEN)
+		lt->long_idents = lappend_int(lt->long_idents, loc);
+	if (lt->ntokens % 256 == 0)
+		lt->tokens = lt->ntokens ? repalloc(lt->tokens, sizeof(int) * (lt->ntokens + 256)) :
+			palloc(sizeof(int) * 256);
+	lt->tokens[lt->ntokens++] = loc;
+	return true;
 }
 
 static void
@@ -1425,7 +1437,7 @@ lint_script(LintState *ls, Script *s)
 	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	raw = script_raw_parse(s);
-	lint_scan(&lt);				/* after the parser has reported any error */
+	lint_each_token(&lt, lt.s->text, scan_token);	/* after the parser's errors */
 	AtEOXact_GUC(true, nest);
 
 	lt.transactional = !s->no_transaction;
