@@ -201,7 +201,16 @@ typedef struct LintText
 	int			exclusive_line; /* ... since this line */
 	bool		exclusive_reported;
 	List	   *enum_values;	/* values this transaction added to enums */
+	List	   *enum_labels;	/* every value the text adds to an enum */
+	List	   *enum_literals;	/* string literals of those values */
 } LintText;
+
+/* a string literal that spells a value the text adds to an enum */
+typedef struct EnumLiteral
+{
+	int			offset;
+	String	   *value;
+} EnumLiteral;
 
 void
 lint_define_gucs(void)
@@ -1196,19 +1205,6 @@ lint_each_token(LintText *lt, const char *sql,
 	scanner_finish(scanner);
 }
 
-/* a value added to an enum in this transaction, used in a string literal */
-static bool
-enum_value_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
-{
-	if (tok != SCONST || !list_member(lt->enum_values, makeString(val->str)))
-		return true;
-	lint_report(lt, lt->stmt_start + loc, R_ENUM_VALUE,
-				psprintf("the enum value '%s' is used in the transaction that adds it: PostgreSQL refuses that (55P04)",
-						 val->str),
-				"Use the new value in a later migration: ALTER TYPE ... ADD VALUE must commit first.");
-	return false;
-}
-
 /*
  * Before the statement runs: what the transaction holds already (an ACCESS
  * EXCLUSIVE lock, enum values added and not committed).
@@ -1216,6 +1212,8 @@ enum_value_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int 
 static void
 lint_transaction_before(LintText *lt, RawStmt *rs)
 {
+	ListCell   *lc;
+
 	if (lt->exclusive_rel && !lt->exclusive_reported)
 	{
 		lt->exclusive_reported = true;
@@ -1224,9 +1222,19 @@ lint_transaction_before(LintText *lt, RawStmt *rs)
 							 lt->exclusive_rel, lt->exclusive_line),
 					"Put the statement that takes the lock last in its migration, or move the statements after it into a migration of their own.");
 	}
-	if (lt->enum_values)
-		lint_each_token(lt, pnstrdup(lt->s->text + lt->stmt_start, lt->stmt_end - lt->stmt_start),
-						enum_value_token);
+	foreach(lc, lt->enum_literals)
+	{
+		EnumLiteral *el = lfirst(lc);
+
+		if (el->offset < lt->stmt_start || el->offset >= lt->stmt_end ||
+			!list_member(lt->enum_values, el->value))
+			continue;
+		lint_report(lt, el->offset, R_ENUM_VALUE,
+					psprintf("the enum value '%s' is used in the transaction that adds it: PostgreSQL refuses that (55P04)",
+							 strVal(el->value)),
+					"Use the new value in a later migration: ALTER TYPE ... ADD VALUE must commit first.");
+		break;
+	}
 }
 
 /* After the statement: the locks and enum values the transaction now holds. */
@@ -1387,8 +1395,9 @@ identifier_bytes(const char *p)
 }
 
 /*
- * The token starts (to find each statement's first token) and the
- * identifiers over NAMEDATALEN - 1 bytes, which the scanner truncates.
+ * The token starts (to find each statement's first token), the
+ * identifiers over NAMEDATALEN - 1 bytes, which the scanner truncates, and
+ * the string literals that spell a value the text adds to an enum.
  */
 static bool
 scan_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
@@ -1396,6 +1405,14 @@ scan_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
 	if (tok == IDENT && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
 		identifier_bytes(sql + loc) >= NAMEDATALEN)
 		lt->long_idents = lappend_int(lt->long_idents, loc);
+	if (tok == SCONST && lt->enum_labels && list_member(lt->enum_labels, makeString(val->str)))
+	{
+		EnumLiteral *el = palloc(sizeof(EnumLiteral));
+
+		el->offset = loc;
+		el->value = makeString(val->str);
+		lt->enum_literals = lappend(lt->enum_literals, el);
+	}
 	if (lt->ntokens % 256 == 0)
 		lt->tokens = lt->ntokens ? repalloc(lt->tokens, sizeof(int) * (lt->ntokens + 256)) :
 			palloc(sizeof(int) * 256);
@@ -1437,6 +1454,13 @@ lint_script(LintState *ls, Script *s)
 	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	raw = script_raw_parse(s);
+	foreach(lc, raw)
+	{
+		AlterEnumStmt *ae = (AlterEnumStmt *) lfirst_node(RawStmt, lc)->stmt;
+
+		if (IsA(ae, AlterEnumStmt) && ae->newVal && ae->oldVal == NULL)
+			lt.enum_labels = lappend(lt.enum_labels, makeString(ae->newVal));
+	}
 	lint_each_token(&lt, lt.s->text, scan_token);	/* after the parser's errors */
 	AtEOXact_GUC(true, nest);
 
