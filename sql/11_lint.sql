@@ -117,6 +117,9 @@ CREATE INDEX CONCURRENTLY lint_users_x ON lint_users (x);$$),
 UPDATE lint_users SET nick = 'x' WHERE 'happy'::lint_mood > 'sad';$$),
 ('  near miss: other values',      $$ALTER TYPE lint_mood ADD VALUE 'happy';
 SELECT 'sad'::lint_mood;$$),
+('  near miss: label of another enum', $$ALTER TYPE lint_mood ADD VALUE 'happy';
+ALTER TYPE lint_mood ADD VALUE 'glad' AFTER 'happy';
+CREATE TYPE lint_feel AS ENUM ('happy');$$),
 ('identifier-too-long',            $$CREATE TABLE t (id bigint, "a_quoted_name_of_sixty_four_bytes_is_one_byte_more_than_allowed_" int)$$),
 ('  near miss: 63 bytes',          $$CREATE TABLE t (id bigint, an_unquoted_name_of_sixty_three_bytes_is_just_what_fits_there_ int)$$),
 ('transaction-left-open',          $$BEGIN;

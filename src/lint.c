@@ -1222,6 +1222,9 @@ lint_transaction_before(LintText *lt, RawStmt *rs)
 							 lt->exclusive_rel, lt->exclusive_line),
 					"Put the statement that takes the lock last in its migration, or move the statements after it into a migration of their own.");
 	}
+	/* labels in ALTER TYPE ... ADD VALUE (another enum, BEFORE/AFTER) or CREATE TYPE are no use */
+	if (IsA(rs->stmt, AlterEnumStmt) || IsA(rs->stmt, CreateEnumStmt))
+		return;
 	foreach(lc, lt->enum_literals)
 	{
 		EnumLiteral *el = lfirst(lc);
