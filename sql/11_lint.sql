@@ -81,6 +81,8 @@ ALTER TABLE t DROP COLUMN n$$),
 ('dropping-table',                 $$DROP TABLE IF EXISTS lint_users$$),
 ('  near miss: new table',         $$CREATE TABLE t (id bigint);
 DROP TABLE t$$),
+('  near miss: IF EXISTS, none',   $$DROP TABLE IF EXISTS lint_no_such_table;
+DROP INDEX IF EXISTS lint_no_such_index$$),
 ('dropping-database',              $$DROP DATABASE lint_db$$),
 ('  near miss: ALTER DATABASE',    $$ALTER DATABASE lint_db SET work_mem = '8MB'$$),
 ('dropping-not-null',              $$ALTER TABLE lint_users ALTER COLUMN id DROP NOT NULL$$),

@@ -957,6 +957,16 @@ lint_create_index(LintText *lt, IndexStmt *is)
 		lint_created(lt, is->relation->schemaname, is->idxname);
 }
 
+/*
+ * A relation a DROP removes that the texts do not create.  DROP ... IF
+ * EXISTS of a relation the database does not have does nothing.
+ */
+static bool
+drop_removes(LintText *lt, DropStmt *ds, RangeVar *rv)
+{
+	return !lint_is_new(lt, rv) && !(ds->missing_ok && !OidIsValid(lint_relid(rv)));
+}
+
 static void
 lint_drop(LintText *lt, DropStmt *ds)
 {
@@ -970,7 +980,7 @@ lint_drop(LintText *lt, DropStmt *ds)
 	{
 		RangeVar   *rv = makeRangeVarFromNameList(lfirst(lc));
 
-		if (lint_is_new(lt, rv))
+		if (!drop_removes(lt, ds, rv))
 			continue;
 		if (ds->removeType == OBJECT_TABLE)
 			lint_report(lt, -1, R_DROP_TABLE,
@@ -1039,16 +1049,17 @@ first_existing(LintText *lt, List *rels)
 	return NULL;
 }
 
+/* the first relation a DROP removes that the texts do not create, or NULL */
 static RangeVar *
-first_existing_name(LintText *lt, List *names)
+first_dropped(LintText *lt, DropStmt *ds)
 {
 	ListCell   *lc;
 
-	foreach(lc, names)
+	foreach(lc, ds->objects)
 	{
 		RangeVar   *rv = makeRangeVarFromNameList(lfirst(lc));
 
-		if (!lint_is_new(lt, rv))
+		if (drop_removes(lt, ds, rv))
 			return rv;
 	}
 	return NULL;
@@ -1091,7 +1102,7 @@ lint_lock(LintText *lt, Node *stmt, RangeVar **rel)
 				case OBJECT_INDEX:
 				case OBJECT_VIEW:
 				case OBJECT_MATVIEW:
-					*rel = first_existing_name(lt, ((DropStmt *) stmt)->objects);
+					*rel = first_dropped(lt, (DropStmt *) stmt);
 					return AccessExclusiveLock;
 				default:
 					return NoLock;
