@@ -333,7 +333,7 @@ COMMENT ON FUNCTION migrator.lint(text) IS
 CREATE FUNCTION migrator.lint_dir(dir text)
 RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text)
 AS 'MODULE_PATHNAME', 'migrator_lint_dir'
-LANGUAGE C STABLE;
+LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION migrator.lint_dir(text) IS
 	'safety lint of every pending migration of a folder';
