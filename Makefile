@@ -18,7 +18,8 @@ OBJS = \
 	src/snapshot.o \
 	src/diff.o \
 	src/adopt.o \
-	src/guard.o
+	src/guard.o \
+	src/lint.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

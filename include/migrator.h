@@ -287,6 +287,22 @@ extern void layout_sort(MigrationSet *set);
 
 /* script.c */
 extern Script *script_parse(const Migration *m);
+extern Script *script_read(const Migration *m);
+extern List *script_raw_parse(Script *s);
+extern const char *script_top_level_statement(Node *node);
+extern int	script_first_token(const int *locs, int n, int offset);
+
+/* lint.c */
+typedef enum LintMode
+{
+	LINT_OFF,
+	LINT_WARN,
+	LINT_ERROR
+} LintMode;
+
+extern int	migrator_lint_mode;
+extern void lint_define_gucs(void);
+extern void lint_pending(List *scripts);
 
 /* plan.c */
 extern RunPlan *plan_build(MigrationSet *set);

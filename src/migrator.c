@@ -77,6 +77,8 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	lint_define_gucs();
+
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();
 }

@@ -149,6 +149,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	RunPlan	   *plan;
 	int			last;
 	List	   *steps = NIL;
+	List	   *scripts = NIL;
 
 	/* migrate() holds its session lock already */
 	if (lock && strcmp(action, "migrate") != 0)
@@ -187,7 +188,9 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 							   step->script->no_transaction_line),
 					 errhint("migrator.apply() runs everything in the current transaction; CALL migrator.migrate() runs such a migration one statement at a time, outside any transaction.")));
 		steps = lappend(steps, step);
+		scripts = lappend(scripts, step->script);
 	}
+	lint_pending(scripts);
 	*setp = set;
 	return steps;
 }

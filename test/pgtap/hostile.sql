@@ -58,7 +58,7 @@ $f$;
 -- run a shell command on the server (as the server's OS user)
 CREATE FUNCTION pg_temp.sh(cmd text) RETURNS void LANGUAGE plpgsql AS $f$
 BEGIN
-	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', cmd);
+	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'cat > /dev/null; ' || cmd);
 END
 $f$;
 
