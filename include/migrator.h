@@ -104,6 +104,8 @@ typedef struct ScriptStmt
 	int			line;			/* 1-based line of its first token */
 	const char *top_level;		/* "CREATE INDEX CONCURRENTLY" ... or NULL */
 	char	   *index_name;		/* the index a concurrent build creates */
+	char	   *index_table_schema;	/* its table, as the statement names it */
+	char	   *index_table;
 } ScriptStmt;
 
 typedef struct Script

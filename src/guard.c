@@ -242,6 +242,18 @@ guard_object_access(ObjectAccessType access, Oid classId, Oid objectId,
 	}
 }
 
+/*
+ * Does a statement write the table?  SELECT ... FOR UPDATE asks for the
+ * UPDATE privilege too, but changes no column: a lock, not a write (expand()
+ * locks its row of migrator.changes that way).
+ */
+static bool
+writes(AclMode perms, Bitmapset *updatedCols)
+{
+	return (perms & (ACL_INSERT | ACL_DELETE)) != 0 ||
+		((perms & ACL_UPDATE) != 0 && !bms_is_empty(updatedCols));
+}
+
 /* may a statement not write to this table now? */
 static bool
 writes_guarded(Oid relid)
@@ -266,8 +278,7 @@ guard_check_perms(List *rangeTable, List *rtePermInfos, bool ereport_on_violatio
 	{
 		RTEPermissionInfo *p = lfirst_node(RTEPermissionInfo, lc);
 
-		if ((p->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) &&
-			writes_guarded(p->relid))
+		if (writes(p->requiredPerms, p->updatedCols) && writes_guarded(p->relid))
 			refuse("write to", getObjectDescriptionOids(RelationRelationId, p->relid));
 	}
 	return true;
@@ -288,7 +299,7 @@ guard_check_perms(List *rangeTable, bool ereport_on_violation)
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
 		if (rte->rtekind == RTE_RELATION &&
-			(rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) &&
+			writes(rte->requiredPerms, rte->updatedCols) &&
 			writes_guarded(rte->relid))
 			refuse("write to", getObjectDescriptionOids(RelationRelationId, rte->relid));
 	}

@@ -17,16 +17,20 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_index.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "migrator.h"
@@ -423,6 +427,53 @@ migrate_step(void *arg)
 }
 
 /*
+ * A concurrent index build that was interrupted (the session terminated,
+ * the server crashed) leaves its index behind, invalid, and the migration
+ * unrecorded: before building it again, drop that leftover -- concurrently,
+ * as PostgreSQL's documentation prescribes.  A valid index of that name is
+ * left alone (the build then fails, naming it).
+ */
+/* the index a concurrent build of ss creates, if it exists (in its table's schema) */
+static Oid
+built_index(const ScriptStmt *ss)
+{
+	Oid			table;
+
+	if (ss->index_name == NULL)
+		return InvalidOid;
+	table = RangeVarGetRelid(makeRangeVar(ss->index_table_schema, ss->index_table, -1),
+							 NoLock, true);
+	if (!OidIsValid(table))
+		return InvalidOid;
+	return get_relname_relid(ss->index_name, get_rel_namespace(table));
+}
+
+static void
+drop_invalid_leftover(const ScriptStmt *ss, const char *path)
+{
+	Oid			indexoid = built_index(ss);
+	HeapTuple	tup;
+	bool		invalid;
+
+	if (!OidIsValid(indexoid))
+		return;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tup))
+		return;
+	invalid = !((Form_pg_index) GETSTRUCT(tup))->indisvalid;
+	ReleaseSysCache(tup);
+	if (!invalid)
+		return;
+	ereport(NOTICE,
+			(errmsg("dropping the invalid index \"%s\" left by an interrupted build of migration \"%s\", line %d",
+					ss->index_name, path, ss->line)));
+	migrator_run_top_level(psprintf("DROP INDEX CONCURRENTLY %s",
+									quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
+															   get_rel_name(indexoid))));
+	SPI_commit();
+}
+
+/*
  * A migration that must run outside a transaction block: each statement
  * at top level in a background worker, while this session holds nothing
  * (no snapshot, no lock) that a concurrent index build would wait for.
@@ -445,6 +496,7 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 		ErrorData  *err;
 
 		SPI_commit();
+		drop_invalid_leftover(ss, s->path);
 		err = migrator_try_top_level(sql);
 		if (err)
 		{
@@ -455,7 +507,7 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 			initStringInfo(&detail);
 			if (err->detail)
 				appendStringInfoString(&detail, err->detail);
-			if (ss->index_name && OidIsValid(RelnameGetRelid(ss->index_name)))
+			if (OidIsValid(built_index(ss)))
 				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
 								 detail.len ? "\n" : "", ss->index_name);
 			if (i > 0)

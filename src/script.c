@@ -541,7 +541,15 @@ script_parse(const Migration *m)
 		s->stmts[s->nstmts].top_level = script_top_level_statement(rs->stmt);
 		s->stmts[s->nstmts].index_name = NULL;
 		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->idxname)
-			s->stmts[s->nstmts].index_name = MemoryContextStrdup(oldcxt, ((IndexStmt *) rs->stmt)->idxname);
+		{
+			IndexStmt  *is = (IndexStmt *) rs->stmt;
+			ScriptStmt *ss = &s->stmts[s->nstmts];
+
+			ss->index_name = MemoryContextStrdup(oldcxt, is->idxname);
+			ss->index_table = MemoryContextStrdup(oldcxt, is->relation->relname);
+			ss->index_table_schema = is->relation->schemaname ?
+				MemoryContextStrdup(oldcxt, is->relation->schemaname) : NULL;
+		}
 		if (s->stmts[s->nstmts].top_level && !s->no_transaction)
 		{
 			/* found in the parse tree, as Prisma does for a lone CIC */

@@ -132,9 +132,11 @@ SELECT throws_ok($$SELECT * FROM migrator.apply('{"2_b.up.sql": " \n"}'::jsonb)$
 	'migration file "2_b.up.sql" is empty', 'an empty up script is refused');
 DROP TABLE ea;
 
-SELECT results_eq($$SELECT path, line, rule FROM migrator.lint_dir('{"V1__a.sql": "CREATE TABLE la (id int);", "V2__b.sql": "\nCREATE INDEX ON la (id);"}'::jsonb)$$,
+CREATE TABLE lint_old (id bigint PRIMARY KEY);
+SELECT results_eq($$SELECT path, line, rule FROM migrator.lint_dir('{"V1__a.sql": "CREATE TABLE la (id bigint PRIMARY KEY);", "V2__b.sql": "CREATE INDEX ON la (id);\nCREATE INDEX ON lint_old (id);"}'::jsonb)$$,
 	$$VALUES ('V2__b.sql', 2, 'require-concurrent-index-creation')$$,
-	'lint_dir(bundle) lints the pending files, knowing la is created by an earlier one');
+	'lint_dir(bundle) lints the pending files: an index on an existing table, not on one an earlier file creates');
+DROP TABLE lint_old;
 
 -- the procedures, on a connection of their own
 SELECT pg_temp.reset_db();
