@@ -106,6 +106,7 @@ typedef struct ScriptStmt
 	char	   *index_name;		/* the index a concurrent build creates */
 	char	   *index_table_schema;	/* its table, as the statement names it */
 	char	   *index_table;
+	char	   *index_shape;	/* "btree unique a,b" for a plain column index */
 } ScriptStmt;
 
 typedef struct Script

@@ -15,9 +15,12 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
@@ -27,6 +30,7 @@
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -426,13 +430,6 @@ migrate_step(void *arg)
 					  migrator_summary("applied", 1), NULL, NULL);
 }
 
-/*
- * A concurrent index build that was interrupted (the session terminated,
- * the server crashed) leaves its index behind, invalid, and the migration
- * unrecorded: before building it again, drop that leftover -- concurrently,
- * as PostgreSQL's documentation prescribes.  A valid index of that name is
- * left alone (the build then fails, naming it).
- */
 /* the index a concurrent build of ss creates, if it exists (in its table's schema) */
 static Oid
 built_index(const ScriptStmt *ss)
@@ -448,29 +445,80 @@ built_index(const ScriptStmt *ss)
 	return get_relname_relid(ss->index_name, get_rel_namespace(table));
 }
 
-static void
-drop_invalid_leftover(const ScriptStmt *ss, const char *path)
+/* the shape of a built index, as script.c describes a statement's; NULL if not plain */
+static char *
+built_shape(HeapTuple tup)
+{
+	Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+	StringInfoData buf;
+	HeapTuple	reltup;
+	char	   *am;
+
+	if (ind->indnatts != ind->indnkeyatts ||
+		!heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
+		!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+		return NULL;
+	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(ind->indexrelid));
+	if (!HeapTupleIsValid(reltup))
+		return NULL;
+	am = get_am_name(((Form_pg_class) GETSTRUCT(reltup))->relam);
+	ReleaseSysCache(reltup);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", am, ind->indisunique ? "unique " : "");
+	for (int i = 0; i < ind->indnkeyatts; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "",
+						 get_attname(ind->indrelid, ind->indkey.values[i], false));
+	return buf.data;
+}
+
+/*
+ * Before a concurrent index build of a migration outside a transaction
+ * block, what an interrupted earlier run may have left: its index,
+ * invalid (the build was cut short), or valid (the build finished, the
+ * session was cut short before recording the migration).  An invalid one
+ * is dropped -- concurrently, as PostgreSQL's documentation prescribes --
+ * and built again; a valid one of the very shape the statement builds (a
+ * plain column index) is taken as built: returns true, and the statement
+ * is skipped.  Anything else is left to the statement, which then fails
+ * naming the index.
+ */
+static bool
+settle_leftover_index(const ScriptStmt *ss, const char *path)
 {
 	Oid			indexoid = built_index(ss);
 	HeapTuple	tup;
-	bool		invalid;
+	Form_pg_index ind;
+	char	   *shape;
+	char	   *sql;
 
 	if (!OidIsValid(indexoid))
-		return;
+		return false;
 	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
 	if (!HeapTupleIsValid(tup))
-		return;
-	invalid = !((Form_pg_index) GETSTRUCT(tup))->indisvalid;
+		return false;
+	ind = (Form_pg_index) GETSTRUCT(tup);
+	if (ind->indisvalid)
+	{
+		shape = built_shape(tup);
+		ReleaseSysCache(tup);
+		if (shape == NULL || ss->index_shape == NULL || strcmp(shape, ss->index_shape) != 0)
+			return false;
+		ereport(NOTICE,
+				(errmsg("index \"%s\" of migration \"%s\", line %d, is already built: an interrupted run built it",
+						ss->index_name, path, ss->line)));
+		return true;
+	}
 	ReleaseSysCache(tup);
-	if (!invalid)
-		return;
 	ereport(NOTICE,
 			(errmsg("dropping the invalid index \"%s\" left by an interrupted build of migration \"%s\", line %d",
 					ss->index_name, path, ss->line)));
-	migrator_run_top_level(psprintf("DROP INDEX CONCURRENTLY %s",
-									quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
-															   get_rel_name(indexoid))));
+	sql = psprintf("DROP INDEX CONCURRENTLY %s",
+				   quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
+											  get_rel_name(indexoid)));
+	/* the drop waits for every transaction with a snapshot: end ours */
 	SPI_commit();
+	migrator_run_top_level(sql);
+	return false;
 }
 
 /*
@@ -494,9 +542,13 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 		ScriptStmt *ss = &s->stmts[i];
 		char	   *sql = pnstrdup(s->text + ss->offset, ss->len);
 		ErrorData  *err;
+		Oid			existing;
 
+		if (settle_leftover_index(ss, s->path))
+			continue;
+		existing = built_index(ss);
+		/* no snapshot, not even the catalog's, for the build to wait for */
 		SPI_commit();
-		drop_invalid_leftover(ss, s->path);
 		err = migrator_try_top_level(sql);
 		if (err)
 		{
@@ -507,7 +559,9 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 			initStringInfo(&detail);
 			if (err->detail)
 				appendStringInfoString(&detail, err->detail);
-			if (OidIsValid(built_index(ss)))
+			/* see what the worker did, not what the caches knew before */
+			AcceptInvalidationMessages();
+			if (OidIsValid(built_index(ss)) && built_index(ss) != existing)
 				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
 								 detail.len ? "\n" : "", ss->index_name);
 			if (i > 0)

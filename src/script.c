@@ -367,6 +367,35 @@ is_commit(Node *node)
 	return IsA(node, TransactionStmt) && t->kind == TRANS_STMT_COMMIT && !t->chain;
 }
 
+/*
+ * What a CREATE INDEX builds, when it is a plain index on columns: its
+ * method, uniqueness and columns ("btree unique a,b"); NULL for anything
+ * more (expressions, a predicate, INCLUDE, opclasses, collations, orders).
+ * run.c compares it with an index found already built.
+ */
+static char *
+index_shape(IndexStmt *is, MemoryContext cxt)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (is->whereClause || is->indexIncludingParams != NIL || is->options != NIL)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", is->accessMethod ? is->accessMethod : "btree",
+					 is->unique ? "unique " : "");
+	foreach(lc, is->indexParams)
+	{
+		IndexElem  *e = lfirst_node(IndexElem, lc);
+
+		if (e->name == NULL || e->opclass != NIL || e->collation != NIL ||
+			e->ordering != SORTBY_DEFAULT || e->nulls_ordering != SORTBY_NULLS_DEFAULT)
+			return NULL;
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? "," : "", e->name);
+	}
+	return MemoryContextStrdup(cxt, buf.data);
+}
+
 static void
 check_statement(Script *s, Node *node)
 {
@@ -549,6 +578,7 @@ script_parse(const Migration *m)
 			ss->index_table = MemoryContextStrdup(oldcxt, is->relation->relname);
 			ss->index_table_schema = is->relation->schemaname ?
 				MemoryContextStrdup(oldcxt, is->relation->schemaname) : NULL;
+			ss->index_shape = index_shape(is, oldcxt);
 		}
 		if (s->stmts[s->nstmts].top_level && !s->no_transaction)
 		{
