@@ -25,20 +25,19 @@ GRANT EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(
 	TO migrator_tap_owner;
 
 -- a statement run in a session of migrator_tap_owner
+CREATE FUNCTION pg_temp.owner_conn() RETURNS text LANGUAGE sql AS $f$
+	SELECT format('dbname=%s user=migrator_tap_owner host=%s port=%s', current_database(),
+				  trim(split_part(current_setting('unix_socket_directories'), ',', 1)),
+				  current_setting('port'))
+$f$;
 CREATE FUNCTION pg_temp.as_owner(sql text, cols text DEFAULT 'r text') RETURNS text LANGUAGE sql AS $f$
-	SELECT format('SELECT * FROM dblink(%L, %L) AS t(%s)',
-				  format('dbname=%s user=migrator_tap_owner host=%s port=%s', current_database(),
-						 trim(split_part(current_setting('unix_socket_directories'), ',', 1)),
-						 current_setting('port')), sql, cols)
+	SELECT format('SELECT * FROM dblink(%L, %L) AS t(%s)', pg_temp.owner_conn(), sql, cols)
 $f$;
 CREATE FUNCTION pg_temp.app_with(path text, body text) RETURNS text LANGUAGE sql AS $f$
 	SELECT (current_setting('tap.app')::jsonb || jsonb_build_object(path, body))::text
 $f$;
 CREATE FUNCTION pg_temp.exec_as_owner(sql text) RETURNS text LANGUAGE sql AS $f$
-	SELECT format('SELECT dblink_exec(%L, %L)',
-				  format('dbname=%s user=migrator_tap_owner host=%s port=%s', current_database(),
-						 trim(split_part(current_setting('unix_socket_directories'), ',', 1)),
-						 current_setting('port')), sql)
+	SELECT format('SELECT dblink_exec(%L, %L)', pg_temp.owner_conn(), sql)
 $f$;
 SELECT set_config('tap.app', jsonb_build_object(
 	'V1__tables.sql', E'CREATE TABLE app.accounts (id bigint PRIMARY KEY, email text);\nINSERT INTO app.accounts SELECT g, g || ''@x'' FROM generate_series(1, 1000) g;',
@@ -54,8 +53,7 @@ SELECT results_eq(pg_temp.as_owner(format('SELECT state FROM migrator.status(%L:
 -- CALL migrate in the role's session, sent without waiting: its concurrent
 -- index build waits for every older transaction, so this session must not
 -- sit in one (a statement waiting for dblink) meanwhile
-SELECT dblink_connect('own', format('dbname=%s user=migrator_tap_owner host=%s port=%s', current_database(),
-	trim(split_part(current_setting('unix_socket_directories'), ',', 1)), current_setting('port'))) \g /dev/null
+SELECT dblink_connect('own', pg_temp.owner_conn()) \g /dev/null
 SELECT dblink_send_query('own', format('CALL migrator.migrate(%L::jsonb)', current_setting('tap.app'))) \g /dev/null
 SELECT pg_sleep(CASE WHEN dblink_is_busy('own') = 1 THEN 0.2 ELSE 0 END) \g /dev/null
 SELECT pg_sleep(CASE WHEN dblink_is_busy('own') = 1 THEN 0.2 ELSE 0 END) \g /dev/null
