@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(71);
+SELECT plan(72);
 
 ------------------------------------------------------------------------------
 -- a folder and its bundle are the same migrations: layout, versions, order,
@@ -157,6 +157,8 @@ SELECT lives_ok(format('SELECT dblink_exec(pg_temp.connstr(), %L)',
 	'CALL revert_to(bundle, ''0'')');
 SELECT ok(NOT EXISTS (SELECT FROM migrator.journal) AND to_regclass('gm_users') IS NULL,
 	'version 0 is the empty database: every migration was reverted');
+SELECT is((SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE 'gm\_%'),
+	0::bigint, 'the golang-migrate folder''s down scripts left an empty schema: no table, index or sequence of it');
 SELECT ok((SELECT bool_and(dir IS NULL) FROM migrator.events WHERE action IN ('migrate', 'revert')),
 	'events of bundle runs have no folder');
 
