@@ -48,7 +48,7 @@ BEGIN {
 		emit(out "/dbmate/" sprintf("%05d", i) "_" name ".sql", "-- migrate:up\n" body "\n-- migrate:down\n")
 		tag = sprintf("%04d", i - 1) "_" name
 		emit(out "/drizzle/" tag ".sql", brk)
-		printf "    {\n      \"idx\": %d,\n      \"version\": \"7\",\n      \"when\": %d,\n      \"tag\": \"%s\",\n      \"breakpoints\": true\n    }%s\n",
+		printf "    {\n      \"idx\": %d,\n      \"version\": \"7\",\n      \"when\": %.0f,\n      \"tag\": \"%s\",\n      \"breakpoints\": true\n    }%s\n",
 			i - 1, 1700000000000 + i * 1000, tag, (i < n ? "," : "") > journal
 		emit(out "/pgmigrate/" sprintf("%05d", i) "_" name ".sql", "-- Up Migration\n" body "\n-- Down Migration\n")
 		change = sprintf("m%05d", i) "_" name
