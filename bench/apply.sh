@@ -42,7 +42,7 @@ SCALE=${SCALE:-100 1000 10000}
 PARTS=${PARTS:-1 2 3}
 ALTS=${ALTS:-apply migrate client psql_1tx psql_each dbmate drizzle_kit drizzle_orm node_pg_migrate sqitch}
 PEERS=$BENCH/peers
-BENCH_DBS='^migrator_bench_apply'
+BENCH_DBS='^(migrator_bench_apply|template1)' # fresh_db drops and creates from template1
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 [[ $N =~ ^[0-9]+$ && $N -ge 5 ]] || die "N must be a number >= 5"
 
@@ -113,7 +113,7 @@ gen() { # N: the set of N migrations under $TMP/mN
 
 # --- one run of one alternative ------------------------------------------------------------------
 fresh_db() { # DB ALT: an empty database (with the extension for migrator's alternatives)
-	q -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" 2>/dev/null
+	q -d template1 -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" 2>/dev/null
 	case $2 in apply | migrate | client) q -d "$1" -c "CREATE EXTENSION migrator" ;; esac
 	q -d "$1" -c "CHECKPOINT"
 }
@@ -290,7 +290,7 @@ if part 3; then
 		done
 	done
 fi
-for db in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname ~ '$BENCH_DBS'"); do
+for db in $(psql -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname ~ '^migrator_bench_apply'"); do
 	q -d postgres -c "DROP DATABASE $db WITH (FORCE)"
 done
 
@@ -370,7 +370,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b ? "PASS" : "FAIL") }'
 				if [[ $m ]]; then
 					printf '%26s' "$(printf '%.3f ms, %s/%s MB' "$m" "$(med 3 $a "$n" vmhwm_mb)" "$(med 3 $a "$n" rssanon_peak_mb)")"
 				else
-					printf '%26s' "failed: $(awk -F, -v a="$a" -v n="$n" '$1 == 3 && $2 == a && $3 == n && $5 == "failed" { print $6; exit }' "$CSV" | tr -d '"' | cut -c1-20)"
+					printf '%26s' " failed: $(awk -F, -v a="$a" -v n="$n" '$1 == 3 && $2 == a && $3 == n && $5 == "failed" { print $6; exit }' "$CSV" | tr -d '"' | cut -c1-20)"
 				fi
 			done
 			echo
@@ -378,7 +378,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b ? "PASS" : "FAIL") }'
 		first=${SIZES[0]}
 		for a in apply migrate; do
 			lo=$(med 3 $a "$first" ms_per_migration)
-			big=$(for n in "${SIZES[@]}"; do [[ $(med 3 $a "$n" ms_per_migration) ]] && echo "$n"; done | tail -n 1)
+			big=$(for n in "${SIZES[@]}"; do if [[ $(med 3 $a "$n" ms_per_migration) ]]; then echo "$n"; fi; done | tail -n 1)
 			[[ $lo && $big && $big != "$first" ]] || continue
 			hi=$(med 3 $a "$big" ms_per_migration)
 			printf '  target: %-40s per migration at %s within 1.5x of at %s: %s (%.2f x)\n' "$(label $a)" "$big" "$first" \
