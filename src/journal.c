@@ -129,6 +129,11 @@ journal_no_transaction_end(void)
 	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATOR_NOTX_KEY));
 }
 
+/* the plans of the rows written for every migration (exec_as_owner) */
+static SPIPlanPtr versioned_plan = NULL;
+static SPIPlanPtr repeatable_plan = NULL;
+static SPIPlanPtr event_plan = NULL;
+
 static Oid
 journal_owner(void)
 {
@@ -150,12 +155,28 @@ journal_owner(void)
 	return owner;
 }
 
+static void exec_as_owner(SPIPlanPtr *plan, const char *sql, int nargs,
+						  Oid *types, Datum *values, const char *nulls);
+
 /*
  * Run one statement as the journal's owner with a pinned search_path.
  */
 void
 migrator_exec_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
 				 const char *nulls)
+{
+	exec_as_owner(NULL, sql, nargs, types, values, nulls);
+}
+
+/*
+ * The same, with the statement's plan prepared on first use and kept in
+ * *plan for the rest of the session: for the journal and event rows
+ * written once per migration (always under the same owner and
+ * search_path; the plan cache re-plans after a DROP EXTENSION).
+ */
+static void
+exec_as_owner(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
+			  Datum *values, const char *nulls)
 {
 	Oid			owner = journal_owner();
 	Oid			save_userid;
@@ -178,9 +199,24 @@ migrator_exec_as_owner(const char *sql, int nargs, Oid *types, Datum *values,
 	PG_TRY();
 	{
 		SPI_connect();
-		rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+		if (plan == NULL)
+			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+		else
+		{
+			if (*plan == NULL)
+			{
+				SPIPlanPtr	p = SPI_prepare(sql, nargs, types);
+
+				if (p == NULL)
+					elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+				if (SPI_keepplan(p) != 0)
+					elog(ERROR, "SPI_keepplan failed");
+				*plan = p;
+			}
+			rc = SPI_execute_plan(*plan, values, nulls, false, 0);
+		}
 		if (rc < 0)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 		SPI_finish();
 	}
 	PG_FINALLY();
@@ -280,12 +316,12 @@ journal_record_origin(const Migration *m, double duration_ms, int nstmts,
 	values[7] = CStringGetTextDatum(origin);
 
 	if (m->kind == MIGRATION_VERSIONED)
-		migrator_exec_as_owner("INSERT INTO migrator.journal "
+		exec_as_owner(&versioned_plan, "INSERT INTO migrator.journal "
 						 "(version, name, kind, path, checksum, duration, statements, applied_by, origin) "
 						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7, $8)",
 						 8, types, values, nulls);
 	else
-		migrator_exec_as_owner("INSERT INTO migrator.journal AS j "
+		exec_as_owner(&repeatable_plan, "INSERT INTO migrator.journal AS j "
 						 "(version, name, kind, path, checksum, duration, statements, applied_by, origin) "
 						 "VALUES ($1, $2, 'repeatable', $3, $4, $5, $6, $7, $8) "
 						 "ON CONFLICT (name) WHERE kind OPERATOR(pg_catalog.=) 'repeatable' "
@@ -364,7 +400,7 @@ journal_log_event(const char *action, const char *dir, const Migration *m,
 	values[8] = CStringGetTextDatum(current_user_name());
 	nulls[0] = nulls[4] = nulls[8] = ' ';
 
-	migrator_exec_as_owner("INSERT INTO migrator.events "
+	exec_as_owner(&event_plan, "INSERT INTO migrator.events "
 					 "(action, dir, version, path, outcome, sqlstate, message, detail, run_by) "
 					 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 					 9, types, values, nulls);

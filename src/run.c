@@ -244,38 +244,56 @@ migrator_summary(const char *verb, int n)
 	return psprintf("%s %d migration%s", verb, n, n == 1 ? "" : "s");
 }
 
-typedef struct ApplyAttempt
+/* one migration apply() ran, reported once the whole run has succeeded */
+typedef struct ApplyDone
 {
-	RunStep    *step;
+	Migration  *migration;
 	double		ms;
-} ApplyAttempt;
+} ApplyDone;
+
+typedef struct ApplyRun
+{
+	const MigrationSource *src;
+	List	   *steps;
+	RunStep    *current;		/* the step running (names a lock timeout) */
+	List	   *done;			/* ApplyDone, in order */
+} ApplyRun;
 
 static void
-apply_attempt_fn(void *arg)
+apply_all_fn(void *arg)
 {
-	ApplyAttempt *a = (ApplyAttempt *) arg;
+	ApplyRun   *run = (ApplyRun *) arg;
+	ListCell   *lc;
 
-	a->ms = run_script(a->step->script);
-}
+	run->done = NIL;
+	foreach(lc, run->steps)
+	{
+		RunStep    *step = lfirst(lc);
+		ApplyDone  *d = palloc(sizeof(ApplyDone));
 
-/*
- * One migration of apply(), in a subtransaction: false when it timed out
- * waiting for a lock (and is rolled back, to be retried); other errors are
- * raised.
- */
-static bool
-apply_attempt(RunStep *step, bool last, double *ms)
-{
-	ApplyAttempt a = {step, 0};
-	bool		done = migrator_subxact_try(apply_attempt_fn, &a, last);
-
-	*ms = a.ms;
-	return done;
+		run->current = step;
+		d->migration = step->migration;
+		d->ms = run_script(step->script);
+		journal_record(step->migration, d->ms, step->script->nstmts);
+		journal_log_event("apply", run->src->dir, step->migration, true, NULL,
+						  migrator_summary("applied", 1), NULL, NULL);
+		run->done = lappend(run->done, d);
+	}
 }
 
 /*
  * migrator.apply(dir, target, dry_run): all pending migrations, in the
  * caller's transaction.
+ *
+ * They run in one subtransaction, not one each: when a migration times out
+ * waiting for a lock, the whole run is rolled back -- releasing every lock
+ * it took, so nothing waits behind it meanwhile -- and retried from its
+ * first migration after a backoff.  apply() is all or nothing, so a retry
+ * from the start is the same run.  One subtransaction per migration would
+ * cost more with every migration (each subtransaction's commit walks the
+ * transaction's pending relation files, locks and relcache entries:
+ * quadratic over thousands of migrations) and would overflow the 64
+ * subtransaction ids a backend shares with every snapshot.
  */
 Datum
 migrator_apply(PG_FUNCTION_ARGS)
@@ -287,6 +305,7 @@ migrator_apply(PG_FUNCTION_ARGS)
 	MigrationSet *set;
 	List	   *steps;
 	ListCell   *lc;
+	ApplyRun	run;
 
 	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
@@ -294,33 +313,39 @@ migrator_apply(PG_FUNCTION_ARGS)
 
 	steps = prepare_run(src, target, "apply", !dry_run, &set);
 
+	if (dry_run)
+	{
+		foreach(lc, steps)
+			migrator_put_row(rsinfo, ((RunStep *) lfirst(lc))->migration,
+							 "would apply", 0, false);
+		return (Datum) 0;
+	}
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	foreach(lc, steps)
+	run.src = src;
+	run.steps = steps;
+	run.current = NULL;
+	run.done = NIL;
+	if (steps != NIL)
 	{
-		RunStep    *step = lfirst(lc);
-		double		ms;
-
-		if (dry_run)
-		{
-			migrator_put_row(rsinfo, step->migration, "would apply", 0, false);
-			continue;
-		}
 		for (int attempt = 0;; attempt++)
 		{
-			if (apply_attempt(step, attempt >= migrator_lock_retries, &ms))
+			if (migrator_subxact_try(apply_all_fn, &run,
+									 attempt >= migrator_lock_retries))
 				break;
-			migrator_lock_backoff(attempt, step->migration->path);
+			migrator_lock_backoff(attempt, run.current->migration->path);
 		}
-		journal_record(step->migration, ms, step->script->nstmts);
-		journal_log_event("apply", src->dir, step->migration, true, NULL,
-						  migrator_summary("applied", 1), NULL, NULL);
-		migrator_put_row(rsinfo, step->migration, "applied", ms, true);
 	}
-	if (!dry_run)
-		journal_log_event("apply", src->dir, NULL, true, NULL,
-						  migrator_summary("applied", list_length(steps)), NULL, NULL);
-	if (!dry_run && steps != NIL)
+	foreach(lc, run.done)
+	{
+		ApplyDone  *d = lfirst(lc);
+
+		migrator_put_row(rsinfo, d->migration, "applied", d->ms, true);
+	}
+	journal_log_event("apply", src->dir, NULL, true, NULL,
+					  migrator_summary("applied", list_length(steps)), NULL, NULL);
+	if (steps != NIL)
 		snapshot_record("apply");
 	SPI_finish();
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# bench/summary.sh -- the summary table: every benchmark's targets and verdicts, from the result
+# files present under bench/results/ (OUT): apply.txt, lint.txt, trigger.txt, diff.txt.  Writes
+# summary.txt and summary.csv (benchmark, date of its last run, target line, verdict).  bench/run
+# calls it after the benchmarks; run it alone to rebuild the table.
+set -euo pipefail
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${OUT:-$BENCH/results}
+CSV=$OUT/summary.csv
+TXT=$OUT/summary.txt
+echo "benchmark,run,target,verdict" >"$CSV"
+{
+	echo "migrator benchmarks: the targets and the last measured figures ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+	echo "each benchmark's full table, CSV and chart: bench/results/<name>.txt, .csv, .png"
+	for b in apply lint trigger diff; do
+		f=$OUT/$b.txt
+		[[ -s $f ]] || continue
+		when=$(grep -o -m1 '20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9:]* [A-Z]*' "$f" || echo unknown)
+		echo
+		echo "$b ($when): $(head -n 1 "$f")"
+		# a target line, its continuation ("with pause ..."), or a PASS/FAIL line
+		awk '/^[0-9]+[a-z]?\. / { sec = $1 " " } /target:/ || /^(PASS|FAIL)/ || /^ +with / { sub(/^ +/, ""); print sec $0 }' "$f" | while IFS= read -r line; do
+			verdict=$(grep -o -E '\b(PASS|FAIL|NOT MET|met)\b' <<<"$line" | tail -n 1 || true)
+			case $verdict in met) verdict=PASS ;; "NOT MET") verdict=FAIL ;; esac
+			printf '  %-5s %s\n' "${verdict:-?}" "$line"
+			printf '%s,%s,"%s",%s\n' "$b" "$when" "${line//\"/\"\"}" "${verdict:-}" >>"$CSV"
+		done
+	done
+} >"$TXT"
+cat "$TXT"
