@@ -295,12 +295,6 @@ read_bundle_file(const MigrationSource *src, const char *relpath, int *len,
 }
 
 /*
- * A folder's files must be inside it: a symbolic link (to a file or a
- * subfolder) is followed only when it resolves to a place inside the
- * folder, so that a folder cannot make migrator read, and checksum, what
- * lies elsewhere on the server.
- */
-/*
  * No component of relpath below dir is a symbolic link (nor missing): then
  * the file is inside the folder, whatever dir itself resolves to.  One
  * lstat() per component, instead of realpath()'s readlink() per component
@@ -333,6 +327,12 @@ plain_path(const char *path, size_t dirlen)
 	return plain;
 }
 
+/*
+ * A folder's files must be inside it: a symbolic link (to a file or a
+ * subfolder) is followed only when it resolves to a place inside the
+ * folder, so that a folder cannot make migrator read, and checksum, what
+ * lies elsewhere on the server.
+ */
 static void
 check_inside(const char *dir, const char *relpath, const char *path)
 {
