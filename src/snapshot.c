@@ -11,10 +11,16 @@
  *	  the schema alone, so that names inside it are unqualified and two
  *	  schemas holding the same objects give the same snapshot.
  *
- *	  Covered now: tables (kind, columns with type, NOT NULL, default,
+ *	  Covered: the schema (comment, grants), extensions, tables and
+ *	  partitions (columns with their position, type, NOT NULL, default,
  *	  identity, generated expression, collation; constraints; indexes;
- *	  triggers; comments), views and materialized views, sequences, enum
- *	  types, functions and procedures.
+ *	  triggers; policies; row-level security; storage parameters), views
+ *	  and materialized views (with the relations they read), sequences and
+ *	  their owning column, enum, domain, composite and range types,
+ *	  functions and procedures; comments and grants on all of them.
+ *	  Columns keep their rank among the table's live columns ("position"):
+ *	  dropped columns do not show, the order of the others does, as it does
+ *	  in SELECT * and pg_dump.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,66 +40,189 @@
 
 PG_FUNCTION_INFO_V1(migrator_snapshot);
 
-/* one schema's objects; $1 is the schema's oid */
+/*
+ * The snapshot of one schema, one query; $1 is the schema's oid, $2 its name
+ * quoted.  It runs with search_path "pg_catalog, <schema>": the catalog's
+ * names and operators come first, and the deparsers leave the schema's own
+ * names unqualified.
+ */
+
+/* a privilege as text: grantee=PRIVILEGE, with * when grantable */
+#define ACL_ENTRY \
+"CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"	\
+" || '=' || a.privilege_type || CASE WHEN a.is_grantable THEN '*' ELSE '' END"
+
+/*
+ * An object's privileges as they differ from the default for its kind and
+ * owner: "+grantee=PRIV" granted beyond it, "-grantee=PRIV" revoked from it;
+ * NULL when they are the default.
+ */
+#define GRANTS(acl, kind, owner) \
+"(SELECT jsonb_agg(e ORDER BY e) FROM ("											\
+"  (SELECT '+' || " ACL_ENTRY " FROM aclexplode(COALESCE(" acl ", acldefault('" kind "', " owner "))) a" \
+"   EXCEPT SELECT '+' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a)"	\
+"  UNION ALL"																		\
+"  (SELECT '-' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a"	\
+"   EXCEPT SELECT '-' || " ACL_ENTRY " FROM aclexplode(COALESCE(" acl ", acldefault('" kind "', " owner "))) a)" \
+") g(e))"
+
+/* columns of a relation or attributes of a composite type ($rel: its oid) */
+#define COLUMNS(rel, owner) \
+"(SELECT COALESCE(jsonb_object_agg(a.attname, jsonb_build_object("				\
+"   'position', a.position,"														\
+"   'type', format_type(a.atttypid, a.atttypmod),"								\
+"   'not_null', a.attnotnull,"														\
+"   'default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END," \
+"   'generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END," \
+"   'identity', NULLIF(a.attidentity, ''),"										\
+"   'collation', CASE WHEN a.attcollation <> t.typcollation"						\
+"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END," \
+"   'comment', col_description(a.attrelid, a.attnum),"							\
+"   'grants', " GRANTS("a.attacl", "c", owner) ")), '{}')"							\
+" FROM (SELECT a.*, rank() OVER (ORDER BY a.attnum) AS position FROM pg_attribute a" \
+"       WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped) a"	\
+" JOIN pg_type t ON t.oid = a.atttypid"											\
+" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
+" WHERE a.attislocal)"
+
+/* indexes that no constraint owns; ON ONLY (of a partitioned table) is cut */
+#define INDEXES(rel) \
+"(SELECT COALESCE(jsonb_object_agg(ic.relname, jsonb_build_object("				\
+"   'definition', replace(replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ' || $2 || '.', ' ON '), ' ON ' || $2 || '.', ' ON '),"	\
+"   'comment', obj_description(i.indexrelid, 'pg_class'))), '{}')"				\
+" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
+" WHERE i.indrelid = " rel " AND NOT ic.relispartition"							\
+" AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = " rel "))"
+
 static const char *const schema_query =
-"SELECT pg_catalog.jsonb_build_object("
-"'tables', (SELECT COALESCE(pg_catalog.jsonb_object_agg(c.relname, pg_catalog.jsonb_build_object("
+"SELECT jsonb_build_object("
+"'schema', (SELECT jsonb_build_object("
+"   'comment', obj_description(n.oid, 'pg_namespace'),"
+"   'grants', " GRANTS("n.nspacl", "n", "n.nspowner") ")"
+"   FROM pg_namespace n WHERE n.oid = $1),"
+"'extensions', (SELECT COALESCE(jsonb_object_agg(x.extname, jsonb_build_object("
+"   'comment', obj_description(x.oid, 'pg_extension'))), '{}')"
+"   FROM pg_extension x WHERE x.extnamespace = $1),"
+"'tables', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
 "   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END,"
-"   'unlogged', c.relpersistence OPERATOR(pg_catalog.=) 'u',"
-"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'),"
-"   'columns', (SELECT COALESCE(pg_catalog.jsonb_object_agg(a.attname, pg_catalog.jsonb_build_object("
-"        'type', pg_catalog.format_type(a.atttypid, a.atttypmod),"
-"        'not_null', a.attnotnull,"
-"        'default', CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,"
-"        'generated', CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,"
-"        'identity', NULLIF(a.attidentity, ''),"
-"        'collation', CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation"
-"                     THEN (SELECT co.collname FROM pg_catalog.pg_collation co WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation) END,"
-"        'comment', pg_catalog.col_description(c.oid, a.attnum))), '{}')"
-"      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid"
-"      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
-"      WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped),"
-"   'constraints', (SELECT COALESCE(pg_catalog.jsonb_object_agg(k.conname, pg_catalog.jsonb_build_object("
-"        'type', k.contype, 'definition', pg_catalog.pg_get_constraintdef(k.oid, true))), '{}')"
-"      FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),"
-"   'indexes', (SELECT COALESCE(pg_catalog.jsonb_object_agg(ic.relname,"
-"        pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ' OPERATOR(pg_catalog.||) $2 OPERATOR(pg_catalog.||) '.', ' ON ')), '{}')"
-"      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid"
-"      WHERE i.indrelid OPERATOR(pg_catalog.=) c.oid AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
-"        WHERE k.conindid OPERATOR(pg_catalog.=) i.indexrelid AND k.conrelid OPERATOR(pg_catalog.=) c.oid)),"
-"   'triggers', (SELECT COALESCE(pg_catalog.jsonb_object_agg(tg.tgname, pg_catalog.pg_get_triggerdef(tg.oid, true)), '{}')"
-"      FROM pg_catalog.pg_trigger tg WHERE tg.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT tg.tgisinternal))), '{}')"
-"   FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')"
-"   AND NOT c.relispartition),"
-"'views', (SELECT COALESCE(pg_catalog.jsonb_object_agg(c.relname, pg_catalog.jsonb_build_object("
-"   'materialized', c.relkind OPERATOR(pg_catalog.=) 'm',"
-"   'definition', pg_catalog.pg_get_viewdef(c.oid, true),"
-"   'comment', pg_catalog.obj_description(c.oid, 'pg_class'))), '{}')"
-"   FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}')),"
-"'sequences', (SELECT COALESCE(pg_catalog.jsonb_object_agg(c.relname, pg_catalog.jsonb_build_object("
-"   'type', pg_catalog.format_type(s.seqtypid, NULL), 'increment', s.seqincrement, 'min', s.seqmin,"
-"   'max', s.seqmax, 'start', s.seqstart, 'cache', s.seqcache, 'cycle', s.seqcycle)), '{}')"
-"   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid"
-"   WHERE c.relnamespace OPERATOR(pg_catalog.=) $1 AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep"
-"     WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-"     AND dep.objid OPERATOR(pg_catalog.=) c.oid AND dep.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'))),"
-"'enums', (SELECT COALESCE(pg_catalog.jsonb_object_agg(t.typname, (SELECT pg_catalog.jsonb_agg(e.enumlabel ORDER BY e.enumsortorder)"
-"     FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid)), '{}')"
-"   FROM pg_catalog.pg_type t WHERE t.typnamespace OPERATOR(pg_catalog.=) $1 AND t.typtype OPERATOR(pg_catalog.=) 'e'),"
-"'functions', (SELECT COALESCE(pg_catalog.jsonb_object_agg(p.proname OPERATOR(pg_catalog.||) '(' OPERATOR(pg_catalog.||)"
-"     pg_catalog.pg_get_function_identity_arguments(p.oid) OPERATOR(pg_catalog.||) ')', pg_catalog.jsonb_build_object("
-"   'kind', p.prokind, 'arguments', pg_catalog.pg_get_function_arguments(p.oid),"
-"   'result', pg_catalog.pg_get_function_result(p.oid),"
-"   'language', (SELECT l.lanname FROM pg_catalog.pg_language l WHERE l.oid OPERATOR(pg_catalog.=) p.prolang),"
-"   'body', p.prosrc, 'volatility', p.provolatile, 'strict', p.proisstrict,"
-"   'security_definer', p.prosecdef, 'config', p.proconfig)), '{}')"
-"   FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) $1"
-"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend dep WHERE dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
-"     AND dep.objid OPERATOR(pg_catalog.=) p.oid AND dep.deptype OPERATOR(pg_catalog.=) 'e')))";
+"   'unlogged', c.relpersistence = 'u',"
+"   'options', (SELECT jsonb_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
+"   'partition_by', CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END,"
+"   'partition_of', (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent"
+"      WHERE c.relispartition AND h.inhrelid = c.oid),"
+"   'bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,"
+"   'row_security', c.relrowsecurity,"
+"   'force_row_security', c.relforcerowsecurity,"
+"   'comment', obj_description(c.oid, 'pg_class'),"
+"   'grants', " GRANTS("c.relacl", "r", "c.relowner") ","
+"   'columns', " COLUMNS("c.oid", "c.relowner") ","
+"   'constraints', (SELECT COALESCE(jsonb_object_agg(k.conname, jsonb_build_object("
+"        'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"
+"        'comment', obj_description(k.oid, 'pg_constraint'))), '{}')"
+"      FROM pg_constraint k WHERE k.conrelid = c.oid AND k.conislocal AND k.conparentid = 0),"
+"   'indexes', " INDEXES("c.oid") ","
+"   'triggers', (SELECT COALESCE(jsonb_object_agg(tg.tgname, jsonb_build_object("
+"        'definition', pg_get_triggerdef(tg.oid, true),"
+"        'comment', obj_description(tg.oid, 'pg_trigger'))), '{}')"
+"      FROM pg_trigger tg WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal AND tg.tgparentid = 0),"
+"   'policies', (SELECT COALESCE(jsonb_object_agg(po.polname, jsonb_build_object("
+"        'permissive', po.polpermissive,"
+"        'command', CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
+"                   WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
+"        'roles', (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ' ORDER BY 1)"
+"                  FROM unnest(po.polroles) r),"
+"        'using', pg_get_expr(po.polqual, po.polrelid),"
+"        'check', pg_get_expr(po.polwithcheck, po.polrelid),"
+"        'comment', obj_description(po.oid, 'pg_policy'))), '{}')"
+"      FROM pg_policy po WHERE po.polrelid = c.oid))), '{}')"
+"   FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
+"     AND x.objid = c.oid AND x.deptype = 'e')),"
+"'views', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
+"   'materialized', c.relkind = 'm',"
+"   'definition', pg_get_viewdef(c.oid, true),"
+"   'options', (SELECT jsonb_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
+"   'depends', (SELECT jsonb_agg(DISTINCT r.relname ORDER BY r.relname)"
+"      FROM pg_rewrite rw JOIN pg_depend x ON x.classid = 'pg_rewrite'::regclass AND x.objid = rw.oid"
+"      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid"
+"      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1),"
+"   'indexes', " INDEXES("c.oid") ","
+"   'comment', obj_description(c.oid, 'pg_class'),"
+"   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
+"   FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
+"     AND x.objid = c.oid AND x.deptype = 'e')),"
+"'sequences', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
+"   'type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement, 'min', s.seqmin,"
+"   'max', s.seqmax, 'start', s.seqstart, 'cache', s.seqcache, 'cycle', s.seqcycle,"
+"   'owned_by', (SELECT quote_ident(r.relname) || '.' || quote_ident(a.attname)"
+"      FROM pg_depend x JOIN pg_class r ON r.oid = x.refobjid"
+"      JOIN pg_attribute a ON a.attrelid = x.refobjid AND a.attnum = x.refobjsubid"
+"      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'"
+"      AND x.refclassid = 'pg_class'::regclass),"
+"   'comment', obj_description(c.oid, 'pg_class'),"
+"   'grants', " GRANTS("c.relacl", "s", "c.relowner") ")), '{}')"
+"   FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
+"   WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"
+"     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype IN ('i', 'e'))),"
+"'enums', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"   'labels', (SELECT jsonb_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),"
+"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
+"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"'domains', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"   'type', format_type(t.typbasetype, t.typtypmod),"
+"   'not_null', t.typnotnull,"
+"   'default', t.typdefault,"
+"   'collation', CASE WHEN t.typcollation <> b.typcollation"
+"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END,"
+"   'constraints', (SELECT COALESCE(jsonb_object_agg(k.conname, jsonb_build_object("
+"        'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"
+"        'comment', obj_description(k.oid, 'pg_constraint'))), '{}')"
+"      FROM pg_constraint k WHERE k.contypid = t.oid),"
+"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"
+"   WHERE t.typnamespace = $1 AND t.typtype = 'd'"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
+"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"'composites', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"   'attributes', " COLUMNS("t.typrelid", "t.typowner") ","
+"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
+"   WHERE t.typnamespace = $1 AND t.typtype = 'c'"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
+"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"'ranges', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"   'definition', concat_ws(', ', 'SUBTYPE = ' || format_type(r.rngsubtype, NULL),"
+"      CASE WHEN NOT oc.opcdefault THEN 'SUBTYPE_OPCLASS = ' || quote_ident(oc.opcname) END,"
+"      CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN 'COLLATION = '"
+"        || (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = r.rngcollation) END,"
+"      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END,"
+"      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,"
+"      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)),"
+"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc"
+"   JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid"
+"   WHERE t.typnamespace = $1 AND t.typtype = 'r'"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
+"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"'functions', (SELECT COALESCE(jsonb_object_agg(p.proname || '(' ||"
+"     pg_get_function_identity_arguments(p.oid) || ')', jsonb_build_object("
+"   'kind', p.prokind,"
+"   'arguments', pg_get_function_arguments(p.oid),"
+"   'result', pg_get_function_result(p.oid),"
+"   'definition', substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"
+"      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1),"
+"   'comment', obj_description(p.oid, 'pg_proc'),"
+"   'grants', " GRANTS("p.proacl", "f", "p.proowner") ")), '{}')"
+"   FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"
+"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"
+"     AND x.objid = p.oid AND x.deptype = 'e')))";
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to
- * that schema (and pg_catalog) only.
+ * pg_catalog and that schema only.
  */
 void *
 snapshot_schema_jsonb(const char *schema)
@@ -105,7 +234,7 @@ snapshot_schema_jsonb(const char *schema)
 	Jsonb	   *result;
 	bool		isnull;
 
-	(void) set_config_option("search_path", quote_identifier(schema),
+	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	values[0] = ObjectIdGetDatum(nspid);
 	/*
