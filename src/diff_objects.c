@@ -85,7 +85,8 @@ diff_sequences_own(Diff *diff)
 
 		if (!same(s, d, "owned_by"))
 			emit(out, NULL, "ALTER SEQUENCE %s OWNED BY %s", q(out, name),
-				 get_text(d, "owned_by") ? q(out, get_text(d, "owned_by")) : "NONE");
+				 get_text(d, "owned_by") ?
+				 psprintf("%s.%s", quote_identifier(out->schema), get_text(d, "owned_by")) : "NONE");
 		emit_comment(out, "SEQUENCE", q(out, name), s, d);
 		emit_grants(out, psprintf("SEQUENCE %s", q(out, name)), NULL, s, d);
 	}
@@ -160,8 +161,8 @@ diff_functions_create(Diff *diff)
 			s = NULL;
 		}
 		if (s == NULL || !same(s, d, "definition"))
-			emit(out, NULL, "CREATE OR REPLACE %s.%s", quote_identifier(out->schema),
-				 get_text(d, "definition"));
+			emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
+				 quote_identifier(out->schema), get_text(d, "definition"));
 		emit_comment(out, routine_kind(d), signature, s, d);
 		emit_grants(out, psprintf("%s %s", routine_kind(d), signature), NULL, s, d);
 	}
