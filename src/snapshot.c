@@ -219,7 +219,7 @@ static const char *const schema_query =
 "   'grants', " GRANTS("p.proacl", "f", "p.proowner") ")), '{}')"
 "   FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"
-"     AND x.objid = p.oid AND x.deptype = 'e')))";
+"     AND x.objid = p.oid AND x.deptype IN ('e', 'i'))))";
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to

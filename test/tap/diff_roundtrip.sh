@@ -57,9 +57,16 @@ migrate() {
 	cat "$TMP/plan" >>"$TMP/why"
 	return 1
 }
+# dump SCHEMA: its pg_dump, named rt_src, without comments, blank lines and \restrict keys.  The
+# items of an ACL and of a WITH (storage parameters) list are sets; pg_dump prints them in the
+# order they were granted or set, which is no part of the schema: they are sorted.
 dump() {
 	pg_dump --schema-only --schema="$1" -d "$DB" |
-		sed -e 's/\brt_dst\b/rt_src/g' -e '/^--/d' -e '/^$/d' -e '/^\\\(un\)\{0,1\}restrict /d'
+		sed -e 's/\brt_dst\b/rt_src/g' -e '/^--/d' -e '/^$/d' -e '/^\\\(un\)\{0,1\}restrict /d' |
+		perl -ne 's/WITH \((.*)\)/"WITH (" . join(", ", sort split(m{, }, $1)) . ")"/e;
+			if (/^(GRANT|REVOKE) /) { push @acl, $_; next }
+			print sort @acl; @acl = (); print;
+			END { print sort @acl }'
 }
 # same_dump: pg_dump of rt_src equals rt_dst's
 same_dump() {

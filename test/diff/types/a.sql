@@ -4,4 +4,5 @@ CREATE DOMAIN gone AS int;
 CREATE TYPE pair AS (a int, b text, c date);
 CREATE TYPE span AS RANGE (subtype = date);
 CREATE TYPE old_span AS RANGE (subtype = int4);
-CREATE TABLE t (id int, e email, p pair);
+CREATE TYPE point2 AS (x float8, y float8);
+CREATE TABLE t (id int, e email, p point2);
