@@ -215,14 +215,15 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 	appendStringInfo(&s, "CREATE %sTABLE %s", get_bool(dt, "unlogged") ? "UNLOGGED " : "", q(out, t));
 	if (parent)
 		appendStringInfo(&s, " PARTITION OF %s", q(out, parent));
-	if (!parent || cols)
+	/* a partition's columns are its table's */
+	if (!parent)
 	{
 		foreach(lc, by_position(cols))
 			appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " (",
 							 column_sql(lfirst(lc), get_obj(cols, lfirst(lc))));
-		appendStringInfoString(&s, list_length(by_position(cols)) ? ")" : (parent ? "" : " ()"));
+		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
 	}
-	if (parent)
+	else
 		appendStringInfo(&s, " %s", get_text(dt, "bound"));
 	if (partitioned(dt))
 		appendStringInfo(&s, " PARTITION BY %s", get_text(dt, "partition_by"));
@@ -391,7 +392,9 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	if (get_text(st, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
 		emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
 			 q(out, get_text(st, "partition_of")), q(out, t));
-	alter_columns(diff, t, st, dt);
+	/* a partition's columns follow its table's */
+	if (!(get_text(st, "partition_of") && get_text(dt, "partition_of")))
+		alter_columns(diff, t, st, dt);
 	if (get_text(dt, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
 		emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
 			 q(out, get_text(dt, "partition_of")), q(out, t), get_text(dt, "bound"));

@@ -126,6 +126,23 @@ create_view(DiffOut *out, const char *v, JsonbContainer *d)
 		 q(out, v), with.data, def);
 }
 
+/* comments on the columns of a view (s NULL: a view just created) */
+static void
+column_comments(DiffOut *out, const char *v, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sc = get_obj(s, "column_comments");
+	JsonbContainer *dc = get_obj(d, "column_comments");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(sc))
+		if (!has_key(dc, lfirst(lc)))
+			emit(out, NULL, "COMMENT ON COLUMN %s.%s IS NULL", q(out, v), quote_identifier(lfirst(lc)));
+	foreach(lc, keys_of(dc))
+		if (!same(sc, dc, lfirst(lc)))
+			emit(out, NULL, "COMMENT ON COLUMN %s.%s IS %s", q(out, v), quote_identifier(lfirst(lc)),
+				 quote_literal_cstr(get_text(dc, lfirst(lc))));
+}
+
 /* views, new and re-created, after what they read; comments and grants */
 void
 diff_views_create(Diff *diff)
@@ -148,6 +165,7 @@ diff_views_create(Diff *diff)
 
 		diff_indexes(diff, v, s, d, s != NULL);
 		emit_comment(out, kind, q(out, v), s, d);
+		column_comments(out, v, s, d);
 		emit_grants(out, psprintf("TABLE %s", q(out, v)), NULL, s, d);
 	}
 }

@@ -82,8 +82,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " FROM (SELECT a.*, rank() OVER (ORDER BY a.attnum) AS position FROM pg_attribute a" \
 "       WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped) a"	\
 " JOIN pg_type t ON t.oid = a.atttypid"											\
-" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
-" WHERE a.attislocal)"
+" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum)"
 
 /* indexes that no constraint owns; ON ONLY (of a partitioned table) is cut */
 #define INDEXES(rel) \
@@ -149,6 +148,9 @@ static const char *const schema_query =
 "      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1),"
 "   'indexes', " INDEXES("c.oid") ","
 "   'comment', obj_description(c.oid, 'pg_class'),"
+"   'column_comments', (SELECT jsonb_object_agg(a.attname, col_description(c.oid, a.attnum))"
+"      FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
+"      AND col_description(c.oid, a.attnum) IS NOT NULL),"
 "   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
 "   FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
