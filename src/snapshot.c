@@ -47,6 +47,11 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * names unqualified.
  */
 
+/* the comment on an object, without the cost of a call of obj_description() */
+#define DESCRIPTION(oid, catalog, sub) \
+"(SELECT ds.description FROM pg_description ds WHERE ds.objoid = " oid			\
+" AND ds.classoid = '" catalog "'::regclass AND ds.objsubid = " sub ")"
+
 /* a privilege as text: grantee=PRIVILEGE, with * when grantable */
 #define ACL_ENTRY \
 "CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"	\
@@ -55,20 +60,26 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /*
  * An object's privileges as they differ from the default for its kind and
  * owner: "+grantee=PRIV" granted beyond it, "-grantee=PRIV" revoked from it;
- * NULL when they are the default.
+ * NULL when they are the default (acl NULL: the default, not looked at).
  */
 #define GRANTS(acl, kind, owner) \
-"(SELECT jsonb_agg(e ORDER BY e) FROM ("											\
-"  (SELECT '+' || " ACL_ENTRY " FROM aclexplode(COALESCE(" acl ", acldefault('" kind "', " owner "))) a" \
+"CASE WHEN " acl " IS NOT NULL THEN (SELECT json_agg(e ORDER BY e) FROM ("		\
+"  (SELECT '+' || " ACL_ENTRY " FROM aclexplode(" acl ") a"						\
 "   EXCEPT SELECT '+' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a)"	\
 "  UNION ALL"																		\
 "  (SELECT '-' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a"	\
-"   EXCEPT SELECT '-' || " ACL_ENTRY " FROM aclexplode(COALESCE(" acl ", acldefault('" kind "', " owner "))) a)" \
-") g(e))"
+"   EXCEPT SELECT '-' || " ACL_ENTRY " FROM aclexplode(" acl ") a)"				\
+") g(e)) END"
 
-/* columns of a relation or attributes of a composite type ($rel: its oid) */
-#define COLUMNS(rel, owner) \
-"(SELECT COALESCE(jsonb_object_agg(a.attname, jsonb_build_object("				\
+/*
+ * The parts of the relations of the schema, one row per relation (oid) of
+ * the given relkinds with a json object (v) of its parts, to be joined:
+ * one pass over each catalog rather than a query per relation.
+ */
+
+/* columns of tables, attributes of composite types, each with its rank */
+#define COLUMNS_BY_REL(kinds) \
+"(SELECT a.attrelid AS oid, json_object_agg(a.attname, json_build_object("		\
 "   'position', a.position,"														\
 "   'type', format_type(a.atttypid, a.atttypmod),"								\
 "   'not_null', a.attnotnull,"														\
@@ -77,55 +88,71 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   'identity', NULLIF(a.attidentity, ''),"										\
 "   'collation', CASE WHEN a.attcollation <> t.typcollation"						\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END," \
-"   'comment', col_description(a.attrelid, a.attnum),"							\
-"   'grants', " GRANTS("a.attacl", "c", owner) ")), '{}')"							\
-" FROM (SELECT a.*, rank() OVER (ORDER BY a.attnum) AS position FROM pg_attribute a" \
-"       WHERE a.attrelid = " rel " AND a.attnum > 0 AND NOT a.attisdropped) a"	\
+"   'comment', ds.description,"														\
+"   'grants', " GRANTS("a.attacl", "c", "a.relowner") ")) AS v"						\
+" FROM (SELECT a.*, r.relowner, rank() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS position" \
+"       FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"				\
+"       WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"					\
+"       AND a.attnum > 0 AND NOT a.attisdropped) a"								\
 " JOIN pg_type t ON t.oid = a.atttypid"											\
-" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum)"
+" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
+" LEFT JOIN pg_description ds ON ds.objoid = a.attrelid"							\
+"   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
+" GROUP BY a.attrelid)"
 
 /* indexes that no constraint owns; ON ONLY (of a partitioned table) is cut */
-#define INDEXES(rel) \
-"(SELECT COALESCE(jsonb_object_agg(ic.relname, jsonb_build_object("				\
+#define INDEXES_BY_REL(kinds) \
+"(SELECT i.indrelid AS oid, json_object_agg(ic.relname, json_build_object("		\
 "   'definition', replace(replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ' || $2 || '.', ' ON '), ' ON ' || $2 || '.', ' ON '),"	\
-"   'comment', obj_description(i.indexrelid, 'pg_class'))), '{}')"				\
+"   'comment', ds.description)) AS v"												\
 " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
-" WHERE i.indrelid = " rel " AND NOT ic.relispartition"							\
-" AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = " rel "))"
+" JOIN pg_class r ON r.oid = i.indrelid"											\
+" LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid"						\
+"   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0"					\
+" WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ") AND NOT ic.relispartition" \
+" AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)" \
+" GROUP BY i.indrelid)"
+
+/* constraints of tables (not those a partition has from its table) */
+#define CONSTRAINTS_BY_REL \
+"(SELECT k.conrelid AS oid, json_object_agg(k.conname, json_build_object("		\
+"   'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"			\
+"   'comment', ds.description)) AS v"												\
+" FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid"					\
+" LEFT JOIN pg_description ds ON ds.objoid = k.oid"								\
+"   AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0"			\
+" WHERE r.relnamespace = $1 AND k.conislocal AND k.conparentid = 0 AND k.contype <> 't'" \
+" GROUP BY k.conrelid)"
 
 static const char *const schema_query =
-"SELECT jsonb_build_object("
-"'schema', (SELECT jsonb_build_object("
-"   'comment', obj_description(n.oid, 'pg_namespace'),"
+"SELECT pg_catalog.jsonb(json_build_object("
+"'schema', (SELECT json_build_object("
+"   'comment', " DESCRIPTION("n.oid", "pg_namespace", "0") ","
 "   'grants', " GRANTS("n.nspacl", "n", "n.nspowner") ")"
 "   FROM pg_namespace n WHERE n.oid = $1),"
-"'extensions', (SELECT COALESCE(jsonb_object_agg(x.extname, jsonb_build_object("
-"   'comment', obj_description(x.oid, 'pg_extension'))), '{}')"
+"'extensions', (SELECT COALESCE(json_object_agg(x.extname, json_build_object("
+"   'comment', " DESCRIPTION("x.oid", "pg_extension", "0") ")), '{}')"
 "   FROM pg_extension x WHERE x.extnamespace = $1),"
-"'tables', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
+"'tables', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
 "   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END,"
 "   'unlogged', c.relpersistence = 'u',"
-"   'options', (SELECT jsonb_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
+"   'options', (SELECT json_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
 "   'partition_by', CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END,"
 "   'partition_of', (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent"
 "      WHERE c.relispartition AND h.inhrelid = c.oid),"
 "   'bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,"
 "   'row_security', c.relrowsecurity,"
 "   'force_row_security', c.relforcerowsecurity,"
-"   'comment', obj_description(c.oid, 'pg_class'),"
+"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
 "   'grants', " GRANTS("c.relacl", "r", "c.relowner") ","
-"   'columns', " COLUMNS("c.oid", "c.relowner") ","
-"   'constraints', (SELECT COALESCE(jsonb_object_agg(k.conname, jsonb_build_object("
-"        'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"
-"        'comment', obj_description(k.oid, 'pg_constraint'))), '{}')"
-"      FROM pg_constraint k WHERE k.conrelid = c.oid AND k.conislocal AND k.conparentid = 0"
-"      AND k.contype <> 't'),"
-"   'indexes', " INDEXES("c.oid") ","
-"   'triggers', (SELECT COALESCE(jsonb_object_agg(tg.tgname, jsonb_build_object("
+"   'columns', COALESCE(col.v, '{}'),"
+"   'constraints', COALESCE(con.v, '{}'),"
+"   'indexes', COALESCE(ix.v, '{}'),"
+"   'triggers', (SELECT COALESCE(json_object_agg(tg.tgname, json_build_object("
 "        'definition', pg_get_triggerdef(tg.oid, true),"
-"        'comment', obj_description(tg.oid, 'pg_trigger'))), '{}')"
+"        'comment', " DESCRIPTION("tg.oid", "pg_trigger", "0") ")), '{}')"
 "      FROM pg_trigger tg WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal AND tg.tgparentid = 0),"
-"   'policies', (SELECT COALESCE(jsonb_object_agg(po.polname, jsonb_build_object("
+"   'policies', (SELECT COALESCE(json_object_agg(po.polname, json_build_object("
 "        'permissive', po.polpermissive,"
 "        'command', CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
 "                   WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
@@ -133,29 +160,34 @@ static const char *const schema_query =
 "                  FROM unnest(po.polroles) r),"
 "        'using', pg_get_expr(po.polqual, po.polrelid),"
 "        'check', pg_get_expr(po.polwithcheck, po.polrelid),"
-"        'comment', obj_description(po.oid, 'pg_policy'))), '{}')"
+"        'comment', " DESCRIPTION("po.oid", "pg_policy", "0") ")), '{}')"
 "      FROM pg_policy po WHERE po.polrelid = c.oid))), '{}')"
-"   FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
+"   FROM pg_class c"
+"   LEFT JOIN " COLUMNS_BY_REL("'r', 'p'") " col ON col.oid = c.oid"
+"   LEFT JOIN " CONSTRAINTS_BY_REL " con ON con.oid = c.oid"
+"   LEFT JOIN " INDEXES_BY_REL("'r', 'p'") " ix ON ix.oid = c.oid"
+"   WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
 "     AND x.objid = c.oid AND x.deptype = 'e')),"
-"'views', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
+"'views', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
 "   'materialized', c.relkind = 'm',"
 "   'definition', pg_get_viewdef(c.oid, true),"
-"   'options', (SELECT jsonb_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
-"   'depends', (SELECT jsonb_agg(DISTINCT r.relname ORDER BY r.relname)"
+"   'options', (SELECT json_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
+"   'depends', (SELECT json_agg(DISTINCT r.relname ORDER BY r.relname)"
 "      FROM pg_rewrite rw JOIN pg_depend x ON x.classid = 'pg_rewrite'::regclass AND x.objid = rw.oid"
 "      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid"
 "      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1),"
-"   'indexes', " INDEXES("c.oid") ","
-"   'comment', obj_description(c.oid, 'pg_class'),"
-"   'column_comments', (SELECT jsonb_object_agg(a.attname, col_description(c.oid, a.attnum))"
+"   'indexes', COALESCE(ix.v, '{}'),"
+"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
+"   'column_comments', (SELECT json_object_agg(a.attname, " DESCRIPTION("c.oid", "pg_class", "a.attnum") ")"
 "      FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
-"      AND col_description(c.oid, a.attnum) IS NOT NULL),"
+"      AND " DESCRIPTION("c.oid", "pg_class", "a.attnum") " IS NOT NULL),"
 "   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
-"   FROM pg_class c WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
+"   FROM pg_class c LEFT JOIN " INDEXES_BY_REL("'m'") " ix ON ix.oid = c.oid"
+"   WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
 "     AND x.objid = c.oid AND x.deptype = 'e')),"
-"'sequences', (SELECT COALESCE(jsonb_object_agg(c.relname, jsonb_build_object("
+"'sequences', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
 "   'type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement, 'min', s.seqmin,"
 "   'max', s.seqmax, 'start', s.seqstart, 'cache', s.seqcache, 'cycle', s.seqcycle,"
 "   'owned_by', (SELECT quote_ident(r.relname) || '.' || quote_ident(a.attname)"
@@ -163,40 +195,41 @@ static const char *const schema_query =
 "      JOIN pg_attribute a ON a.attrelid = x.refobjid AND a.attnum = x.refobjsubid"
 "      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'"
 "      AND x.refclassid = 'pg_class'::regclass),"
-"   'comment', obj_description(c.oid, 'pg_class'),"
+"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
 "   'grants', " GRANTS("c.relacl", "s", "c.relowner") ")), '{}')"
 "   FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
 "   WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"
 "     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype IN ('i', 'e'))),"
-"'enums', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
-"   'labels', (SELECT jsonb_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),"
-"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"'enums', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
+"   'labels', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),"
+"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
 "     AND x.objid = t.oid AND x.deptype = 'e')),"
-"'domains', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"'domains', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
 "   'type', format_type(t.typbasetype, t.typtypmod),"
 "   'not_null', t.typnotnull,"
 "   'default', t.typdefault,"
 "   'collation', CASE WHEN t.typcollation <> b.typcollation"
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END,"
-"   'constraints', (SELECT COALESCE(jsonb_object_agg(k.conname, jsonb_build_object("
+"   'constraints', (SELECT COALESCE(json_object_agg(k.conname, json_build_object("
 "        'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"
-"        'comment', obj_description(k.oid, 'pg_constraint'))), '{}')"
+"        'comment', " DESCRIPTION("k.oid", "pg_constraint", "0") ")), '{}')"
 "      FROM pg_constraint k WHERE k.contypid = t.oid),"
-"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'd'"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
 "     AND x.objid = t.oid AND x.deptype = 'e')),"
-"'composites', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
-"   'attributes', " COLUMNS("t.typrelid", "t.typowner") ","
-"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"'composites', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
+"   'attributes', COALESCE(col.v, '{}'),"
+"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
+"   LEFT JOIN " COLUMNS_BY_REL("'c'") " col ON col.oid = c.oid"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'c'"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
 "     AND x.objid = t.oid AND x.deptype = 'e')),"
-"'ranges', (SELECT COALESCE(jsonb_object_agg(t.typname, jsonb_build_object("
+"'ranges', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
 "   'definition', concat_ws(', ', 'SUBTYPE = ' || format_type(r.rngsubtype, NULL),"
 "      CASE WHEN NOT oc.opcdefault THEN 'SUBTYPE_OPCLASS = ' || quote_ident(oc.opcname) END,"
 "      CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN 'COLLATION = '"
@@ -204,24 +237,24 @@ static const char *const schema_query =
 "      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END,"
 "      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,"
 "      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)),"
-"   'comment', obj_description(t.oid, 'pg_type'))), '{}')"
+"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc"
 "   JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'r'"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
 "     AND x.objid = t.oid AND x.deptype = 'e')),"
-"'functions', (SELECT COALESCE(jsonb_object_agg(p.proname || '(' ||"
-"     pg_get_function_identity_arguments(p.oid) || ')', jsonb_build_object("
+"'functions', (SELECT COALESCE(json_object_agg(p.proname || '(' ||"
+"     pg_get_function_identity_arguments(p.oid) || ')', json_build_object("
 "   'kind', p.prokind,"
 "   'arguments', pg_get_function_arguments(p.oid),"
 "   'result', pg_get_function_result(p.oid),"
 "   'definition', substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"
 "      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1),"
-"   'comment', obj_description(p.oid, 'pg_proc'),"
+"   'comment', " DESCRIPTION("p.oid", "pg_proc", "0") ","
 "   'grants', " GRANTS("p.proacl", "f", "p.proowner") ")), '{}')"
 "   FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"
-"     AND x.objid = p.oid AND x.deptype IN ('e', 'i'))))";
+"     AND x.objid = p.oid AND x.deptype IN ('e', 'i')))))";
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to
@@ -239,6 +272,8 @@ snapshot_schema_jsonb(const char *schema)
 
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* the query is costly in the planner's eyes: JIT would take longer than it */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	values[0] = ObjectIdGetDatum(nspid);
 	/*
 	 * pg_get_indexdef always qualifies the table: the schema is cut out.  Not
