@@ -42,9 +42,11 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 /*
  * The snapshot of one schema, one query; $1 is the schema's oid, $2 its name
- * quoted.  It runs with search_path "pg_catalog, <schema>": the catalog's
- * names and operators come first, and the deparsers leave the schema's own
- * names unqualified.
+ * quoted.  It is built as json text, its null members left out (a member
+ * missing is null), and made jsonb once, at the end: cheaper than jsonb
+ * built level by level.  It runs with search_path "pg_catalog, <schema>":
+ * the catalog's names and operators come first, and the deparsers leave
+ * the schema's own names unqualified.
  */
 
 /* the comment on an object, without the cost of a call of obj_description() */
@@ -125,7 +127,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " GROUP BY k.conrelid)"
 
 static const char *const schema_query =
-"SELECT pg_catalog.jsonb(json_build_object("
+"SELECT pg_catalog.jsonb(json_strip_nulls(json_build_object("
 "'schema', (SELECT json_build_object("
 "   'comment', " DESCRIPTION("n.oid", "pg_namespace", "0") ","
 "   'grants', " GRANTS("n.nspacl", "n", "n.nspowner") ")"
@@ -254,7 +256,7 @@ static const char *const schema_query =
 "   'grants', " GRANTS("p.proacl", "f", "p.proowner") ")), '{}')"
 "   FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"
-"     AND x.objid = p.oid AND x.deptype IN ('e', 'i')))))";
+"     AND x.objid = p.oid AND x.deptype IN ('e', 'i'))))))";
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to
