@@ -66,6 +66,7 @@ extern void emit_grants(DiffOut *out, const char *on, const char *column,
 						JsonbContainer *s, JsonbContainer *d);
 
 /* diff_types.c: enums, domains, composite and range types */
+extern void find_recreated_enums(Diff *diff);
 extern void diff_types_create(Diff *diff);
 extern void diff_types_drop(Diff *diff);
 extern void diff_enum_columns(Diff *diff, const char *table, const char *column,
@@ -83,6 +84,7 @@ extern void diff_objects_drop(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
+extern void diff_tables_drop_foreign_keys(Diff *diff);
 extern void diff_tables_drop_parts(Diff *diff);
 extern void diff_tables_create(Diff *diff);
 extern void diff_tables_alter(Diff *diff);

@@ -7,13 +7,18 @@
  *	  Statements are qualified with the source schema; the expressions
  *	  inside them (defaults, checks, view and index definitions) are
  *	  resolved through the search_path the first statement sets.  Online
- *	  forms are used where they exist: indexes CONCURRENTLY, CHECK and
- *	  FOREIGN KEY constraints NOT VALID then VALIDATE, primary keys and
- *	  unique constraints through a concurrently built index, NOT NULL
- *	  through a validated CHECK.  Phases are ordered so that what a
- *	  statement needs exists before it (functions before the tables that
- *	  use them, tables before constraints, views dropped before the columns
- *	  they read change and re-created after).
+ *	  forms are used where they exist (see diff_tables.c).  The parts, one
+ *	  file a kind: diff_tables.c, diff_views.c, diff_types.c (enum, domain,
+ *	  composite, range), diff_objects.c (the schema, extensions, sequences,
+ *	  functions), diff_util.c (reading snapshots, comments, grants).
+ *
+ *	  The order follows what depends on what: views (readers first) and
+ *	  foreign keys go before the tables and keys they use; extensions,
+ *	  types, sequences and functions come before the tables whose columns,
+ *	  defaults and checks use them; tables (partitions after their table)
+ *	  before their keys, all keys before all foreign keys (so cycles work);
+ *	  views last, each after the relations it reads (the snapshot lists
+ *	  them, from pg_depend), re-created if anything they read changes.
  *
  *-------------------------------------------------------------------------
  */
@@ -75,7 +80,10 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.src = open_snap(srcc);
 	diff.dst = open_snap(dstc);
 
+	find_recreated_enums(&diff);
 	diff_views_drop(&diff);
+	diff_tables_drop_foreign_keys(&diff);
+	diff_tables_drop(&diff);
 	diff_tables_drop_parts(&diff);
 	diff_extensions_create(&diff);
 	diff_types_create(&diff);
@@ -88,7 +96,6 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_views_create(&diff);
 	diff_sequences_own(&diff);
 	diff_schema(&diff);
-	diff_tables_drop(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);

@@ -159,9 +159,44 @@ changed(JsonbContainer *st, JsonbContainer *dt, const char *kind, bool keep_new)
 	return result;
 }
 
+/* the constraints of a table both have that go or change, of one type or all others */
+static void
+drop_constraints(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt, bool fkeys)
+{
+	JsonbContainer *sk = get_obj(st, "constraints");
+	ListCell   *lc;
+
+	foreach(lc, changed(st, dt, "constraints", false))
+	{
+		char	   *type = get_text(get_obj(sk, lfirst(lc)), "type");
+
+		if (fkeys == (strcmp(type, "f") == 0))
+			emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t),
+				 quote_identifier(lfirst(lc)));
+	}
+}
+
 /*
- * On tables both have: triggers, policies, constraints (foreign keys
- * first: a key may be what they point at) and indexes that go or change.
+ * Foreign keys that go or change, on tables both have: first, since a key
+ * they point at may go.
+ */
+void
+diff_tables_drop_foreign_keys(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->src.tables))
+	{
+		JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
+
+		if (dt)
+			drop_constraints(diff->out, lfirst(lc), get_obj(diff->src.tables, lfirst(lc)), dt, true);
+	}
+}
+
+/*
+ * On tables both have: triggers, policies, constraints and indexes that go
+ * or change.
  */
 void
 diff_tables_drop_parts(Diff *diff)
@@ -175,23 +210,14 @@ diff_tables_drop_parts(Diff *diff)
 		char	   *t = lfirst(lc);
 		JsonbContainer *st = get_obj(diff->src.tables, t);
 		JsonbContainer *dt = get_obj(diff->dst.tables, t);
-		JsonbContainer *sk = get_obj(st, "constraints");
 
 		if (dt == NULL)
-			continue;			/* the whole table goes, later */
+			continue;			/* the whole table goes */
 		foreach(lc2, changed(st, dt, "triggers", false))
 			emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
 		foreach(lc2, changed(st, dt, "policies", false))
 			emit(out, "blocking-lock", "DROP POLICY %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
-		for (int pass = 0; pass < 2; pass++)
-			foreach(lc2, changed(st, dt, "constraints", false))
-			{
-				char	   *type = get_text(get_obj(sk, lfirst(lc2)), "type");
-
-				if ((pass == 0) == (strcmp(type, "f") == 0))
-					emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t),
-						 quote_identifier(lfirst(lc2)));
-			}
+		drop_constraints(out, t, st, dt, false);
 		drop_indexes(diff, st, dt, !partitioned(st));
 	}
 }
@@ -282,24 +308,33 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	char	   *si = get_text(s, "identity");
 	char	   *di = get_text(d, "identity");
 
-	if (is_recreated_enum(diff, get_text(d, "type")) && same(s, d, "type"))
-		diff_enum_columns(diff, t, c, d);
+	bool		had_default = get_text(s, "default") != NULL;
+	bool		enum_retyped = is_recreated_enum(diff, get_text(d, "type")) && same(s, d, "type");
+
+	if (enum_retyped)
+		diff_enum_columns(diff, t, c, d);	/* with d's default */
 	else if (!same(s, d, "type") || !same(s, d, "collation"))
 	{
 		char	   *coll = get_text(d, "collation");
 
+		/* a default that cannot be cast automatically would fail the change */
+		if (had_default && !same(s, d, "type"))
+		{
+			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
+			had_default = false;
+		}
 		emit(out, binary_coercible(get_text(s, "type"), get_text(d, "type")) ? "blocking-lock" : "rewrite",
 			 "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s USING %s::%s", q(out, t), qc,
 			 get_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, get_text(d, "type"));
 	}
 	if (si && !di)
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q(out, t), qc);
-	if (!same(s, d, "default"))
+	if (!enum_retyped && (!same(s, d, "default") || (!had_default && get_text(d, "default"))))
 	{
 		if (get_text(d, "default"))
 			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
 				 q(out, t), qc, get_text(d, "default"));
-		else
+		else if (had_default)
 			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
 	}
 	if (get_bool(d, "not_null") && !get_bool(s, "not_null"))
@@ -620,7 +655,10 @@ diff_tables_add_parts(Diff *diff)
 	}
 }
 
-/* tables that go, all in one statement: keys between them go with them */
+/*
+ * Tables that go, all in one statement (keys between them go with them),
+ * before the keys of those that stay, which their foreign keys may use.
+ */
 void
 diff_tables_drop(Diff *diff)
 {

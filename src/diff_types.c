@@ -60,15 +60,13 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 	DiffOut    *out = diff->out;
 	int			n = JsonContainerSize(dl);
 
-	for (int i = 0; i < (int) JsonContainerSize(sl); i++)
-		if (!has_label(dl, label_at(sl, i)))
-		{
-			emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", q(out, name),
-				 quote_identifier(old_enum_name(name)));
-			create_enum(out, name, dl);
-			diff->recreated_enums = lappend(diff->recreated_enums, (void *) name);
-			return;
-		}
+	if (str_member(diff->recreated_enums, name))
+	{
+		emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", q(out, name),
+			 quote_identifier(old_enum_name(name)));
+		create_enum(out, name, dl);
+		return;
+	}
 	for (int i = 0; i < n; i++)
 	{
 		char	   *label = label_at(dl, i);
@@ -81,6 +79,29 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 		else
 			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s BEFORE %s", q(out, name),
 				 quote_literal_cstr(label), quote_literal_cstr(label_at(sl, 0)));
+	}
+}
+
+/*
+ * The enums that lose a value: re-created.  Known before anything is
+ * emitted, since the views over their columns go first.
+ */
+void
+find_recreated_enums(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.enums))
+	{
+		JsonbContainer *sl = get_obj(get_obj(diff->src.enums, lfirst(lc)), "labels");
+		JsonbContainer *dl = get_obj(get_obj(diff->dst.enums, lfirst(lc)), "labels");
+
+		for (int i = 0; sl && i < (int) JsonContainerSize(sl); i++)
+			if (!has_label(dl, label_at(sl, i)))
+			{
+				diff->recreated_enums = lappend(diff->recreated_enums, lfirst(lc));
+				break;
+			}
 	}
 }
 

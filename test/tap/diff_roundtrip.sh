@@ -3,8 +3,10 @@
 # a.sql and b.sql: schema-less DDL (no schema names), loaded with search_path set to the schema it
 # goes into.  For each case, in a database of its own:
 #   1. a -> b   a in rt_src, b in rt_dst; every statement of migrator.diff('rt_src', 'rt_dst') is
-#               run against the database in order, in a transaction, each CONCURRENTLY one on its
-#               own outside it (as a runner would run them); then `pg_dump --schema-only` of rt_src
+#               run against the database in order, in a transaction, but those that cannot run in
+#               one (CONCURRENTLY) or whose effect must be committed before it is used (ALTER TYPE
+#               ... ADD VALUE) on their own between transactions, as a runner would run them; then
+#               `pg_dump --schema-only` of rt_src
 #               must equal that of rt_dst once rt_dst is renamed rt_src (sed), and a second diff
 #               must be empty
 #   2. b -> a   the same the other way
@@ -48,7 +50,7 @@ load() {
 # migrate: run diff('rt_src', 'rt_dst') against the database as a runner would
 migrate() {
 	q -c "SELECT statement, hazard FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/plan" 2>>"$TMP/why" || return 1
-	q -c "SELECT CASE WHEN statement ~ '^(CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY'
+	q -c "SELECT CASE WHEN statement ~ '^((CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY|ALTER TYPE .* ADD VALUE )'
 			THEN E'COMMIT;\n' || statement || E';\nBEGIN;' ELSE statement || ';' END
 		FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/script" 2>>"$TMP/why" || return 1
 	{ echo "BEGIN;"; cat "$TMP/script"; echo "COMMIT;"; } >"$TMP/run.sql"

@@ -3,3 +3,5 @@ CREATE TYPE status AS ENUM ('draft', 'new', 'paid', 'shipped', 'returned');
 CREATE TYPE mood AS ENUM ('sad', 'happy');
 CREATE TYPE colour AS ENUM ('red', 'green');
 CREATE TABLE orders (id int, status status DEFAULT 'new', mood mood, colour colour);
+CREATE VIEW sad_orders AS SELECT id, mood FROM orders WHERE mood = 'sad';
+CREATE TABLE history (id int, moods mood[] DEFAULT '{sad}');

@@ -11,7 +11,8 @@ CREATE TABLE people (
 );
 CREATE TABLE counters (
 	id serial PRIMARY KEY,
-	n bigint DEFAULT 1
+	n bigint DEFAULT 1,
+	level text DEFAULT '1'
 );
 CREATE TABLE gone (id int, what text);
 CREATE TABLE "Mixed Case" ("Col One" int, "select" text);
