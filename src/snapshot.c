@@ -76,7 +76,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /*
  * The parts of the relations of the schema, one row per relation (oid) of
  * the given relkinds with a json object (v) of its parts, to be joined:
- * one pass over each catalog rather than a query per relation.
+ * one pass over each catalog rather than a query per relation.  They are
+ * materialized CTEs, computed once whatever the plan: catalog statistics
+ * are often stale just after a migration (a new schema's rows estimated at
+ * one), and a nested loop would compute them again for every relation.
  */
 
 /* columns of tables, attributes of composite types, each with its rank */
@@ -127,7 +130,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " GROUP BY k.conrelid)"
 
 static const char *const schema_query =
-"SELECT pg_catalog.jsonb(json_strip_nulls(json_build_object("
+"WITH col AS MATERIALIZED " COLUMNS_BY_REL("'r', 'p', 'c'") ","
+" con AS MATERIALIZED " CONSTRAINTS_BY_REL ","
+" ix AS MATERIALIZED " INDEXES_BY_REL("'r', 'p', 'm'")
+" SELECT pg_catalog.jsonb(json_strip_nulls(json_build_object("
 "'schema', (SELECT json_build_object("
 "   'comment', " DESCRIPTION("n.oid", "pg_namespace", "0") ","
 "   'grants', " GRANTS("n.nspacl", "n", "n.nspowner") ")"
@@ -165,9 +171,9 @@ static const char *const schema_query =
 "        'comment', " DESCRIPTION("po.oid", "pg_policy", "0") ")), '{}')"
 "      FROM pg_policy po WHERE po.polrelid = c.oid))), '{}')"
 "   FROM pg_class c"
-"   LEFT JOIN " COLUMNS_BY_REL("'r', 'p'") " col ON col.oid = c.oid"
-"   LEFT JOIN " CONSTRAINTS_BY_REL " con ON con.oid = c.oid"
-"   LEFT JOIN " INDEXES_BY_REL("'r', 'p'") " ix ON ix.oid = c.oid"
+"   LEFT JOIN col ON col.oid = c.oid"
+"   LEFT JOIN con ON con.oid = c.oid"
+"   LEFT JOIN ix ON ix.oid = c.oid"
 "   WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
 "     AND x.objid = c.oid AND x.deptype = 'e')),"
@@ -185,7 +191,7 @@ static const char *const schema_query =
 "      FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
 "      AND " DESCRIPTION("c.oid", "pg_class", "a.attnum") " IS NOT NULL),"
 "   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
-"   FROM pg_class c LEFT JOIN " INDEXES_BY_REL("'m'") " ix ON ix.oid = c.oid"
+"   FROM pg_class c LEFT JOIN ix ON ix.oid = c.oid"
 "   WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
 "     AND x.objid = c.oid AND x.deptype = 'e')),"
@@ -227,7 +233,7 @@ static const char *const schema_query =
 "   'attributes', COALESCE(col.v, '{}'),"
 "   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
-"   LEFT JOIN " COLUMNS_BY_REL("'c'") " col ON col.oid = c.oid"
+"   LEFT JOIN col ON col.oid = c.oid"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'c'"
 "   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
 "     AND x.objid = t.oid AND x.deptype = 'e')),"
