@@ -8,6 +8,9 @@
 #   bench/diff.sh               7 runs of each, medians
 #   RUNS=3 bench/diff.sh        a quick look
 #
+# It calls test/setup, which builds and installs migrator into the PostgreSQL that MIGRATOR_PGBIN
+# names (the system's when unset): in a checkout tested beside others, set it as for test/setup.
+#
 # Each timed command runs in a session of its own and is timed end to end from the shell
 # (connection included, as for pg_dump); the three take turns, their order rotating every round.
 # Targets (the issue): diff end to end <= 1 s, and <= pg_dump's time.
