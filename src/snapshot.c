@@ -54,6 +54,11 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "(SELECT ds.description FROM pg_description ds WHERE ds.objoid = " oid			\
 " AND ds.classoid = '" catalog "'::regclass AND ds.objsubid = " sub ")"
 
+/* not a member of an extension (its script makes it, not the schema's DDL) */
+#define NOT_IN_EXTENSION(catalog, oid) \
+"NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = '" catalog "'::regclass"	\
+" AND x.objid = " oid " AND x.deptype = 'e')"
+
 /* a privilege as text: grantee=PRIVILEGE, with * when grantable */
 #define ACL_ENTRY \
 "CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"	\
@@ -175,8 +180,7 @@ static const char *const schema_query =
 "   LEFT JOIN con ON con.oid = c.oid"
 "   LEFT JOIN ix ON ix.oid = c.oid"
 "   WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
-"     AND x.objid = c.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_class", "c.oid") "),"
 "'views', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
 "   'materialized', c.relkind = 'm',"
 "   'definition', pg_get_viewdef(c.oid, true),"
@@ -193,8 +197,7 @@ static const char *const schema_query =
 "   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
 "   FROM pg_class c LEFT JOIN ix ON ix.oid = c.oid"
 "   WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass"
-"     AND x.objid = c.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_class", "c.oid") "),"
 "'sequences', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
 "   'type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement, 'min', s.seqmin,"
 "   'max', s.seqmax, 'start', s.seqstart, 'cache', s.seqcache, 'cycle', s.seqcycle,"
@@ -212,8 +215,7 @@ static const char *const schema_query =
 "   'labels', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),"
 "   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
-"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
 "'domains', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
 "   'type', format_type(t.typbasetype, t.typtypmod),"
 "   'not_null', t.typnotnull,"
@@ -227,16 +229,14 @@ static const char *const schema_query =
 "   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'd'"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
-"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
 "'composites', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
 "   'attributes', COALESCE(col.v, '{}'),"
 "   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
 "   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
 "   LEFT JOIN col ON col.oid = c.oid"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'c'"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
-"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
 "'ranges', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
 "   'definition', concat_ws(', ', 'SUBTYPE = ' || format_type(r.rngsubtype, NULL),"
 "      CASE WHEN NOT oc.opcdefault THEN 'SUBTYPE_OPCLASS = ' || quote_ident(oc.opcname) END,"
@@ -249,8 +249,7 @@ static const char *const schema_query =
 "   FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc"
 "   JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid"
 "   WHERE t.typnamespace = $1 AND t.typtype = 'r'"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_type'::regclass"
-"     AND x.objid = t.oid AND x.deptype = 'e')),"
+"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
 "'functions', (SELECT COALESCE(json_object_agg(p.proname || '(' ||"
 "     pg_get_function_identity_arguments(p.oid) || ')', json_build_object("
 "   'kind', p.prokind,"
