@@ -22,7 +22,9 @@ OBJS = \
 	src/diff_types.o \
 	src/diff_tables.o \
 	src/diff_views.o \
-	src/adopt.o
+	src/adopt.o \
+	src/guard.o \
+	src/lint.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

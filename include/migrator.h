@@ -63,6 +63,7 @@ typedef struct Migration
 	char	   *path;			/* relative to the folder */
 	int			ordinal;		/* position in apply order, from 0 */
 	long		journal_idx;	/* drizzle: idx in meta/_journal.json */
+	long		journal_when;	/* drizzle: its "when" (ms), -1 if none */
 
 	/* filled by the source stage */
 	char	   *content;		/* file bytes, NUL-terminated */
@@ -103,6 +104,9 @@ typedef struct ScriptStmt
 	int			line;			/* 1-based line of its first token */
 	const char *top_level;		/* "CREATE INDEX CONCURRENTLY" ... or NULL */
 	char	   *index_name;		/* the index a concurrent build creates */
+	char	   *index_table_schema;	/* its table, as the statement names it */
+	char	   *index_table;
+	char	   *index_shape;	/* "btree unique a,b" for a plain column index */
 } ScriptStmt;
 
 typedef struct Script
@@ -253,6 +257,11 @@ extern void migrator_put_row(struct ReturnSetInfo *rsinfo, Migration *m,
 							 const char *action, double ms, bool has_ms);
 extern char *migrator_summary(const char *verb, int n);
 
+/* guard.c */
+extern int	migrator_guard_level;
+extern Oid	migrator_guard_scratch;
+extern void migrator_guard_init(void);
+
 /* migrator.c */
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
@@ -281,6 +290,22 @@ extern void layout_sort(MigrationSet *set);
 
 /* script.c */
 extern Script *script_parse(const Migration *m);
+extern Script *script_read(const Migration *m);
+extern List *script_raw_parse(Script *s);
+extern const char *script_top_level_statement(Node *node);
+extern int	script_first_token(const int *locs, int n, int offset);
+
+/* lint.c */
+typedef enum LintMode
+{
+	LINT_OFF,
+	LINT_WARN,
+	LINT_ERROR
+} LintMode;
+
+extern int	migrator_lint_mode;
+extern void lint_define_gucs(void);
+extern void lint_pending(List *scripts);
 
 /* plan.c */
 extern RunPlan *plan_build(MigrationSet *set);

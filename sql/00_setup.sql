@@ -11,11 +11,13 @@ GRANT SELECT ON regress.base TO PUBLIC;
 CREATE FUNCTION regress.dir(folder text) RETURNS text
 LANGUAGE sql STABLE AS $$ SELECT path || '/' || folder FROM regress.base $$;
 
+-- The programs read COPY's output (cat > /dev/null) so that it never
+-- writes to a pipe whose reader has exited (EPIPE).
 CREATE PROCEDURE regress.reset(folder text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
-				   format('rm -rf %s && mkdir -p %s',
+				   format('cat > /dev/null; rm -rf %s && mkdir -p %s',
 						  regress.dir(folder), regress.dir(folder)));
 END $$;
 
@@ -26,7 +28,7 @@ DECLARE
 BEGIN
 	IF file LIKE '%/%' THEN
 		EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
-					   format('mkdir -p "%s/%s"', regress.dir(folder),
+					   format('cat > /dev/null; mkdir -p "%s/%s"', regress.dir(folder),
 							  regexp_replace(file, '/[^/]*$', '')));
 	END IF;
 	lo := lo_from_bytea(0, content);
@@ -43,7 +45,7 @@ CREATE PROCEDURE regress.remove(folder text, file text)
 LANGUAGE plpgsql AS $$
 BEGIN
 	EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
-				   format('rm -f "%s/%s"', regress.dir(folder), file));
+				   format('cat > /dev/null; rm -f "%s/%s"', regress.dir(folder), file));
 END $$;
 
 -- start every test from an empty journal

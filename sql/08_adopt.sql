@@ -98,6 +98,23 @@ SELECT version, action FROM migrator.apply(regress.dir('dz'));
 DROP SCHEMA drizzle CASCADE;
 DROP TABLE dz_b;
 
+-- drizzle-kit: a row stands for one file (its journal "when"), also when
+-- two files are alike (generate --custom writes the same template)
+CALL regress.forget();
+CALL regress.reset('dzc');
+CALL regress.write('dzc', 'meta/_journal.json', '{"entries":[{"idx":0,"tag":"0000_a","when":10},{"idx":1,"tag":"0001_custom","when":20},{"idx":2,"tag":"0002_custom","when":30}]}');
+CALL regress.write('dzc', '0000_a.sql', 'CREATE TABLE dzc_a (id int);');
+CALL regress.write('dzc', '0001_custom.sql', '-- Custom SQL migration file, put your code below! --');
+CALL regress.write('dzc', '0002_custom.sql', '-- Custom SQL migration file, put your code below! --');
+CREATE SCHEMA drizzle;
+CREATE TABLE drizzle.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint);
+INSERT INTO drizzle.__drizzle_migrations (hash, created_at)
+VALUES (encode(sha256(pg_read_binary_file(regress.dir('dzc') || '/0000_a.sql')), 'hex'), 10),
+	   (encode(sha256(pg_read_binary_file(regress.dir('dzc') || '/0001_custom.sql')), 'hex'), 20);
+SELECT version, action FROM migrator.adopt(regress.dir('dzc'));
+SELECT version, state FROM migrator.status(regress.dir('dzc'));
+DROP SCHEMA drizzle CASCADE;
+
 -- no history at all
 CALL regress.forget();
 SELECT * FROM migrator.adopt(regress.dir('dz'));

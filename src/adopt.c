@@ -219,6 +219,23 @@ problem(StringInfo s, int *n, const char *fmt, const char *a, const char *b)
 	(*n)++;
 }
 
+/*
+ * drizzle-kit: the file a history row stands for -- the one whose journal
+ * "when" is the row's created_at, else the first file not taken yet with
+ * the row's hash; -1 if none.
+ */
+static int
+drizzle_row_file(RunPlan *plan, const bool *take, const char *hash, int64 when)
+{
+	for (int i = 0; i < plan->set->count; i++)
+		if (when >= 0 && plan->set->items[i]->journal_when == when)
+			return i;
+	for (int i = 0; i < plan->set->count; i++)
+		if (!take[i] && hash && strcmp(plan->set->items[i]->checksum, hash) == 0)
+			return i;
+	return -1;
+}
+
 /* mark take[] from the old tool's rows; refuse when they do not match */
 static void
 read_history(const History *h, RunPlan *plan, bool *take)
@@ -230,21 +247,31 @@ read_history(const History *h, RunPlan *plan, bool *take)
 	initStringInfo(&problems);
 	if (strcmp(h->tool, "drizzle-kit") == 0)
 	{
-		/* rows carry the SHA-256 of the file, as migrator's checksums do */
-		if (SPI_execute("SELECT hash FROM drizzle.__drizzle_migrations ORDER BY id", true, 0) != SPI_OK_SELECT)
+		/*
+		 * Each row is one migration: drizzle records the journal entry's
+		 * "when" as created_at (that is how it decides what is applied) and
+		 * the file's SHA-256 as hash.  Two files may have the same contents
+		 * (drizzle-kit generate --custom), so a row matches one file only.
+		 */
+		if (SPI_execute("SELECT hash, created_at::pg_catalog.int8 FROM drizzle.__drizzle_migrations ORDER BY id",
+						true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not read %s", h->table);
 		desc = SPI_tuptable->tupdesc;
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
-			bool		found = false;
+			bool		isnull;
+			Datum		when = SPI_getbinval(SPI_tuptable->vals[r], desc, 2, &isnull);
+			int			i = drizzle_row_file(plan, take, hash, isnull ? -1 : DatumGetInt64(when));
 
-			for (int i = 0; i < plan->set->count; i++)
-				if (hash && strcmp(plan->set->items[i]->checksum, hash) == 0)
-					take[i] = found = true;
-			if (!found)
+			if (i < 0)
 				problem(&problems, &nproblems, "applied migration with hash %.12s%s matches no file",
 						hash ? hash : "(null)", "…");
+			else if (hash == NULL || strcmp(plan->set->items[i]->checksum, hash) != 0)
+				problem(&problems, &nproblems, "%s%s: modified since drizzle-kit applied it (hashes differ)",
+						plan->set->items[i]->path, "");
+			else
+				take[i] = true;
 		}
 	}
 	else if (strcmp(h->tool, "prisma") == 0)

@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "utils/memutils.h"
 #include "access/xact.h"
@@ -151,6 +152,64 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/*
+ * A snapshot is {schema: {kind: {name: {...}}}}: three levels of objects
+ * whose members are objects (but the kind "schema", the schema's own
+ * comment and grants).  Anything else is refused, naming where.
+ */
+static void
+check_snapshot_level(JsonbContainer *c, int depth, const char *path,
+					 const char *which)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (!JsonContainerIsObject(c))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed %s snapshot", which),
+				 errdetail("%s is not an object.", path),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	/* below a kind, each object's definition: an object or an array */
+	if (depth == 2)
+	{
+		it = JsonbIteratorInit(c);
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (tok == WJB_KEY)
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+			else if (tok == WJB_VALUE && v.type != jbvBinary)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("malformed %s snapshot", which),
+						 errdetail("%s > \"%s\" is not an object or an array.", path, key),
+						 errhint("Pass what migrator.snapshot() returns.")));
+		}
+		return;
+	}
+	it = JsonbIteratorInit(c);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+		{
+			char	   *sub = depth ? psprintf("%s > \"%s\"", path, key) : psprintf("\"%s\"", key);
+
+			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("malformed %s snapshot", which),
+						 errdetail("%s is not an object.", sub),
+						 errhint("Pass what migrator.snapshot() returns.")));
+			if (!(depth == 1 && strcmp(key, "schema") == 0))
+				check_snapshot_level(v.val.binary.data, depth + 1, sub, which);
+		}
+	}
+}
+
 /* every schema of either snapshot, as source and target have it */
 static void
 diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
@@ -186,8 +245,12 @@ Datum
 migrator_diff_snapshots(PG_FUNCTION_ARGS)
 {
 	DiffOut		out = {NIL, NIL, NULL};
+	Jsonb	   *source = PG_GETARG_JSONB_P(0);
+	Jsonb	   *target = PG_GETARG_JSONB_P(1);
 
-	diff_all(&out, PG_GETARG_JSONB_P(0), PG_GETARG_JSONB_P(1));
+	check_snapshot_level(&source->root, 0, "The snapshot", "source");
+	check_snapshot_level(&target->root, 0, "The snapshot", "target");
+	diff_all(&out, source, target);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
 }
@@ -255,10 +318,13 @@ migrator_generate(PG_FUNCTION_ARGS)
 			elog(ERROR, "could not create the scratch schema");
 		(void) set_config_option("search_path", quote_identifier(scratch), PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		/* it may change nothing but its scratch schema */
+		migrator_guard_scratch = get_namespace_oid(scratch, false);
 		if (SPI_execute(desired, false, 0) < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("the desired schema could not be loaded")));
+		migrator_guard_scratch = InvalidOid;
 		SPI_finish();
 		AtEOXact_GUC(true, nest);
 		want = (Jsonb *) snapshot_schema_jsonb(scratch);
@@ -269,6 +335,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 	{
 		ErrorData  *edata;
 
+		migrator_guard_scratch = InvalidOid;
 		MemoryContextSwitchTo(caller);
 		edata = CopyErrorData();
 		FlushErrorState();

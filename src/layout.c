@@ -251,7 +251,11 @@ compare_flyway(const char *a, const char *b)
 		int			c;
 
 		if (alen == 0 && blen == 0)
-			return 0;
+		{
+			/* what follows the numbers: nothing, in a well-formed version */
+			c = strcmp(a, b);
+			return (c > 0) - (c < 0);
+		}
 		c = compare_numeric(alen ? a : "0", alen ? alen : 1,
 							blen ? b : "0", blen ? blen : 1);
 		if (c != 0)

@@ -77,7 +77,10 @@ _PG_init(void)
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
+	lint_define_gucs();
+
 	MarkGUCPrefixReserved("migrator");
+	migrator_guard_init();
 }
 
 /*
@@ -114,6 +117,8 @@ migrator_checked_dir(text *dir)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("migration folder \"%s\" is not an absolute path", path),
+				 path[0] == '{' ?
+				 errhint("To pass a bundle, cast it: '{\"V1__init.sql\": \"...\"}'::jsonb.") :
 				 errhint("Give the folder's full path on the database server, e.g. '/srv/app/migrations'.")));
 	canonicalize_path(path);
 	return path;

@@ -15,18 +15,26 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "migrator.h"
@@ -98,26 +106,36 @@ run_script(Script *s)
 								 psprintf("%d", migrator_statement_timeout),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 
-	for (int i = 0; i < s->nstmts; i++)
+	/* the migration's statements may not touch migrator's own objects */
+	migrator_guard_level++;
+	PG_TRY();
 	{
-		ScriptStmt *ss = &s->stmts[i];
-		char	   *sql;
-		int			rc;
+		for (int i = 0; i < s->nstmts; i++)
+		{
+			ScriptStmt *ss = &s->stmts[i];
+			char	   *sql;
+			int			rc;
 
-		st.stmt = i;
-		old = MemoryContextSwitchTo(stmtcxt);
-		sql = pnstrdup(s->text + ss->offset, ss->len);
-		rc = SPI_execute(sql, false, 0);
-		if (rc < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("statement cannot run in a migration: %s",
-							SPI_result_code_string(rc))));
-		SPI_freetuptable(SPI_tuptable);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(stmtcxt);
-		CHECK_FOR_INTERRUPTS();
+			st.stmt = i;
+			old = MemoryContextSwitchTo(stmtcxt);
+			sql = pnstrdup(s->text + ss->offset, ss->len);
+			rc = SPI_execute(sql, false, 0);
+			if (rc < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("statement cannot run in a migration: %s",
+								SPI_result_code_string(rc))));
+			SPI_freetuptable(SPI_tuptable);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(stmtcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
 	}
+	PG_FINALLY();
+	{
+		migrator_guard_level--;
+	}
+	PG_END_TRY();
 
 	AtEOXact_GUC(false, nest);
 	error_context_stack = cb.previous;
@@ -139,6 +157,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	RunPlan	   *plan;
 	int			last;
 	List	   *steps = NIL;
+	List	   *scripts = NIL;
 
 	/* migrate() holds its session lock already */
 	if (lock && strcmp(action, "migrate") != 0)
@@ -177,7 +196,9 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 							   step->script->no_transaction_line),
 					 errhint("migrator.apply() runs everything in the current transaction; CALL migrator.migrate() runs such a migration one statement at a time, outside any transaction.")));
 		steps = lappend(steps, step);
+		scripts = lappend(scripts, step->script);
 	}
+	lint_pending(scripts);
 	*setp = set;
 	return steps;
 }
@@ -409,6 +430,97 @@ migrate_step(void *arg)
 					  migrator_summary("applied", 1), NULL, NULL);
 }
 
+/* the index a concurrent build of ss creates, if it exists (in its table's schema) */
+static Oid
+built_index(const ScriptStmt *ss)
+{
+	Oid			table;
+
+	if (ss->index_name == NULL)
+		return InvalidOid;
+	table = RangeVarGetRelid(makeRangeVar(ss->index_table_schema, ss->index_table, -1),
+							 NoLock, true);
+	if (!OidIsValid(table))
+		return InvalidOid;
+	return get_relname_relid(ss->index_name, get_rel_namespace(table));
+}
+
+/* the shape of a built index, as script.c describes a statement's; NULL if not plain */
+static char *
+built_shape(HeapTuple tup)
+{
+	Form_pg_index ind = (Form_pg_index) GETSTRUCT(tup);
+	StringInfoData buf;
+	HeapTuple	reltup;
+	char	   *am;
+
+	if (ind->indnatts != ind->indnkeyatts ||
+		!heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
+		!heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+		return NULL;
+	reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(ind->indexrelid));
+	if (!HeapTupleIsValid(reltup))
+		return NULL;
+	am = get_am_name(((Form_pg_class) GETSTRUCT(reltup))->relam);
+	ReleaseSysCache(reltup);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", am, ind->indisunique ? "unique " : "");
+	for (int i = 0; i < ind->indnkeyatts; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "",
+						 get_attname(ind->indrelid, ind->indkey.values[i], false));
+	return buf.data;
+}
+
+/*
+ * Before a concurrent index build of a migration outside a transaction
+ * block, what an interrupted earlier run may have left: its index,
+ * invalid (the build was cut short), or valid (the build finished, the
+ * session was cut short before recording the migration).  An invalid one
+ * is dropped -- concurrently, as PostgreSQL's documentation prescribes --
+ * and built again; a valid one of the very shape the statement builds (a
+ * plain column index) is taken as built: returns true, and the statement
+ * is skipped.  Anything else is left to the statement, which then fails
+ * naming the index.
+ */
+static bool
+settle_leftover_index(const ScriptStmt *ss, const char *path)
+{
+	Oid			indexoid = built_index(ss);
+	HeapTuple	tup;
+	Form_pg_index ind;
+	char	   *shape;
+	char	   *sql;
+
+	if (!OidIsValid(indexoid))
+		return false;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	ind = (Form_pg_index) GETSTRUCT(tup);
+	if (ind->indisvalid)
+	{
+		shape = built_shape(tup);
+		ReleaseSysCache(tup);
+		if (shape == NULL || ss->index_shape == NULL || strcmp(shape, ss->index_shape) != 0)
+			return false;
+		ereport(NOTICE,
+				(errmsg("index \"%s\" of migration \"%s\", line %d, is already built: an interrupted run built it",
+						ss->index_name, path, ss->line)));
+		return true;
+	}
+	ReleaseSysCache(tup);
+	ereport(NOTICE,
+			(errmsg("dropping the invalid index \"%s\" left by an interrupted build of migration \"%s\", line %d",
+					ss->index_name, path, ss->line)));
+	sql = psprintf("DROP INDEX CONCURRENTLY %s",
+				   quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
+											  get_rel_name(indexoid)));
+	/* the drop waits for every transaction with a snapshot: end ours */
+	SPI_commit();
+	migrator_run_top_level(sql);
+	return false;
+}
+
 /*
  * A migration that must run outside a transaction block: each statement
  * at top level in a background worker, while this session holds nothing
@@ -430,7 +542,12 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 		ScriptStmt *ss = &s->stmts[i];
 		char	   *sql = pnstrdup(s->text + ss->offset, ss->len);
 		ErrorData  *err;
+		Oid			existing;
 
+		if (settle_leftover_index(ss, s->path))
+			continue;
+		existing = built_index(ss);
+		/* no snapshot, not even the catalog's, for the build to wait for */
 		SPI_commit();
 		err = migrator_try_top_level(sql);
 		if (err)
@@ -442,7 +559,9 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 			initStringInfo(&detail);
 			if (err->detail)
 				appendStringInfoString(&detail, err->detail);
-			if (ss->index_name && OidIsValid(RelnameGetRelid(ss->index_name)))
+			/* see what the worker did, not what the caches knew before */
+			AcceptInvalidationMessages();
+			if (OidIsValid(built_index(ss)) && built_index(ss) != existing)
 				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
 								 detail.len ? "\n" : "", ss->index_name);
 			if (i > 0)

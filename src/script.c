@@ -262,8 +262,8 @@ scan_tokens(Script *s, ScriptErrorState *st, int *ntokens)
 }
 
 /* first token at or after offset (binary search), or -1 */
-static int
-first_token_from(const int *locs, int n, int offset)
+int
+script_first_token(const int *locs, int n, int offset)
 {
 	int			lo = 0;
 	int			hi = n;
@@ -284,8 +284,8 @@ first_token_from(const int *locs, int n, int offset)
  * The statements PostgreSQL refuses inside a transaction block
  * (PreventInTransactionBlock), read off the parse tree.  NULL if none.
  */
-static const char *
-no_transaction_statement(Node *node)
+const char *
+script_top_level_statement(Node *node)
 {
 	switch (nodeTag(node))
 	{
@@ -367,9 +367,45 @@ is_commit(Node *node)
 	return IsA(node, TransactionStmt) && t->kind == TRANS_STMT_COMMIT && !t->chain;
 }
 
+/*
+ * What a CREATE INDEX builds, when it is a plain index on columns: its
+ * method, uniqueness and columns ("btree unique a,b"); NULL for anything
+ * more (expressions, a predicate, INCLUDE, opclasses, collations, orders).
+ * run.c compares it with an index found already built.
+ */
+static char *
+index_shape(IndexStmt *is, MemoryContext cxt)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (is->whereClause || is->indexIncludingParams != NIL || is->options != NIL)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s %s", is->accessMethod ? is->accessMethod : "btree",
+					 is->unique ? "unique " : "");
+	foreach(lc, is->indexParams)
+	{
+		IndexElem  *e = lfirst_node(IndexElem, lc);
+
+		if (e->name == NULL || e->opclass != NIL || e->collation != NIL ||
+			e->ordering != SORTBY_DEFAULT || e->nulls_ordering != SORTBY_NULLS_DEFAULT)
+			return NULL;
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) ? "," : "", e->name);
+	}
+	return MemoryContextStrdup(cxt, buf.data);
+}
+
 static void
 check_statement(Script *s, Node *node)
 {
+	if (IsA(node, VariableSetStmt) && ((VariableSetStmt *) node)->name &&
+		strcmp(((VariableSetStmt *) node)->name, "session_authorization") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("SET SESSION AUTHORIZATION is not allowed in migration \"%s\"", s->path),
+				 errdetail("Migrations run as the role that calls migrator; SET ROLE to a role it belongs to lasts until the end of the migration."),
+				 errhint("Run the migration as the intended role instead.")));
 	if (IsA(node, TransactionStmt))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
@@ -388,26 +424,16 @@ check_statement(Script *s, Node *node)
 }
 
 /*
- * Split a migration's text into statements and check each, raising an
- * error (with the file and line) for anything that must not run.
+ * A migration's text as script_parse() splits it, before the split: the
+ * byte order mark and the other dbmate section blanked out, the line
+ * starts, and the directives of its first lines.
  */
 Script *
-script_parse(const Migration *m)
+script_read(const Migration *m)
 {
 	Script	   *s = palloc0(sizeof(Script));
 	char	   *text = pnstrdup(m->content, m->len);
 	int			len = m->len;
-	ScriptErrorState st;
-	ErrorContextCallback cb;
-	int			ntokens;
-	int		   *tokens;
-	List	   *raw;
-	ListCell   *lc;
-	int			nraw;
-	bool		in_block = false;
-	MemoryContext parsecxt;
-	MemoryContext oldcxt;
-	int			block_start = 0;
 
 	/* a UTF-8 byte order mark is not SQL; the checksum still covers it */
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
@@ -429,6 +455,52 @@ script_parse(const Migration *m)
 	s->path = m->path;
 	s->text = text;
 	compute_lines(s, len);
+	return s;
+}
+
+/*
+ * raw_parser() on a script's text; a syntax error names the file and line.
+ */
+List *
+script_raw_parse(Script *s)
+{
+	ScriptErrorState st;
+	ErrorContextCallback cb;
+	List	   *raw;
+
+	st.script = s;
+	st.textlen = strlen(s->text);
+	st.offset = -1;
+	cb.callback = script_error_callback;
+	cb.arg = &st;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	raw = raw_parser(s->text, RAW_PARSE_DEFAULT);
+	error_context_stack = cb.previous;
+	return raw;
+}
+
+/*
+ * Split a migration's text into statements and check each, raising an
+ * error (with the file and line) for anything that must not run.
+ */
+Script *
+script_parse(const Migration *m)
+{
+	Script	   *s = script_read(m);
+	char	   *text = (char *) s->text;
+	int			len = m->len;
+	ScriptErrorState st;
+	ErrorContextCallback cb;
+	int			ntokens;
+	int		   *tokens;
+	List	   *raw;
+	ListCell   *lc;
+	int			nraw;
+	bool		in_block = false;
+	MemoryContext parsecxt;
+	MemoryContext oldcxt;
+	int			block_start = 0;
 
 	st.script = s;
 	st.textlen = len;
@@ -465,7 +537,7 @@ script_parse(const Migration *m)
 	{
 		RawStmt    *rs = lfirst_node(RawStmt, lc);
 		int			end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : len;
-		int			start = first_token_from(tokens, ntokens, rs->stmt_location);
+		int			start = script_first_token(tokens, ntokens, rs->stmt_location);
 
 		st.offset = start;
 		if (!in_block && is_begin(rs->stmt))
@@ -495,10 +567,19 @@ script_parse(const Migration *m)
 		s->stmts[s->nstmts].offset = start;
 		s->stmts[s->nstmts].len = end - start;
 		s->stmts[s->nstmts].line = migrator_line_at(s->line_starts, s->nlines, start);
-		s->stmts[s->nstmts].top_level = no_transaction_statement(rs->stmt);
+		s->stmts[s->nstmts].top_level = script_top_level_statement(rs->stmt);
 		s->stmts[s->nstmts].index_name = NULL;
 		if (IsA(rs->stmt, IndexStmt) && ((IndexStmt *) rs->stmt)->idxname)
-			s->stmts[s->nstmts].index_name = MemoryContextStrdup(oldcxt, ((IndexStmt *) rs->stmt)->idxname);
+		{
+			IndexStmt  *is = (IndexStmt *) rs->stmt;
+			ScriptStmt *ss = &s->stmts[s->nstmts];
+
+			ss->index_name = MemoryContextStrdup(oldcxt, is->idxname);
+			ss->index_table = MemoryContextStrdup(oldcxt, is->relation->relname);
+			ss->index_table_schema = is->relation->schemaname ?
+				MemoryContextStrdup(oldcxt, is->relation->schemaname) : NULL;
+			ss->index_shape = index_shape(is, oldcxt);
+		}
 		if (s->stmts[s->nstmts].top_level && !s->no_transaction)
 		{
 			/* found in the parse tree, as Prisma does for a lone CIC */

@@ -295,6 +295,43 @@ read_bundle_file(const MigrationSource *src, const char *relpath, int *len,
 }
 
 /*
+ * A folder's files must be inside it: a symbolic link (to a file or a
+ * subfolder) is followed only when it resolves to a place inside the
+ * folder, so that a folder cannot make migrator read, and checksum, what
+ * lies elsewhere on the server.
+ */
+static void
+check_inside(const char *dir, const char *relpath, const char *path)
+{
+	char	   *real_dir = realpath(dir, NULL);
+	char	   *real_file = realpath(path, NULL);
+	bool		inside;
+
+	if (real_file == NULL)
+	{
+		free(real_dir);
+		return;					/* missing: reported when it is opened */
+	}
+	inside = real_dir != NULL &&
+		strncmp(real_file, real_dir, strlen(real_dir)) == 0 &&
+		real_file[strlen(real_dir)] == '/';
+	if (!inside)
+	{
+		char	   *target = pstrdup(real_file);
+
+		free(real_dir);
+		free(real_file);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("migration file \"%s\" leads out of the migration folder", relpath),
+				 errdetail("It resolves to \"%s\".", target),
+				 errhint("Symbolic links in a migration folder may point only inside it; copy the file into the folder instead.")));
+	}
+	free(real_dir);
+	free(real_file);
+}
+
+/*
  * Read a whole file of the source.  Returns NULL if missing_ok and it does
  * not exist.  The result is NUL-terminated.
  */
@@ -311,6 +348,7 @@ source_read_file(const MigrationSource *src, const char *relpath, int *len,
 	if (src->bundle)
 		return read_bundle_file(src, relpath, len, missing_ok);
 	path = join_path(src->dir, relpath);
+	check_inside(src->dir, relpath, path);
 	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
 	if (fd < 0)
 	{
@@ -523,6 +561,8 @@ read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
 			bad_drizzle_journal(set, psprintf("Entry %d has no \"tag\".", i));
 		if (!jsonb_get_long(e->val.binary.data, "idx", &m->journal_idx))
 			m->journal_idx = i;
+		if (!jsonb_get_long(e->val.binary.data, "when", &m->journal_when))
+			m->journal_when = -1;
 
 		fname = psprintf("%s.sql", tag);
 		key.name = fname;

@@ -137,6 +137,8 @@ migrator_worker_main(Datum arg)
 	/* statements see the names the caller's session sees */
 	SetConfigOption("search_path", ws->search_path, PGC_USERSET, PGC_S_SESSION);
 
+	/* a migration's statement, or an index build of a change: never migrator's objects */
+	migrator_guard_level = 1;
 	PG_TRY();
 	{
 		execute_top_level(ws->sql);
@@ -161,6 +163,13 @@ migrator_worker_main(Datum arg)
 
 	dsm_detach(seg);
 	proc_exit(0);
+}
+
+/* the session stops waiting for its worker: stop the worker too */
+static void
+stop_worker(int code, Datum arg)
+{
+	TerminateBackgroundWorker((BackgroundWorkerHandle *) DatumGetPointer(arg));
 }
 
 /*
@@ -202,17 +211,15 @@ migrator_try_top_level(const char *sql)
 				 errmsg("could not start a background worker for a statement that must run outside a transaction"),
 				 errhint("Raise max_worker_processes (now %d).", max_worker_processes)));
 
-	PG_TRY();
+	/*
+	 * Cancelled or terminated while waiting (also FATAL, when the session
+	 * is terminated): the statement must not run on alone.
+	 */
+	PG_ENSURE_ERROR_CLEANUP(stop_worker, PointerGetDatum(handle));
 	{
 		status = WaitForBackgroundWorkerShutdown(handle);
 	}
-	PG_CATCH();
-	{
-		/* cancelled while waiting: the statement must not run on alone */
-		TerminateBackgroundWorker(handle);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
+	PG_END_ENSURE_ERROR_CLEANUP(stop_worker, PointerGetDatum(handle));
 
 	if (status == BGWH_POSTMASTER_DIED)
 		ereport(FATAL,

@@ -4,7 +4,7 @@
  *	  The migrator program: runs migrator's functions against a remote
  *	  server with a migration folder that lives on the client.
  *
- *	  migrator apply|migrate|status|verify|revert DIR [CONNINFO]
+ *	  migrator apply|migrate|status|verify|revert|lint DIR [CONNINFO]
  *
  *	  The folder's files (those any layout reads: *.sql, metadata.toml,
  *	  meta/_journal.json) are sent as a bundle, the jsonb form of the
@@ -86,7 +86,8 @@ usage(void)
 	printf("  migrate   apply pending migrations, committing after each (CALL migrator.migrate)\n");
 	printf("  status    show each migration's state (migrator.status)\n");
 	printf("  verify    fail when applied migrations were modified or are missing (migrator.verify)\n");
-	printf("  revert    run the down scripts of the newest applied migrations (migrator.revert)\n\n");
+	printf("  revert    run the down scripts of the newest applied migrations (migrator.revert)\n");
+	printf("  lint      safety lint of the pending migrations (migrator.lint_dir); fails on an error finding\n\n");
 	printf("Options:\n");
 	printf("  -t, --target=VERSION   apply, migrate: stop after this version\n");
 	printf("  -n, --steps=N          revert: how many migrations (default 1)\n");
@@ -303,12 +304,13 @@ print_result(PGresult *res)
 }
 
 /*
- * Run one statement with the bundle's parameters plus extra ones; print
- * its rows when show.  Returns the exit status.
+ * Run one statement with the bundle's parameters plus extra ones.  Returns
+ * its result when it succeeded; otherwise prints the error as psql does,
+ * sets *status and returns NULL.
  */
-static int
-run(PGconn *conn, const Bundle *b, const char *fmt, int nextra,
-	const char *const *extra, bool show)
+static PGresult *
+exec_bundle(PGconn *conn, const Bundle *b, const char *fmt, int nextra,
+			const char *const *extra, int *status)
 {
 	const char **values;
 	int		   *lengths;
@@ -316,7 +318,6 @@ run(PGconn *conn, const Bundle *b, const char *fmt, int nextra,
 	int			nparams = b->count * 2;
 	char	   *sql;
 	PGresult   *res;
-	int			status = 0;
 
 	/* the extra parameters follow the files' */
 	values = pg_realloc(values, sizeof(char *) * (nparams + nextra + 1));
@@ -328,25 +329,53 @@ run(PGconn *conn, const Bundle *b, const char *fmt, int nextra,
 	}
 	sql = psprintf(fmt, bundle, nparams + 1, nparams + 2);
 	res = PQexecParams(conn, sql, nparams + nextra, NULL, values, lengths, NULL, 0);
-
-	switch (PQresultStatus(res))
-	{
-		case PGRES_TUPLES_OK:
-			if (show)
-				print_result(res);
-			break;
-		case PGRES_COMMAND_OK:
-			break;
-		default:
-			fputs(PQresultErrorMessage(res), stderr);
-			status = PQstatus(conn) == CONNECTION_BAD ? EXIT_USAGE : EXIT_MIGRATION;
-			break;
-	}
-	PQclear(res);
 	free(sql);
 	free(bundle);
 	free(values);
 	free(lengths);
+
+	*status = 0;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK)
+		return res;
+	fputs(PQresultErrorMessage(res), stderr);
+	*status = PQstatus(conn) == CONNECTION_BAD ? EXIT_USAGE : EXIT_MIGRATION;
+	PQclear(res);
+	return NULL;
+}
+
+/* run one statement; print its rows when show.  Returns the exit status. */
+static int
+run(PGconn *conn, const Bundle *b, const char *fmt, int nextra,
+	const char *const *extra, bool show)
+{
+	int			status;
+	PGresult   *res = exec_bundle(conn, b, fmt, nextra, extra, &status);
+
+	if (res && show && PQresultStatus(res) == PGRES_TUPLES_OK)
+		print_result(res);
+	PQclear(res);
+	return status;
+}
+
+/*
+ * lint: the findings as a table; exit 1 when one of them is an error
+ * (the runner would refuse the folder under migrator.lint = error).
+ */
+static int
+lint(PGconn *conn, const Bundle *b)
+{
+	int			status;
+	PGresult   *res = exec_bundle(conn, b,
+								  "SELECT path, line, col, rule, severity, message FROM migrator.lint_dir(%s)",
+								  0, NULL, &status);
+
+	if (res == NULL)
+		return status;
+	print_result(res);
+	for (int i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 4), "error") == 0)
+			status = EXIT_MIGRATION;
+	PQclear(res);
 	return status;
 }
 
@@ -381,6 +410,8 @@ run_command(PGconn *conn, const Bundle *b, const Options *o)
 				   o->dir);
 		return status;
 	}
+	if (strcmp(o->command, "lint") == 0)
+		return lint(conn, b);
 	snprintf(steps, sizeof(steps), "%d", o->steps);
 	extra[0] = steps;
 	return run(conn, b, "SELECT * FROM migrator.revert(%s, $%d::integer)", 1, extra, true);
@@ -397,7 +428,7 @@ parse_options(int argc, char **argv, Options *o)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	static const char *const commands[] = {"apply", "migrate", "status", "verify", "revert"};
+	static const char *const commands[] = {"apply", "migrate", "status", "verify", "revert", "lint"};
 	int			c;
 	bool		known = false;
 	char	   *end;

@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(70);
+SELECT plan(71);
 
 ------------------------------------------------------------------------------
 -- a folder and its bundle are the same migrations: layout, versions, order,
@@ -131,6 +131,12 @@ SELECT ok(to_regclass('ea') IS NOT NULL AND NOT EXISTS (SELECT FROM migrator.jou
 SELECT throws_ok($$SELECT * FROM migrator.apply('{"2_b.up.sql": " \n"}'::jsonb)$$, '22023',
 	'migration file "2_b.up.sql" is empty', 'an empty up script is refused');
 DROP TABLE ea;
+
+CREATE TABLE lint_old (id bigint PRIMARY KEY);
+SELECT results_eq($$SELECT path, line, rule FROM migrator.lint_dir('{"V1__a.sql": "CREATE TABLE la (id bigint PRIMARY KEY);", "V2__b.sql": "CREATE INDEX ON la (id);\nCREATE INDEX ON lint_old (id);"}'::jsonb)$$,
+	$$VALUES ('V2__b.sql', 2, 'require-concurrent-index-creation')$$,
+	'lint_dir(bundle) lints the pending files: an index on an existing table, not on one an earlier file creates');
+DROP TABLE lint_old;
 
 -- the procedures, on a connection of their own
 SELECT pg_temp.reset_db();

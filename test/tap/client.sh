@@ -43,7 +43,7 @@ ok_if() {
 }
 has() { grep -qF -- "$2" "$TMP/$1"; }
 
-echo "1..39"
+echo "1..43"
 fresh
 
 # --- usage and local errors: 2 ----------------------------------------------------------------
@@ -105,6 +105,19 @@ ok_if "NOTICEs say what was applied, then the status table" \
 check "revert" 0 "$BIN" revert "$FIX/golang" "dbname=$DB"
 ok_if "revert printed the reverted migration" eval 'grep -qE "^ 000002 +\| add_gm_users_active +\| reverted" "$TMP/out"'
 ok_if "and the journal lost it" test "$(q -c "SELECT string_agg(version, ',') FROM migrator.journal")" = 000001
+
+# --- lint ------------------------------------------------------------------------------------
+fresh
+check "lint of a folder with warnings only" 0 "$BIN" lint "$FIX/flyway" "dbname=$DB"
+ok_if "the findings are a table" eval 'grep -qE "^ +path +\| line \| col \| +rule" "$TMP/out" && has out "prefer-bigint-key"'
+mkdir "$TMP/lint"
+printf 'CREATE TABLE cl_l (id bigint PRIMARY KEY, v text);\n' >"$TMP/lint/V1__t.sql"
+printf '\nALTER TABLE cl_l ALTER COLUMN v SET NOT NULL;\n' >"$TMP/lint/V2__nn.sql"
+q -c "CREATE TABLE cl_l (id bigint PRIMARY KEY, v text)"
+printf 'CREATE TABLE cl_l (id bigint PRIMARY KEY, v text);\n' >"$TMP/lint/V1__t.sql"
+q -c "SELECT * FROM migrator.baseline('{\"V1__t.sql\": \"CREATE TABLE cl_l (id bigint PRIMARY KEY, v text);\\n\"}'::jsonb, '1')" >/dev/null
+check "lint of a folder with an error finding" 1 "$BIN" lint "$TMP/lint" "dbname=$DB"
+ok_if "it names the file, line and rule" eval 'grep -qE "^ V2__nn.sql +\| +2 \|.*setting-not-null +\| error" "$TMP/out"'
 
 # --- folder-per-migration layouts and large folders -------------------------------------------
 fresh
