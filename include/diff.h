@@ -49,6 +49,7 @@ typedef struct Diff
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
 extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);
 extern char *get_text(JsonbContainer *c, const char *key);
+extern char *need_text(JsonbContainer *c, const char *key);
 extern bool get_bool(JsonbContainer *c, const char *key);
 extern int	get_int(JsonbContainer *c, const char *key);
 extern bool same(JsonbContainer *a, JsonbContainer *b, const char *key);

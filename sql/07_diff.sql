@@ -89,6 +89,13 @@ SELECT migrator.snapshot('{shop_e}')->'shop_e' AS emptied;
 -- between two snapshots
 SELECT count(*) > 0 AS has_statements FROM migrator.diff(migrator.snapshot('{shop_z}'), jsonb_build_object('shop_z', migrator.snapshot('{shop_b}')->'shop_b'));
 
+-- snapshots that are not migrator's are refused, not trusted: members that are
+-- missing, of another type, or where an object should be
+SELECT * FROM migrator.diff('{}'::jsonb, '{"s": {"tables": {"t": {"columns": {"c": {}}}}}}'::jsonb);
+SELECT * FROM migrator.diff('{}'::jsonb, '{"s": {"functions": {"f": {"kind": "f", "definition": "f()"}}}}'::jsonb);
+SELECT * FROM migrator.diff('{"s": {"enums": {"e": ["a"]}}}'::jsonb, '{"s": {"enums": {"e": {"labels": [1]}}}}'::jsonb);
+SELECT count(*) AS harmless FROM migrator.diff('{}'::jsonb, '{"s": {"tables": {"t": {"columns": [1, 2], "constraints": "x"}}}}'::jsonb);
+
 DROP SCHEMA shop_a, shop_b, shop_e, shop_z CASCADE;
 
 -- extensions in a schema: created in it, dropped with it

@@ -45,8 +45,8 @@ static char *
 sequence_options(JsonbContainer *d)
 {
 	return psprintf("AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE",
-					get_text(d, "type"), get_text(d, "increment"), get_text(d, "min"),
-					get_text(d, "max"), get_text(d, "start"), get_text(d, "cache"),
+					need_text(d, "type"), need_text(d, "increment"), need_text(d, "min"),
+					need_text(d, "max"), need_text(d, "start"), need_text(d, "cache"),
 					get_bool(d, "cycle") ? "" : "NO ");
 }
 
@@ -124,17 +124,32 @@ goes_with_owner(Diff *diff, JsonbContainer *s)
  * ---------------------------------------------------------------------
  */
 
-/* "name(args)", the key of a function: its name, qualified */
+/* "name(args)", the key of a function: its arguments */
+static const char *
+function_args(const char *key)
+{
+	const char *args = strchr(key, '(');
+
+	if (args == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("Function \"%s\" has no argument list.", key),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	return args;
+}
+
+/* ... and its name, qualified */
 static char *
 function_name(DiffOut *out, const char *key)
 {
-	return q(out, pnstrdup(key, strchr(key, '(') - key));
+	return q(out, pnstrdup(key, function_args(key) - key));
 }
 
 static const char *
 routine_kind(JsonbContainer *f)
 {
-	return strcmp(get_text(f, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION";
+	return strcmp(need_text(f, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION";
 }
 
 /*
@@ -153,7 +168,7 @@ diff_functions_create(Diff *diff)
 		char	   *key = lfirst(lc);
 		JsonbContainer *d = get_obj(diff->dst.functions, key);
 		JsonbContainer *s = get_obj(diff->src.functions, key);
-		char	   *signature = psprintf("%s%s", function_name(out, key), strchr(key, '('));
+		char	   *signature = psprintf("%s%s", function_name(out, key), function_args(key));
 
 		if (s && !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind")))
 		{
@@ -162,7 +177,7 @@ diff_functions_create(Diff *diff)
 		}
 		if (s == NULL || !same(s, d, "definition"))
 			emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
-				 quote_identifier(out->schema), get_text(d, "definition"));
+				 quote_identifier(out->schema), need_text(d, "definition"));
 		emit_comment(out, routine_kind(d), signature, s, d);
 		emit_grants(out, psprintf("%s %s", routine_kind(d), signature), NULL, s, d);
 	}
@@ -192,7 +207,7 @@ diff_objects_drop(Diff *diff)
 
 		if (!has_key(diff->dst.functions, key))
 			emit(out, NULL, "DROP %s %s%s", routine_kind(get_obj(diff->src.functions, key)),
-				 function_name(out, key), strchr(key, '('));
+				 function_name(out, key), function_args(key));
 	}
 }
 

@@ -32,7 +32,7 @@ column_sql(const char *name, JsonbContainer *col)
 	char	   *collation = get_text(col, "collation");
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "%s %s", quote_identifier(name), get_text(col, "type"));
+	appendStringInfo(&s, "%s %s", quote_identifier(name), need_text(col, "type"));
 	if (collation)
 		appendStringInfo(&s, " COLLATE %s", collation);
 	if (identity)
@@ -89,7 +89,7 @@ columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
 		JsonbContainer *y = get_obj(cb, col);
 
 		if (y == NULL || !same(x, y, "type") || !same(x, y, "collation") ||
-			is_recreated_enum(diff, get_text(x, "type")))
+			is_recreated_enum(diff, need_text(x, "type")))
 			return true;
 	}
 	return false;
@@ -250,7 +250,7 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
 	}
 	else
-		appendStringInfo(&s, " %s", get_text(dt, "bound"));
+		appendStringInfo(&s, " %s", need_text(dt, "bound"));
 	if (partitioned(dt))
 		appendStringInfo(&s, " PARTITION BY %s", get_text(dt, "partition_by"));
 	foreach(lc, options)
@@ -309,7 +309,7 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	char	   *di = get_text(d, "identity");
 
 	bool		had_default = get_text(s, "default") != NULL;
-	bool		enum_retyped = is_recreated_enum(diff, get_text(d, "type")) && same(s, d, "type");
+	bool		enum_retyped = is_recreated_enum(diff, need_text(d, "type")) && same(s, d, "type");
 
 	if (enum_retyped)
 		diff_enum_columns(diff, t, c, d);	/* with d's default */
@@ -323,9 +323,9 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
 			had_default = false;
 		}
-		emit(out, binary_coercible(get_text(s, "type"), get_text(d, "type")) ? "blocking-lock" : "rewrite",
+		emit(out, binary_coercible(need_text(s, "type"), need_text(d, "type")) ? "blocking-lock" : "rewrite",
 			 "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s USING %s::%s", q(out, t), qc,
-			 get_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, get_text(d, "type"));
+			 need_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, need_text(d, "type"));
 	}
 	if (si && !di)
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q(out, t), qc);
@@ -432,7 +432,7 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		alter_columns(diff, t, st, dt);
 	if (get_text(dt, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
 		emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
-			 q(out, get_text(dt, "partition_of")), q(out, t), get_text(dt, "bound"));
+			 q(out, get_text(dt, "partition_of")), q(out, t), need_text(dt, "bound"));
 }
 
 /*
@@ -500,8 +500,8 @@ add_key_online(DiffOut *out, const char *t, const char *k, const char *type, con
 static void
 add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bool existing, bool part)
 {
-	char	   *type = get_text(d, "type");
-	char	   *def = get_text(d, "definition");
+	char	   *type = need_text(d, "type");
+	char	   *def = need_text(d, "definition");
 	bool		not_valid = strstr(def, " NOT VALID") != NULL;
 
 	if (!existing)
@@ -549,7 +549,7 @@ diff_indexes(Diff *diff, const char *table, JsonbContainer *s, JsonbContainer *d
 
 		if (x == NULL || !same(x, y, "definition"))
 		{
-			char	   *def = get_text(y, "definition");
+			char	   *def = need_text(y, "definition");
 
 			if (concurrent)
 				emit(diff->out, "index-build", "%s", concurrently(def));
@@ -569,7 +569,7 @@ create_policy(DiffOut *out, const char *t, const char *name, JsonbContainer *p)
 
 	emit(out, "blocking-lock", "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s%s",
 		 quote_identifier(name), q(out, t), get_bool(p, "permissive") ? "PERMISSIVE" : "RESTRICTIVE",
-		 get_text(p, "command"), get_text(p, "roles"),
+		 need_text(p, "command"), need_text(p, "roles"),
 		 using ? psprintf(" USING (%s)", using) : "",
 		 check ? psprintf(" WITH CHECK (%s)", check) : "");
 }
@@ -632,7 +632,7 @@ diff_tables_add_parts(Diff *diff)
 			{
 				char	   *k = lfirst(lc2);
 				JsonbContainer *d = get_obj(dk, k);
-				char	   *type = get_text(d, "type");
+				char	   *type = need_text(d, "type");
 				int			p = (type[0] == 'p' || type[0] == 'u') ? 0 : (type[0] == 'f' ? 2 : 1);
 
 				if (p != pass)

@@ -18,18 +18,31 @@
 
 #include "diff.h"
 
+/* how many labels an enum has (a snapshot that lists none: none) */
+static int
+n_labels(JsonbContainer *labels)
+{
+	return labels && JsonContainerIsArray(labels) ? (int) JsonContainerSize(labels) : 0;
+}
+
 static char *
 label_at(JsonbContainer *labels, int i)
 {
 	JsonbValue *v = getIthJsonbValueFromContainer(labels, i);
 
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("An enum label is not a string."),
+				 errhint("Pass what migrator.snapshot() returns.")));
 	return pnstrdup(v->val.string.val, v->val.string.len);
 }
 
 static bool
 has_label(JsonbContainer *labels, const char *label)
 {
-	for (int i = 0; i < (int) JsonContainerSize(labels); i++)
+	for (int i = 0; i < n_labels(labels); i++)
 		if (strcmp(label_at(labels, i), label) == 0)
 			return true;
 	return false;
@@ -48,7 +61,7 @@ create_enum(DiffOut *out, const char *name, JsonbContainer *labels)
 	StringInfoData s;
 
 	initStringInfo(&s);
-	for (int i = 0; i < (int) JsonContainerSize(labels); i++)
+	for (int i = 0; i < n_labels(labels); i++)
 		appendStringInfo(&s, "%s%s", i ? ", " : "", quote_literal_cstr(label_at(labels, i)));
 	emit(out, NULL, "CREATE TYPE %s AS ENUM (%s)", q(out, name), s.data);
 }
@@ -58,7 +71,7 @@ static void
 alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 {
 	DiffOut    *out = diff->out;
-	int			n = JsonContainerSize(dl);
+	int			n = n_labels(dl);
 
 	if (str_member(diff->recreated_enums, name))
 	{
@@ -76,6 +89,8 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 		if (i > 0)
 			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s AFTER %s", q(out, name),
 				 quote_literal_cstr(label), quote_literal_cstr(label_at(dl, i - 1)));
+		else if (n_labels(sl) == 0)
+			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s", q(out, name), quote_literal_cstr(label));
 		else
 			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s BEFORE %s", q(out, name),
 				 quote_literal_cstr(label), quote_literal_cstr(label_at(sl, 0)));
@@ -96,7 +111,7 @@ find_recreated_enums(Diff *diff)
 		JsonbContainer *sl = get_obj(get_obj(diff->src.enums, lfirst(lc)), "labels");
 		JsonbContainer *dl = get_obj(get_obj(diff->dst.enums, lfirst(lc)), "labels");
 
-		for (int i = 0; sl && i < (int) JsonContainerSize(sl); i++)
+		for (int i = 0; i < n_labels(sl); i++)
 			if (!has_label(dl, label_at(sl, i)))
 			{
 				diff->recreated_enums = lappend(diff->recreated_enums, lfirst(lc));
@@ -111,6 +126,8 @@ is_recreated_enum(Diff *diff, const char *type)
 {
 	ListCell   *lc;
 
+	if (type == NULL)
+		return false;
 	foreach(lc, diff->recreated_enums)
 	{
 		const char *e = quote_identifier(lfirst(lc));
@@ -131,7 +148,7 @@ diff_enum_columns(Diff *diff, const char *table, const char *column, JsonbContai
 {
 	DiffOut    *out = diff->out;
 	const char *qc = quote_identifier(column);
-	char	   *type = get_text(d, "type");
+	char	   *type = need_text(d, "type");
 	char	   *dflt = get_text(d, "default");
 
 	if (dflt)
@@ -162,7 +179,7 @@ create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 	char	   *coll = get_text(d, "collation");
 	char	   *dflt = get_text(d, "default");
 
-	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s%s%s", q(out, name), get_text(d, "type"),
+	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s%s%s", q(out, name), need_text(d, "type"),
 		 coll ? " COLLATE " : "", coll ? coll : "",
 		 dflt ? " DEFAULT " : "", dflt ? dflt : "",
 		 get_bool(d, "not_null") ? " NOT NULL" : "");
@@ -203,7 +220,7 @@ domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbConta
 		char	   *k = lfirst(lc);
 		JsonbContainer *kd = get_obj(dk, k);
 		JsonbContainer *ks = get_obj(sk, k);
-		char	   *def = get_text(kd, "definition");
+		char	   *def = need_text(kd, "definition");
 
 		if (ks && same(ks, kd, "definition"))
 			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), ks, kd);
@@ -231,7 +248,7 @@ attribute_sql(JsonbContainer *a)
 {
 	char	   *coll = get_text(a, "collation");
 
-	return psprintf("%s%s%s", get_text(a, "type"), coll ? " COLLATE " : "", coll ? coll : "");
+	return psprintf("%s%s%s", need_text(a, "type"), coll ? " COLLATE " : "", coll ? coll : "");
 }
 
 static void
@@ -320,7 +337,7 @@ diff_types_create(Diff *diff)
 			s = NULL;
 		}
 		if (s == NULL)
-			emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", q(out, r), get_text(d, "definition"));
+			emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", q(out, r), need_text(d, "definition"));
 		emit_comment(out, "TYPE", q(out, r), s, d);
 	}
 	foreach(lc, keys_of(dst->domains))

@@ -41,13 +41,20 @@ emit(DiffOut *out, const char *hazard, const char *fmt,...)
  * ---------------------------------------------------------------------
  */
 
+/* member key of object c (NULL, or not an object: none) */
+static bool
+lookup(JsonbContainer *c, const char *key, JsonbValue *v)
+{
+	return c != NULL && JsonContainerIsObject(c) &&
+		getKeyJsonValueFromContainer(c, key, strlen(key), v) != NULL;
+}
+
 JsonbContainer *
 get_obj(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
-	if (c == NULL || !getKeyJsonValueFromContainer(c, key, strlen(key), &v) ||
-		v.type != jbvBinary)
+	if (!lookup(c, key, &v) || v.type != jbvBinary)
 		return NULL;
 	return v.val.binary.data;
 }
@@ -58,7 +65,7 @@ get_text(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
-	if (c == NULL || !getKeyJsonValueFromContainer(c, key, strlen(key), &v))
+	if (!lookup(c, key, &v))
 		return NULL;
 	if (v.type == jbvBinary)
 		return JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
@@ -70,13 +77,27 @@ get_text(JsonbContainer *c, const char *key)
 				   DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))));
 }
 
+/* a member every object of its kind has: a snapshot without it is refused */
+char *
+need_text(JsonbContainer *c, const char *key)
+{
+	char	   *s = get_text(c, key);
+
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("An object has no \"%s\".", key),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	return s;
+}
+
 bool
 get_bool(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
-	return c && getKeyJsonValueFromContainer(c, key, strlen(key), &v) &&
-		v.type == jbvBool && v.val.boolean;
+	return lookup(c, key, &v) && v.type == jbvBool && v.val.boolean;
 }
 
 int
@@ -138,7 +159,7 @@ has_key(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
-	return c && getKeyJsonValueFromContainer(c, key, strlen(key), &v);
+	return lookup(c, key, &v);
 }
 
 bool

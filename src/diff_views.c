@@ -108,7 +108,7 @@ diff_views_drop(Diff *diff)
 static void
 create_view(DiffOut *out, const char *v, JsonbContainer *d)
 {
-	char	   *def = get_text(d, "definition");
+	char	   *def = need_text(d, "definition");
 	List	   *options = array_of(d, "options");
 	StringInfoData with;
 	ListCell   *lc;
