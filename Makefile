@@ -17,6 +17,11 @@ OBJS = \
 	src/worker.o \
 	src/snapshot.o \
 	src/diff.o \
+	src/diff_util.o \
+	src/diff_objects.o \
+	src/diff_types.o \
+	src/diff_tables.o \
+	src/diff_views.o \
 	src/adopt.o \
 	src/guard.o \
 	src/lint.o
@@ -37,7 +42,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(OBJS): include/migrator.h
+$(OBJS): include/migrator.h include/diff.h
 
 # the client program (src/client), built and installed with the extension
 all: client

@@ -21,8 +21,9 @@ CREATE TABLE orders (
 	customer_id bigint NOT NULL REFERENCES customers,
 	status status NOT NULL DEFAULT 'new',
 	total numeric(12,2) NOT NULL CHECK (price_ok(total)),
-	total_cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED,
-	note text
+	note text,
+	-- last: ALTER TABLE adds columns at the end, and the order of columns shows
+	total_cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED
 );
 CREATE INDEX orders_customer_idx ON orders (customer_id);
 CREATE INDEX orders_open_idx ON orders (id) WHERE status <> 'shipped';
@@ -88,7 +89,27 @@ SELECT migrator.snapshot('{shop_e}')->'shop_e' AS emptied;
 -- between two snapshots
 SELECT count(*) > 0 AS has_statements FROM migrator.diff(migrator.snapshot('{shop_z}'), jsonb_build_object('shop_z', migrator.snapshot('{shop_b}')->'shop_b'));
 
+-- snapshots that are not migrator's are refused, not trusted: members that are
+-- missing, of another type, or where an object should be
+SELECT * FROM migrator.diff('{}'::jsonb, '{"s": {"tables": {"t": {"columns": {"c": {}}}}}}'::jsonb);
+SELECT * FROM migrator.diff('{}'::jsonb, '{"s": {"functions": {"f": {"kind": "f", "definition": "f()"}}}}'::jsonb);
+SELECT * FROM migrator.diff('{"s": {"enums": {"e": ["a"]}}}'::jsonb, '{"s": {"enums": {"e": {"labels": [1]}}}}'::jsonb);
+SELECT count(*) AS harmless FROM migrator.diff('{}'::jsonb, '{"s": {"tables": {"t": {"columns": [1, 2], "constraints": "x"}}}}'::jsonb);
+
 DROP SCHEMA shop_a, shop_b, shop_e, shop_z CASCADE;
+
+-- extensions in a schema: created in it, dropped with it
+CREATE SCHEMA ext_a;
+CREATE SCHEMA ext_b;
+CREATE EXTENSION citext SCHEMA ext_b;
+CREATE TABLE ext_b.users (login ext_b.citext);
+SELECT seq, statement, hazard FROM migrator.diff('ext_a', 'ext_b') ORDER BY seq;
+SELECT statement FROM migrator.diff('ext_b', 'ext_a') ORDER BY seq \gexec
+RESET search_path;
+RESET check_function_bodies;
+SELECT count(*) AS ext_b_is_now_ext_a FROM migrator.diff('ext_b', 'ext_a');
+SELECT count(*) AS citext_left FROM pg_extension WHERE extname = 'citext';
+DROP SCHEMA ext_a, ext_b CASCADE;
 
 -- drift: what changed outside migrations since the last run that applied something
 CALL regress.forget();

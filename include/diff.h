@@ -1,0 +1,103 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff.h
+ *	  What the parts of migrator.diff() share: the statements they emit,
+ *	  the two snapshots they compare and the helpers that read them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATOR_DIFF_H
+#define MIGRATOR_DIFF_H
+
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+/* the statements so far, each with its hazard (NULL: none) */
+typedef struct DiffOut
+{
+	List	   *statements;
+	List	   *hazards;
+	const char *schema;			/* the source schema */
+} DiffOut;
+
+/* one schema's snapshot, by kind of object (NULL: none of that kind) */
+typedef struct Snap
+{
+	JsonbContainer *schema;
+	JsonbContainer *extensions;
+	JsonbContainer *tables;
+	JsonbContainer *views;
+	JsonbContainer *sequences;
+	JsonbContainer *enums;
+	JsonbContainer *domains;
+	JsonbContainer *composites;
+	JsonbContainer *ranges;
+	JsonbContainer *functions;
+} Snap;
+
+/* a diff under way: what it compares and what it found */
+typedef struct Diff
+{
+	DiffOut    *out;
+	Snap		src;
+	Snap		dst;
+	List	   *rebuilt_views;	/* dropped first, re-created at the end */
+	List	   *recreated_enums;	/* re-created: the columns of that type too */
+} Diff;
+
+/* diff_util.c */
+extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
+extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);
+extern char *get_text(JsonbContainer *c, const char *key);
+extern char *need_text(JsonbContainer *c, const char *key);
+extern bool get_bool(JsonbContainer *c, const char *key);
+extern int	get_int(JsonbContainer *c, const char *key);
+extern bool same(JsonbContainer *a, JsonbContainer *b, const char *key);
+extern List *keys_of(JsonbContainer *c);
+extern List *array_of(JsonbContainer *c, const char *key);
+extern bool has_key(JsonbContainer *c, const char *key);
+extern bool str_member(List *list, const char *s);
+extern char *q(DiffOut *out, const char *name);
+extern const char *literal_or_null(const char *s);
+extern List *by_position(JsonbContainer *columns);
+extern List *sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key);
+extern void emit_comment(DiffOut *out, const char *kind, const char *target,
+						 JsonbContainer *s, JsonbContainer *d);
+extern void emit_grants(DiffOut *out, const char *on, const char *column,
+						JsonbContainer *s, JsonbContainer *d);
+
+/* diff_types.c: enums, domains, composite and range types */
+extern void find_recreated_enums(Diff *diff);
+extern void diff_types_create(Diff *diff);
+extern void diff_types_drop(Diff *diff);
+extern void diff_enum_columns(Diff *diff, const char *table, const char *column,
+							  JsonbContainer *d);
+extern void diff_enums_drop_old(Diff *diff);
+extern bool is_recreated_enum(Diff *diff, const char *type);
+
+/* diff_objects.c: the schema, extensions, sequences, functions */
+extern void diff_extensions_create(Diff *diff);
+extern void diff_sequences_create(Diff *diff);
+extern void diff_sequences_own(Diff *diff);
+extern void diff_functions_create(Diff *diff);
+extern void diff_schema(Diff *diff);
+extern void diff_objects_drop(Diff *diff);
+extern void diff_extensions_drop(Diff *diff);
+
+/* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
+extern void diff_tables_drop_foreign_keys(Diff *diff);
+extern void diff_tables_drop_parts(Diff *diff);
+extern void diff_tables_create(Diff *diff);
+extern void diff_tables_alter(Diff *diff);
+extern void diff_tables_add_parts(Diff *diff);
+extern void diff_tables_drop(Diff *diff);
+extern bool columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b);
+extern void diff_indexes(Diff *diff, const char *table, JsonbContainer *s,
+						 JsonbContainer *d, bool concurrent);
+extern void drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent);
+
+/* diff_views.c */
+extern void diff_views_drop(Diff *diff);
+extern void diff_views_create(Diff *diff);
+
+#endif							/* MIGRATOR_DIFF_H */

@@ -1,0 +1,222 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_objects.c
+ *	  migrator.diff() for the schema itself, its extensions, sequences,
+ *	  functions and procedures.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/varlena.h"
+
+#include "diff.h"
+
+/* the schema's own comment and grants */
+void
+diff_schema(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	const char *schema = quote_identifier(out->schema);
+
+	emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
+	emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
+}
+
+/* extensions first: types and functions of the schema may use theirs */
+void
+diff_extensions_create(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.extensions))
+		if (!has_key(diff->src.extensions, lfirst(lc)))
+			emit(diff->out, NULL, "CREATE EXTENSION %s SCHEMA %s",
+				 quote_identifier(lfirst(lc)), quote_identifier(diff->out->schema));
+}
+
+/* ---------------------------------------------------------------------
+ * Sequences
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+sequence_options(JsonbContainer *d)
+{
+	return psprintf("AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE",
+					need_text(d, "type"), need_text(d, "increment"), need_text(d, "min"),
+					need_text(d, "max"), need_text(d, "start"), need_text(d, "cache"),
+					get_bool(d, "cycle") ? "" : "NO ");
+}
+
+/* new sequences and new options, before the tables whose defaults use them */
+void
+diff_sequences_create(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.sequences))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *d = get_obj(diff->dst.sequences, name);
+		JsonbContainer *s = get_obj(diff->src.sequences, name);
+
+		if (s == NULL)
+			emit(out, NULL, "CREATE SEQUENCE %s %s", q(out, name), sequence_options(d));
+		else if (strcmp(sequence_options(s), sequence_options(d)) != 0)
+			emit(out, NULL, "ALTER SEQUENCE %s %s", q(out, name), sequence_options(d));
+	}
+}
+
+/* owning columns (once the tables are there), comments and grants */
+void
+diff_sequences_own(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.sequences))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *d = get_obj(diff->dst.sequences, name);
+		JsonbContainer *s = get_obj(diff->src.sequences, name);
+
+		if (!same(s, d, "owned_by"))
+			emit(out, NULL, "ALTER SEQUENCE %s OWNED BY %s", q(out, name),
+				 get_text(d, "owned_by") ?
+				 psprintf("%s.%s", quote_identifier(out->schema), get_text(d, "owned_by")) : "NONE");
+		emit_comment(out, "SEQUENCE", q(out, name), s, d);
+		emit_grants(out, psprintf("SEQUENCE %s", q(out, name)), NULL, s, d);
+	}
+}
+
+/*
+ * Does a sequence of the source go with the column that owns it (dropped
+ * with its table or by itself)?
+ */
+static bool
+goes_with_owner(Diff *diff, JsonbContainer *s)
+{
+	char	   *owner = get_text(s, "owned_by");
+	char	   *table;
+	char	   *column;
+	JsonbContainer *t;
+
+	if (owner == NULL)
+		return false;
+	/* "table.column", each quoted as needed: split on the dot between them */
+	{
+		List	   *parts = NIL;
+
+		if (!SplitIdentifierString(pstrdup(owner), '.', &parts) || list_length(parts) != 2)
+			return false;
+		table = linitial(parts);
+		column = lsecond(parts);
+	}
+	t = get_obj(diff->dst.tables, table);
+	return t == NULL || !has_key(get_obj(t, "columns"), column);
+}
+
+/* ---------------------------------------------------------------------
+ * Functions and procedures
+ * ---------------------------------------------------------------------
+ */
+
+/* "name(args)", the key of a function: its arguments */
+static const char *
+function_args(const char *key)
+{
+	const char *args = strchr(key, '(');
+
+	if (args == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("Function \"%s\" has no argument list.", key),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	return args;
+}
+
+/* ... and its name, qualified */
+static char *
+function_name(DiffOut *out, const char *key)
+{
+	return q(out, pnstrdup(key, function_args(key) - key));
+}
+
+static const char *
+routine_kind(JsonbContainer *f)
+{
+	return strcmp(need_text(f, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION";
+}
+
+/*
+ * Functions and procedures, new and changed, before the types, tables and
+ * views that use them.  A change of result type, of argument names or of
+ * defaults is beyond CREATE OR REPLACE: the old one is dropped first.
+ */
+void
+diff_functions_create(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.functions))
+	{
+		char	   *key = lfirst(lc);
+		JsonbContainer *d = get_obj(diff->dst.functions, key);
+		JsonbContainer *s = get_obj(diff->src.functions, key);
+		char	   *signature = psprintf("%s%s", function_name(out, key), function_args(key));
+
+		if (s && !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind")))
+		{
+			emit(out, NULL, "DROP %s %s", routine_kind(s), signature);
+			s = NULL;
+		}
+		if (s == NULL || !same(s, d, "definition"))
+			emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
+				 quote_identifier(out->schema), need_text(d, "definition"));
+		emit_comment(out, routine_kind(d), signature, s, d);
+		emit_grants(out, psprintf("%s %s", routine_kind(d), signature), NULL, s, d);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * What goes, once nothing uses it
+ * ---------------------------------------------------------------------
+ */
+
+void
+diff_objects_drop(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->src.sequences))
+	{
+		JsonbContainer *s = get_obj(diff->src.sequences, lfirst(lc));
+
+		if (!has_key(diff->dst.sequences, lfirst(lc)) && !goes_with_owner(diff, s))
+			emit(out, "data-loss", "DROP SEQUENCE %s", q(out, lfirst(lc)));
+	}
+	foreach(lc, keys_of(diff->src.functions))
+	{
+		char	   *key = lfirst(lc);
+
+		if (!has_key(diff->dst.functions, key))
+			emit(out, NULL, "DROP %s %s%s", routine_kind(get_obj(diff->src.functions, key)),
+				 function_name(out, key), function_args(key));
+	}
+}
+
+void
+diff_extensions_drop(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->src.extensions))
+		if (!has_key(diff->dst.extensions, lfirst(lc)))
+			emit(diff->out, "data-loss", "DROP EXTENSION %s", quote_identifier(lfirst(lc)));
+}

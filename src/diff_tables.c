@@ -1,0 +1,674 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_tables.c
+ *	  migrator.diff() for tables and partitions: their columns, storage,
+ *	  partition bounds, row-level security, constraints, indexes, triggers
+ *	  and policies.
+ *
+ *	  On tables that exist already, online forms are used: indexes built
+ *	  and dropped CONCURRENTLY (but on partitioned tables, which cannot),
+ *	  CHECK and FOREIGN KEY constraints NOT VALID then VALIDATE, primary
+ *	  keys and unique constraints through a concurrently built index, NOT
+ *	  NULL through a validated CHECK.  New columns go at the end (ALTER
+ *	  TABLE cannot put them elsewhere); new tables get the target's order.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "diff.h"
+
+/* a column as it goes into CREATE TABLE / ADD COLUMN */
+static char *
+column_sql(const char *name, JsonbContainer *col)
+{
+	StringInfoData s;
+	char	   *dflt = get_text(col, "default");
+	char	   *identity = get_text(col, "identity");
+	char	   *generated = get_text(col, "generated");
+	char	   *collation = get_text(col, "collation");
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "%s %s", quote_identifier(name), need_text(col, "type"));
+	if (collation)
+		appendStringInfo(&s, " COLLATE %s", collation);
+	if (identity)
+		appendStringInfo(&s, " GENERATED %s AS IDENTITY",
+						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+	if (generated)
+		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) STORED", generated);
+	if (dflt)
+		appendStringInfo(&s, " DEFAULT %s", dflt);
+	if (get_bool(col, "not_null") && !identity)
+		appendStringInfoString(&s, " NOT NULL");
+	return s.data;
+}
+
+/* is changing a column from a to b free of a table rewrite? */
+static bool
+binary_coercible(const char *a, const char *b)
+{
+	int			n,
+				m;
+
+	if (strcmp(b, "text") == 0 && strncmp(a, "character varying", 17) == 0)
+		return true;
+	if (sscanf(a, "character varying(%d)", &n) == 1 &&
+		sscanf(b, "character varying(%d)", &m) == 1)
+		return m >= n;
+	if (sscanf(a, "numeric(%d,%d)", &n, &m) == 2)
+	{
+		int			n2,
+					m2;
+
+		if (sscanf(b, "numeric(%d,%d)", &n2, &m2) == 2)
+			return n2 >= n && m2 == m;
+		return strcmp(b, "numeric") == 0;
+	}
+	return false;
+}
+
+/*
+ * Do a table's columns change in a way a view over it could not survive
+ * (a column goes, or changes type or collation)?
+ */
+bool
+columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
+{
+	ListCell   *lc;
+	JsonbContainer *ca = get_obj(a, "columns");
+	JsonbContainer *cb = get_obj(b, "columns");
+
+	foreach(lc, keys_of(ca))
+	{
+		char	   *col = lfirst(lc);
+		JsonbContainer *x = get_obj(ca, col);
+		JsonbContainer *y = get_obj(cb, col);
+
+		if (y == NULL || !same(x, y, "type") || !same(x, y, "collation") ||
+			is_recreated_enum(diff, need_text(x, "type")))
+			return true;
+	}
+	return false;
+}
+
+static bool
+partitioned(JsonbContainer *t)
+{
+	return get_text(t, "partition_by") != NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * What goes or changes on tables that stay
+ * ---------------------------------------------------------------------
+ */
+
+/* indexes of s that d has not, or not the same (also for materialized views) */
+void
+drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent)
+{
+	JsonbContainer *si = get_obj(s, "indexes");
+	JsonbContainer *di = get_obj(d, "indexes");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(si))
+	{
+		char	   *ix = lfirst(lc);
+
+		if (!has_key(di, ix) || !same(get_obj(si, ix), get_obj(di, ix), "definition"))
+			emit(diff->out, concurrent ? NULL : "blocking-lock", "DROP INDEX %s%s",
+				 concurrent ? "CONCURRENTLY " : "", q(diff->out, ix));
+	}
+}
+
+/* do two objects of a kind differ, but for their comments? */
+static bool
+differs(JsonbContainer *x, JsonbContainer *y)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(y))
+		if (strcmp(lfirst(lc), "comment") != 0 && !same(x, y, lfirst(lc)))
+			return true;
+	return false;
+}
+
+/*
+ * The members of a kind ("triggers", "policies", ...) of table st that go
+ * or change in dt; keep_new: those of dt that are new or change.
+ */
+static List *
+changed(JsonbContainer *st, JsonbContainer *dt, const char *kind, bool keep_new)
+{
+	JsonbContainer *s = get_obj(st, kind);
+	JsonbContainer *d = get_obj(dt, kind);
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(keep_new ? d : s))
+	{
+		JsonbContainer *x = get_obj(s, lfirst(lc));
+		JsonbContainer *y = get_obj(d, lfirst(lc));
+
+		if (x == NULL || y == NULL || differs(x, y))
+			result = lappend(result, lfirst(lc));
+	}
+	return result;
+}
+
+/* the constraints of a table both have that go or change, of one type or all others */
+static void
+drop_constraints(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt, bool fkeys)
+{
+	JsonbContainer *sk = get_obj(st, "constraints");
+	ListCell   *lc;
+
+	foreach(lc, changed(st, dt, "constraints", false))
+	{
+		char	   *type = get_text(get_obj(sk, lfirst(lc)), "type");
+
+		if (fkeys == (strcmp(type, "f") == 0))
+			emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t),
+				 quote_identifier(lfirst(lc)));
+	}
+}
+
+/*
+ * Foreign keys that go or change, on tables both have: first, since a key
+ * they point at may go.
+ */
+void
+diff_tables_drop_foreign_keys(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->src.tables))
+	{
+		JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
+
+		if (dt)
+			drop_constraints(diff->out, lfirst(lc), get_obj(diff->src.tables, lfirst(lc)), dt, true);
+	}
+}
+
+/*
+ * On tables both have: triggers, policies, constraints and indexes that go
+ * or change.
+ */
+void
+diff_tables_drop_parts(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, keys_of(diff->src.tables))
+	{
+		char	   *t = lfirst(lc);
+		JsonbContainer *st = get_obj(diff->src.tables, t);
+		JsonbContainer *dt = get_obj(diff->dst.tables, t);
+
+		if (dt == NULL)
+			continue;			/* the whole table goes */
+		foreach(lc2, changed(st, dt, "triggers", false))
+			emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
+		foreach(lc2, changed(st, dt, "policies", false))
+			emit(out, "blocking-lock", "DROP POLICY %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
+		drop_constraints(out, t, st, dt, false);
+		drop_indexes(diff, st, dt, !partitioned(st));
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * New tables
+ * ---------------------------------------------------------------------
+ */
+
+static void
+create_table(Diff *diff, const char *t, JsonbContainer *dt)
+{
+	DiffOut    *out = diff->out;
+	JsonbContainer *cols = get_obj(dt, "columns");
+	List	   *options = array_of(dt, "options");
+	char	   *parent = get_text(dt, "partition_of");
+	StringInfoData s;
+	ListCell   *lc;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "CREATE %sTABLE %s", get_bool(dt, "unlogged") ? "UNLOGGED " : "", q(out, t));
+	if (parent)
+		appendStringInfo(&s, " PARTITION OF %s", q(out, parent));
+	/* a partition's columns are its table's */
+	if (!parent)
+	{
+		foreach(lc, by_position(cols))
+			appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " (",
+							 column_sql(lfirst(lc), get_obj(cols, lfirst(lc))));
+		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
+	}
+	else
+		appendStringInfo(&s, " %s", need_text(dt, "bound"));
+	if (partitioned(dt))
+		appendStringInfo(&s, " PARTITION BY %s", get_text(dt, "partition_by"));
+	foreach(lc, options)
+		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
+	if (options)
+		appendStringInfoChar(&s, ')');
+	emit(out, NULL, "%s", s.data);
+}
+
+/* new tables, columns only; partitions after the table they belong to */
+void
+diff_tables_create(Diff *diff)
+{
+	List	   *todo = NIL;
+	List	   *done = NIL;
+	ListCell   *lc;
+	bool		progress = true;
+
+	foreach(lc, keys_of(diff->dst.tables))
+		if (!has_key(diff->src.tables, lfirst(lc)))
+			todo = lappend(todo, lfirst(lc));
+	while (todo != NIL && progress)
+	{
+		List	   *left = NIL;
+
+		progress = false;
+		foreach(lc, todo)
+		{
+			JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
+			char	   *parent = get_text(dt, "partition_of");
+
+			if (parent && str_member(todo, parent) && !str_member(done, parent))
+				left = lappend(left, lfirst(lc));
+			else
+			{
+				create_table(diff, lfirst(lc), dt);
+				done = lappend(done, lfirst(lc));
+				progress = true;
+			}
+		}
+		todo = left;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Tables both have: columns, storage, partitioning
+ * ---------------------------------------------------------------------
+ */
+
+static void
+alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbContainer *d)
+{
+	DiffOut    *out = diff->out;
+	const char *qc = quote_identifier(c);
+	char	   *si = get_text(s, "identity");
+	char	   *di = get_text(d, "identity");
+
+	bool		had_default = get_text(s, "default") != NULL;
+	bool		enum_retyped = is_recreated_enum(diff, need_text(d, "type")) && same(s, d, "type");
+
+	if (enum_retyped)
+		diff_enum_columns(diff, t, c, d);	/* with d's default */
+	else if (!same(s, d, "type") || !same(s, d, "collation"))
+	{
+		char	   *coll = get_text(d, "collation");
+
+		/* a default that cannot be cast automatically would fail the change */
+		if (had_default && !same(s, d, "type"))
+		{
+			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
+			had_default = false;
+		}
+		emit(out, binary_coercible(need_text(s, "type"), need_text(d, "type")) ? "blocking-lock" : "rewrite",
+			 "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s USING %s::%s", q(out, t), qc,
+			 need_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, need_text(d, "type"));
+	}
+	if (si && !di)
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q(out, t), qc);
+	if (!enum_retyped && (!same(s, d, "default") || (!had_default && get_text(d, "default"))))
+	{
+		if (get_text(d, "default"))
+			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+				 q(out, t), qc, get_text(d, "default"));
+		else if (had_default)
+			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
+	}
+	if (get_bool(d, "not_null") && !get_bool(s, "not_null"))
+	{
+		/* online: a validated CHECK lets SET NOT NULL skip its scan */
+		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
+
+		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+			 q(out, t), k, qc);
+		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(out, t), qc);
+		emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t), k);
+	}
+	else if (!get_bool(d, "not_null") && get_bool(s, "not_null"))
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(out, t), qc);
+	if (di && !si)
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
+			 q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+	else if (di && si && di[0] != si[0])
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s",
+			 q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+}
+
+static void
+alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	DiffOut    *out = diff->out;
+	JsonbContainer *sc = get_obj(st, "columns");
+	JsonbContainer *dc = get_obj(dt, "columns");
+	ListCell   *lc;
+
+	foreach(lc, by_position(sc))
+		if (!has_key(dc, lfirst(lc)))
+			emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", q(out, t), quote_identifier(lfirst(lc)));
+	foreach(lc, by_position(dc))
+	{
+		char	   *c = lfirst(lc);
+		JsonbContainer *d = get_obj(dc, c);
+		JsonbContainer *s = get_obj(sc, c);
+
+		if (s == NULL)
+			emit(out, get_text(d, "generated") || get_text(d, "identity") ? "rewrite" : "blocking-lock",
+				 "ALTER TABLE %s ADD COLUMN %s", q(out, t), column_sql(c, d));
+		else
+			alter_column(diff, t, c, s, d);
+	}
+}
+
+/* storage parameters: what goes is reset, what is new or other is set */
+static void
+alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	List	   *from = array_of(st, "options");
+	List	   *to = array_of(dt, "options");
+	StringInfoData reset;
+	StringInfoData set;
+	ListCell   *lc;
+
+	initStringInfo(&reset);
+	initStringInfo(&set);
+	foreach(lc, from)
+	{
+		char	   *name = pnstrdup(lfirst(lc), strcspn(lfirst(lc), "="));
+		bool		kept = false;
+		ListCell   *lc2;
+
+		foreach(lc2, to)
+			if (strncmp(lfirst(lc2), name, strlen(name)) == 0 && ((char *) lfirst(lc2))[strlen(name)] == '=')
+				kept = true;
+		if (!kept)
+			appendStringInfo(&reset, "%s%s", reset.len ? ", " : "", name);
+	}
+	foreach(lc, to)
+		if (!str_member(from, lfirst(lc)))
+			appendStringInfo(&set, "%s%s", set.len ? ", " : "", (char *) lfirst(lc));
+	if (reset.len)
+		emit(out, NULL, "ALTER TABLE %s RESET (%s)", q(out, t), reset.data);
+	if (set.len)
+		emit(out, NULL, "ALTER TABLE %s SET (%s)", q(out, t), set.data);
+}
+
+static void
+alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	DiffOut    *out = diff->out;
+
+	if (get_bool(st, "unlogged") != get_bool(dt, "unlogged"))
+		emit(out, "rewrite", "ALTER TABLE %s SET %s", q(out, t), get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
+	alter_options(out, t, st, dt);
+	if (get_text(st, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
+		emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
+			 q(out, get_text(st, "partition_of")), q(out, t));
+	/* a partition's columns follow its table's */
+	if (!(get_text(st, "partition_of") && get_text(dt, "partition_of")))
+		alter_columns(diff, t, st, dt);
+	if (get_text(dt, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
+		emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
+			 q(out, get_text(dt, "partition_of")), q(out, t), need_text(dt, "bound"));
+}
+
+/*
+ * Tables both have are altered; then, on every table of the target, row
+ * level security, comments and grants (st NULL: a new table).
+ */
+void
+diff_tables_alter(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	foreach(lc, keys_of(diff->dst.tables))
+	{
+		char	   *t = lfirst(lc);
+		JsonbContainer *st = get_obj(diff->src.tables, t);
+		JsonbContainer *dt = get_obj(diff->dst.tables, t);
+		JsonbContainer *sc = get_obj(st, "columns");
+		JsonbContainer *dc = get_obj(dt, "columns");
+		char	   *on = psprintf("TABLE %s", q(out, t));
+
+		if (st)
+			alter_table(diff, t, st, dt);
+		if (get_bool(st, "row_security") != get_bool(dt, "row_security"))
+			emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", q(out, t),
+				 get_bool(dt, "row_security") ? "ENABLE" : "DISABLE");
+		if (get_bool(st, "force_row_security") != get_bool(dt, "force_row_security"))
+			emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", q(out, t),
+				 get_bool(dt, "force_row_security") ? "FORCE" : "NO FORCE");
+		emit_comment(out, "TABLE", q(out, t), st, dt);
+		emit_grants(out, on, NULL, st, dt);
+		foreach(lc2, keys_of(dc))
+		{
+			char	   *c = lfirst(lc2);
+
+			emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, t), quote_identifier(c)),
+						 get_obj(sc, c), get_obj(dc, c));
+			emit_grants(out, on, quote_identifier(c), get_obj(sc, c), get_obj(dc, c));
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Constraints, indexes, triggers and policies, new or changed
+ * ---------------------------------------------------------------------
+ */
+
+/* a primary key or unique constraint on a table with rows: its index first */
+static void
+add_key_online(DiffOut *out, const char *t, const char *k, const char *type, const char *def)
+{
+	/* "PRIMARY KEY (a, b) INCLUDE (c) DEFERRABLE INITIALLY DEFERRED" */
+	const char *cols = strchr(def, '(');
+	const char *deferrable = strstr(def, " DEFERRABLE");
+	char	   *index = deferrable ? pnstrdup(cols, deferrable - cols) : pstrdup(cols);
+
+	emit(out, "index-build", "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s %s",
+		 quote_identifier(k), q(out, t), index);
+	emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s",
+		 q(out, t), quote_identifier(k), type[0] == 'p' ? "PRIMARY KEY" : "UNIQUE",
+		 quote_identifier(k), deferrable ? deferrable : "");
+}
+
+static void
+add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bool existing, bool part)
+{
+	char	   *type = need_text(d, "type");
+	char	   *def = need_text(d, "definition");
+	bool		not_valid = strstr(def, " NOT VALID") != NULL;
+
+	if (!existing)
+		emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
+	else if ((type[0] == 'p' || type[0] == 'u') && !part && strstr(def, "NULLS NOT DISTINCT") == NULL)
+		add_key_online(out, t, k, type, def);
+	else if ((type[0] == 'c' || type[0] == 'f') && !not_valid)
+	{
+		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
+			 q(out, t), quote_identifier(k), def);
+		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), quote_identifier(k));
+	}
+	else
+		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
+	emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), q(out, t)), NULL, d);
+}
+
+/* CREATE INDEX ... -> CREATE INDEX CONCURRENTLY ... */
+static char *
+concurrently(const char *indexdef)
+{
+	if (strncmp(indexdef, "CREATE UNIQUE INDEX ", 20) == 0)
+		return psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s", indexdef + 20);
+	if (strncmp(indexdef, "CREATE INDEX ", 13) == 0)
+		return psprintf("CREATE INDEX CONCURRENTLY %s", indexdef + 13);
+	return pstrdup(indexdef);
+}
+
+/*
+ * Indexes of d that s has not, or not the same, with their comments; of
+ * a table (or materialized view) with rows: concurrently.
+ */
+void
+diff_indexes(Diff *diff, const char *table, JsonbContainer *s, JsonbContainer *d, bool concurrent)
+{
+	JsonbContainer *si = get_obj(s, "indexes");
+	JsonbContainer *di = get_obj(d, "indexes");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(di))
+	{
+		char	   *ix = lfirst(lc);
+		JsonbContainer *x = get_obj(si, ix);
+		JsonbContainer *y = get_obj(di, ix);
+
+		if (x == NULL || !same(x, y, "definition"))
+		{
+			char	   *def = need_text(y, "definition");
+
+			if (concurrent)
+				emit(diff->out, "index-build", "%s", concurrently(def));
+			else
+				emit(diff->out, s ? "blocking-lock" : NULL, "%s", def);
+			x = NULL;
+		}
+		emit_comment(diff->out, "INDEX", q(diff->out, ix), x, y);
+	}
+}
+
+static void
+create_policy(DiffOut *out, const char *t, const char *name, JsonbContainer *p)
+{
+	char	   *using = get_text(p, "using");
+	char	   *check = get_text(p, "check");
+
+	emit(out, "blocking-lock", "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s%s",
+		 quote_identifier(name), q(out, t), get_bool(p, "permissive") ? "PERMISSIVE" : "RESTRICTIVE",
+		 need_text(p, "command"), need_text(p, "roles"),
+		 using ? psprintf(" USING (%s)", using) : "",
+		 check ? psprintf(" WITH CHECK (%s)", check) : "");
+}
+
+/* triggers and policies of one table, new or changed, with their comments */
+static void
+add_triggers_policies(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	DiffOut    *out = diff->out;
+	List	   *new_triggers = changed(st, dt, "triggers", true);
+	List	   *new_policies = changed(st, dt, "policies", true);
+	JsonbContainer *tg = get_obj(dt, "triggers");
+	JsonbContainer *po = get_obj(dt, "policies");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(tg))
+	{
+		char	   *name = lfirst(lc);
+		bool		add = str_member(new_triggers, name);
+
+		if (add)
+			emit(out, st ? "blocking-lock" : NULL, "%s", get_text(get_obj(tg, name), "definition"));
+		emit_comment(out, "TRIGGER", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
+					 add ? NULL : get_obj(get_obj(st, "triggers"), name), get_obj(tg, name));
+	}
+	foreach(lc, keys_of(po))
+	{
+		char	   *name = lfirst(lc);
+		bool		add = str_member(new_policies, name);
+
+		if (add)
+			create_policy(out, t, name, get_obj(po, name));
+		emit_comment(out, "POLICY", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
+					 add ? NULL : get_obj(get_obj(st, "policies"), name), get_obj(po, name));
+	}
+}
+
+/*
+ * Constraints of every table (keys first, then checks and exclusions,
+ * then foreign keys: all tables exist by then, so cycles work), then
+ * indexes, triggers and policies.
+ */
+void
+diff_tables_add_parts(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	for (int pass = 0; pass < 3; pass++)
+		foreach(lc, keys_of(diff->dst.tables))
+		{
+			char	   *t = lfirst(lc);
+			JsonbContainer *st = get_obj(diff->src.tables, t);
+			JsonbContainer *dt = get_obj(diff->dst.tables, t);
+			JsonbContainer *dk = get_obj(dt, "constraints");
+			List	   *add = changed(st, dt, "constraints", true);
+
+			foreach(lc2, keys_of(dk))
+			{
+				char	   *k = lfirst(lc2);
+				JsonbContainer *d = get_obj(dk, k);
+				char	   *type = need_text(d, "type");
+				int			p = (type[0] == 'p' || type[0] == 'u') ? 0 : (type[0] == 'f' ? 2 : 1);
+
+				if (p != pass)
+					continue;
+				if (str_member(add, k))
+					add_constraint(out, t, k, d, st != NULL, partitioned(dt));
+				else
+					emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), q(out, t)),
+								 get_obj(get_obj(st, "constraints"), k), d);
+			}
+		}
+	foreach(lc, keys_of(diff->dst.tables))
+	{
+		char	   *t = lfirst(lc);
+		JsonbContainer *st = get_obj(diff->src.tables, t);
+		JsonbContainer *dt = get_obj(diff->dst.tables, t);
+
+		diff_indexes(diff, t, st, dt, st != NULL && !partitioned(dt));
+		add_triggers_policies(diff, t, st, dt);
+	}
+}
+
+/*
+ * Tables that go, all in one statement (keys between them go with them),
+ * before the keys of those that stay, which their foreign keys may use.
+ */
+void
+diff_tables_drop(Diff *diff)
+{
+	StringInfoData s;
+	ListCell   *lc;
+
+	initStringInfo(&s);
+	foreach(lc, keys_of(diff->src.tables))
+		if (!has_key(diff->dst.tables, lfirst(lc)))
+			appendStringInfo(&s, "%s%s", s.len ? ", " : "", q(diff->out, lfirst(lc)));
+	if (s.len)
+		emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
+}

@@ -1,0 +1,397 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_types.c
+ *	  migrator.diff() for enum, domain, composite and range types.
+ *
+ *	  New enum values go in their place (ALTER TYPE ... ADD VALUE BEFORE or
+ *	  AFTER).  An enum that loses a value cannot be altered: it is renamed,
+ *	  created anew, the columns of that type are converted through text
+ *	  (a rewrite, and the rows holding the value lost fail it), and the old
+ *	  one is dropped.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "diff.h"
+
+/* how many labels an enum has (a snapshot that lists none: none) */
+static int
+n_labels(JsonbContainer *labels)
+{
+	return labels && JsonContainerIsArray(labels) ? (int) JsonContainerSize(labels) : 0;
+}
+
+static char *
+label_at(JsonbContainer *labels, int i)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(labels, i);
+
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("An enum label is not a string."),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static bool
+has_label(JsonbContainer *labels, const char *label)
+{
+	for (int i = 0; i < n_labels(labels); i++)
+		if (strcmp(label_at(labels, i), label) == 0)
+			return true;
+	return false;
+}
+
+/* the name an enum being re-created has meanwhile */
+static char *
+old_enum_name(const char *name)
+{
+	return psprintf("%s_migrator_old", name);
+}
+
+static void
+create_enum(DiffOut *out, const char *name, JsonbContainer *labels)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	for (int i = 0; i < n_labels(labels); i++)
+		appendStringInfo(&s, "%s%s", i ? ", " : "", quote_literal_cstr(label_at(labels, i)));
+	emit(out, NULL, "CREATE TYPE %s AS ENUM (%s)", q(out, name), s.data);
+}
+
+/* values added in their place; a value removed: the type is re-created */
+static void
+alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
+{
+	DiffOut    *out = diff->out;
+	int			n = n_labels(dl);
+
+	if (str_member(diff->recreated_enums, name))
+	{
+		emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", q(out, name),
+			 quote_identifier(old_enum_name(name)));
+		create_enum(out, name, dl);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		char	   *label = label_at(dl, i);
+
+		if (has_label(sl, label))
+			continue;
+		if (i > 0)
+			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s AFTER %s", q(out, name),
+				 quote_literal_cstr(label), quote_literal_cstr(label_at(dl, i - 1)));
+		else if (n_labels(sl) == 0)
+			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s", q(out, name), quote_literal_cstr(label));
+		else
+			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s BEFORE %s", q(out, name),
+				 quote_literal_cstr(label), quote_literal_cstr(label_at(sl, 0)));
+	}
+}
+
+/*
+ * The enums that lose a value: re-created.  Known before anything is
+ * emitted, since the views over their columns go first.
+ */
+void
+find_recreated_enums(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.enums))
+	{
+		JsonbContainer *sl = get_obj(get_obj(diff->src.enums, lfirst(lc)), "labels");
+		JsonbContainer *dl = get_obj(get_obj(diff->dst.enums, lfirst(lc)), "labels");
+
+		for (int i = 0; i < n_labels(sl); i++)
+			if (!has_label(dl, label_at(sl, i)))
+			{
+				diff->recreated_enums = lappend(diff->recreated_enums, lfirst(lc));
+				break;
+			}
+	}
+}
+
+/* is type (as format_type prints it) an enum being re-created, or an array of one? */
+bool
+is_recreated_enum(Diff *diff, const char *type)
+{
+	ListCell   *lc;
+
+	if (type == NULL)
+		return false;
+	foreach(lc, diff->recreated_enums)
+	{
+		const char *e = quote_identifier(lfirst(lc));
+		size_t		len = strlen(e);
+
+		if (strncmp(type, e, len) == 0 && (type[len] == '\0' || strcmp(type + len, "[]") == 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A column of a re-created enum type, in a table both have: to the new
+ * type, through text, with its default set again around it.
+ */
+void
+diff_enum_columns(Diff *diff, const char *table, const char *column, JsonbContainer *d)
+{
+	DiffOut    *out = diff->out;
+	const char *qc = quote_identifier(column);
+	char	   *type = need_text(d, "type");
+	char	   *dflt = get_text(d, "default");
+
+	if (dflt)
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, table), qc);
+	emit(out, "rewrite", "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s",
+		 q(out, table), qc, type, qc, strstr(type, "[]") ? "[]" : "", type);
+	if (dflt)
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q(out, table), qc, dflt);
+}
+
+void
+diff_enums_drop_old(Diff *diff)
+{
+	ListCell   *lc;
+
+	foreach(lc, diff->recreated_enums)
+		emit(diff->out, NULL, "DROP TYPE %s", q(diff->out, old_enum_name(lfirst(lc))));
+}
+
+/* ---------------------------------------------------------------------
+ * Domains
+ * ---------------------------------------------------------------------
+ */
+
+static void
+create_domain(DiffOut *out, const char *name, JsonbContainer *d)
+{
+	char	   *coll = get_text(d, "collation");
+	char	   *dflt = get_text(d, "default");
+
+	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s%s%s", q(out, name), need_text(d, "type"),
+		 coll ? " COLLATE " : "", coll ? coll : "",
+		 dflt ? " DEFAULT " : "", dflt ? dflt : "",
+		 get_bool(d, "not_null") ? " NOT NULL" : "");
+}
+
+/* a domain both have: what can be altered is, else it is re-created */
+static void
+alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sk = get_obj(s, "constraints");
+	JsonbContainer *dk = get_obj(d, "constraints");
+	ListCell   *lc;
+
+	if (!same(s, d, "default"))
+	{
+		if (get_text(d, "default"))
+			emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", q(out, name), get_text(d, "default"));
+		else
+			emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
+	}
+	if (get_bool(s, "not_null") != get_bool(d, "not_null"))
+		emit(out, get_bool(d, "not_null") ? "blocking-lock" : NULL, "ALTER DOMAIN %s %s NOT NULL",
+			 q(out, name), get_bool(d, "not_null") ? "SET" : "DROP");
+	foreach(lc, keys_of(sk))
+		if (!has_key(dk, lfirst(lc)) || !same(get_obj(sk, lfirst(lc)), get_obj(dk, lfirst(lc)), "definition"))
+			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lc)));
+}
+
+static void
+domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sk = get_obj(s, "constraints");
+	JsonbContainer *dk = get_obj(d, "constraints");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(dk))
+	{
+		char	   *k = lfirst(lc);
+		JsonbContainer *kd = get_obj(dk, k);
+		JsonbContainer *ks = get_obj(sk, k);
+		char	   *def = need_text(kd, "definition");
+
+		if (ks && same(ks, kd, "definition"))
+			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), ks, kd);
+		else
+		{
+			/* online: NOT VALID, then VALIDATE (a new domain has no values: at once) */
+			bool		later = s != NULL && strstr(def, " NOT VALID") == NULL;
+
+			emit(out, later ? "blocking-lock" : NULL, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s",
+				 q(out, name), quote_identifier(k), def, later ? " NOT VALID" : "");
+			if (later)
+				emit(out, NULL, "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", q(out, name), quote_identifier(k));
+			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), NULL, kd);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Composite and range types
+ * ---------------------------------------------------------------------
+ */
+
+static char *
+attribute_sql(JsonbContainer *a)
+{
+	char	   *coll = get_text(a, "collation");
+
+	return psprintf("%s%s%s", need_text(a, "type"), coll ? " COLLATE " : "", coll ? coll : "");
+}
+
+static void
+create_composite(DiffOut *out, const char *name, JsonbContainer *d)
+{
+	JsonbContainer *attrs = get_obj(d, "attributes");
+	StringInfoData s;
+	ListCell   *lc;
+
+	initStringInfo(&s);
+	foreach(lc, by_position(attrs))
+		appendStringInfo(&s, "%s%s %s", foreach_current_index(lc) ? ", " : "",
+						 quote_identifier(lfirst(lc)), attribute_sql(get_obj(attrs, lfirst(lc))));
+	emit(out, NULL, "CREATE TYPE %s AS (%s)", q(out, name), s.data);
+}
+
+static void
+alter_composite(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sa = get_obj(s, "attributes");
+	JsonbContainer *da = get_obj(d, "attributes");
+	ListCell   *lc;
+
+	foreach(lc, by_position(sa))
+		if (!has_key(da, lfirst(lc)))
+			emit(out, "data-loss", "ALTER TYPE %s DROP ATTRIBUTE %s CASCADE", q(out, name), quote_identifier(lfirst(lc)));
+	foreach(lc, by_position(da))
+	{
+		JsonbContainer *a = get_obj(da, lfirst(lc));
+
+		if (!has_key(sa, lfirst(lc)))
+			emit(out, NULL, "ALTER TYPE %s ADD ATTRIBUTE %s %s CASCADE", q(out, name),
+				 quote_identifier(lfirst(lc)), attribute_sql(a));
+		else if (strcmp(attribute_sql(get_obj(sa, lfirst(lc))), attribute_sql(a)) != 0)
+			emit(out, "rewrite", "ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s CASCADE", q(out, name),
+				 quote_identifier(lfirst(lc)), attribute_sql(a));
+	}
+}
+
+static void
+attribute_comments(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sa = get_obj(s, "attributes");
+	JsonbContainer *da = get_obj(d, "attributes");
+	ListCell   *lc;
+
+	foreach(lc, keys_of(da))
+		emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, name), quote_identifier(lfirst(lc))),
+					 get_obj(sa, lfirst(lc)), get_obj(da, lfirst(lc)));
+}
+
+/*
+ * Types, new and changed, in an order that lets one use another: enums,
+ * ranges, domains, composite types.  A range or domain whose base changes
+ * is re-created (which fails while a column uses it).
+ */
+void
+diff_types_create(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	Snap	   *src = &diff->src;
+	Snap	   *dst = &diff->dst;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(dst->enums))
+	{
+		char	   *e = lfirst(lc);
+		JsonbContainer *s = get_obj(src->enums, e);
+		JsonbContainer *d = get_obj(dst->enums, e);
+
+		if (s == NULL)
+			create_enum(out, e, get_obj(d, "labels"));
+		else
+			alter_enum(diff, e, get_obj(s, "labels"), get_obj(d, "labels"));
+		emit_comment(out, "TYPE", q(out, e), str_member(diff->recreated_enums, e) ? NULL : s, d);
+	}
+	foreach(lc, keys_of(dst->ranges))
+	{
+		char	   *r = lfirst(lc);
+		JsonbContainer *s = get_obj(src->ranges, r);
+		JsonbContainer *d = get_obj(dst->ranges, r);
+
+		if (s && !same(s, d, "definition"))
+		{
+			emit(out, "data-loss", "DROP TYPE %s", q(out, r));
+			s = NULL;
+		}
+		if (s == NULL)
+			emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", q(out, r), need_text(d, "definition"));
+		emit_comment(out, "TYPE", q(out, r), s, d);
+	}
+	foreach(lc, keys_of(dst->domains))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *s = get_obj(src->domains, name);
+		JsonbContainer *d = get_obj(dst->domains, name);
+
+		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+		{
+			emit(out, "data-loss", "DROP DOMAIN %s", q(out, name));
+			s = NULL;
+		}
+		if (s == NULL)
+			create_domain(out, name, d);
+		else
+			alter_domain(out, name, s, d);
+		domain_constraints(out, name, s, d);
+		emit_comment(out, "DOMAIN", q(out, name), s, d);
+	}
+	foreach(lc, keys_of(dst->composites))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *s = get_obj(src->composites, name);
+		JsonbContainer *d = get_obj(dst->composites, name);
+
+		if (s == NULL)
+			create_composite(out, name, d);
+		else
+			alter_composite(out, name, s, d);
+		emit_comment(out, "TYPE", q(out, name), s, d);
+		attribute_comments(out, name, s, d);
+	}
+}
+
+/* types that go, once no table, view or function uses them */
+void
+diff_types_drop(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	Snap	   *src = &diff->src;
+	Snap	   *dst = &diff->dst;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(src->composites))
+		if (!has_key(dst->composites, lfirst(lc)))
+			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
+	foreach(lc, keys_of(src->domains))
+		if (!has_key(dst->domains, lfirst(lc)))
+			emit(out, "data-loss", "DROP DOMAIN %s", q(out, lfirst(lc)));
+	foreach(lc, keys_of(src->ranges))
+		if (!has_key(dst->ranges, lfirst(lc)))
+			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
+	foreach(lc, keys_of(src->enums))
+		if (!has_key(dst->enums, lfirst(lc)))
+			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
+}

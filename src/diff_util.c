@@ -1,0 +1,320 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_util.c
+ *	  Helpers of migrator.diff(): reading snapshots, emitting statements,
+ *	  and the comments and grants every kind of object has.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "diff.h"
+
+void
+emit(DiffOut *out, const char *hazard, const char *fmt,...)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&s, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&s, needed);
+	}
+	out->statements = lappend(out->statements, s.data);
+	out->hazards = lappend(out->hazards, (void *) hazard);
+}
+
+/* ---------------------------------------------------------------------
+ * Reading snapshots
+ * ---------------------------------------------------------------------
+ */
+
+/* member key of object c (NULL, or not an object: none) */
+static bool
+lookup(JsonbContainer *c, const char *key, JsonbValue *v)
+{
+	return c != NULL && JsonContainerIsObject(c) &&
+		getKeyJsonValueFromContainer(c, key, strlen(key), v) != NULL;
+}
+
+JsonbContainer *
+get_obj(JsonbContainer *c, const char *key)
+{
+	JsonbValue	v;
+
+	if (!lookup(c, key, &v) || v.type != jbvBinary)
+		return NULL;
+	return v.val.binary.data;
+}
+
+/* a member as canonical text, to compare two of them or to print one */
+char *
+get_text(JsonbContainer *c, const char *key)
+{
+	JsonbValue	v;
+
+	if (!lookup(c, key, &v))
+		return NULL;
+	if (v.type == jbvBinary)
+		return JsonbToCString(NULL, v.val.binary.data, v.val.binary.len);
+	if (v.type == jbvString)
+		return pnstrdup(v.val.string.val, v.val.string.len);
+	if (v.type == jbvNull)
+		return NULL;
+	return pstrdup(v.type == jbvBool ? (v.val.boolean ? "true" : "false") :
+				   DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric))));
+}
+
+/* a member every object of its kind has: a snapshot without it is refused */
+char *
+need_text(JsonbContainer *c, const char *key)
+{
+	char	   *s = get_text(c, key);
+
+	if (s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("malformed snapshot"),
+				 errdetail("An object has no \"%s\".", key),
+				 errhint("Pass what migrator.snapshot() returns.")));
+	return s;
+}
+
+bool
+get_bool(JsonbContainer *c, const char *key)
+{
+	JsonbValue	v;
+
+	return lookup(c, key, &v) && v.type == jbvBool && v.val.boolean;
+}
+
+int
+get_int(JsonbContainer *c, const char *key)
+{
+	char	   *s = get_text(c, key);
+
+	return s ? atoi(s) : 0;
+}
+
+bool
+same(JsonbContainer *a, JsonbContainer *b, const char *key)
+{
+	char	   *x = get_text(a, key);
+	char	   *y = get_text(b, key);
+
+	return (x == NULL && y == NULL) || (x && y && strcmp(x, y) == 0);
+}
+
+/* the keys of an object, in jsonb's order (by length, then bytes) */
+List *
+keys_of(JsonbContainer *c)
+{
+	List	   *keys = NIL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (c == NULL)
+		return NIL;
+	it = JsonbIteratorInit(c);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (tok == WJB_KEY)
+			keys = lappend(keys, pnstrdup(v.val.string.val, v.val.string.len));
+	return keys;
+}
+
+/* the strings of an array member (NIL: none, or null) */
+List *
+array_of(JsonbContainer *c, const char *key)
+{
+	JsonbContainer *a = get_obj(c, key);
+	List	   *result = NIL;
+
+	if (a == NULL || !JsonContainerIsArray(a))
+		return NIL;
+	for (int i = 0; i < (int) JsonContainerSize(a); i++)
+	{
+		JsonbValue *v = getIthJsonbValueFromContainer(a, i);
+
+		if (v->type == jbvString)
+			result = lappend(result, pnstrdup(v->val.string.val, v->val.string.len));
+	}
+	return result;
+}
+
+bool
+has_key(JsonbContainer *c, const char *key)
+{
+	JsonbValue	v;
+
+	return lookup(c, key, &v);
+}
+
+bool
+str_member(List *list, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+/* a name of the source schema, qualified */
+char *
+q(DiffOut *out, const char *name)
+{
+	return quote_qualified_identifier(out->schema, name);
+}
+
+const char *
+literal_or_null(const char *s)
+{
+	return s ? quote_literal_cstr(s) : "NULL";
+}
+
+/* ---------------------------------------------------------------------
+ * Orders
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct Positioned
+{
+	char	   *name;
+	int			position;
+} Positioned;
+
+static int
+cmp_position(const ListCell *a, const ListCell *b)
+{
+	return ((Positioned *) lfirst(a))->position - ((Positioned *) lfirst(b))->position;
+}
+
+/* the names of columns (or attributes), in their table's order */
+List *
+by_position(JsonbContainer *columns)
+{
+	List	   *cols = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(columns))
+	{
+		Positioned *p = palloc(sizeof(Positioned));
+
+		p->name = lfirst(lc);
+		p->position = get_int(get_obj(columns, p->name), "position");
+		cols = lappend(cols, p);
+	}
+	list_sort(cols, cmp_position);
+	foreach(lc, cols)
+		result = lappend(result, ((Positioned *) lfirst(lc))->name);
+	return result;
+}
+
+static void
+visit(const char *name, List *names, JsonbContainer *objects, const char *deps_key,
+	  List **done, List **result)
+{
+	ListCell   *lc;
+
+	if (str_member(*done, name))
+		return;
+	*done = lappend(*done, (void *) name);
+	foreach(lc, array_of(get_obj(objects, name), deps_key))
+		if (str_member(names, lfirst(lc)))
+			visit(lfirst(lc), names, objects, deps_key, done, result);
+	*result = lappend(*result, (void *) name);
+}
+
+/*
+ * names, each after those of them its object depends on (deps_key: the
+ * member of each object that lists them).  Cycles cannot occur among
+ * views; where they would, the order is jsonb's.
+ */
+List *
+sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key)
+{
+	List	   *done = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+		visit(lfirst(lc), names, objects, deps_key, &done, &result);
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Comments and grants
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * COMMENT ON kind target, when the comment of d differs from that of s
+ * (NULL: an object just created, without one).
+ */
+void
+emit_comment(DiffOut *out, const char *kind, const char *target,
+			 JsonbContainer *s, JsonbContainer *d)
+{
+	if (!same(s, d, "comment"))
+		emit(out, NULL, "COMMENT ON %s %s IS %s", kind, target, literal_or_null(get_text(d, "comment")));
+}
+
+/*
+ * A grant of a snapshot's "grants", "+grantee=PRIVILEGE" or
+ * "-grantee=PRIVILEGE" (* when grantable): given or taken away (undo).
+ */
+static void
+emit_grant(DiffOut *out, const char *on, const char *column, const char *entry, bool undo)
+{
+	char	   *grantee = pstrdup(entry + 1);
+	char	   *priv = strrchr(grantee, '=');
+	bool		option;
+	bool		give = (entry[0] == '+') != undo;
+	const char *col = column ? psprintf(" (%s)", column) : "";
+
+	*priv++ = '\0';
+	option = priv[strlen(priv) - 1] == '*';
+	if (option)
+		priv[strlen(priv) - 1] = '\0';
+	if (give)
+		emit(out, NULL, "GRANT %s%s ON %s TO %s%s", priv, col, on, grantee,
+			 option ? " WITH GRANT OPTION" : "");
+	else
+		emit(out, NULL, "REVOKE %s%s ON %s FROM %s", priv, col, on, grantee);
+}
+
+/*
+ * The GRANTs and REVOKEs that give "on" (say "TABLE s.t"; column: a
+ * column of it, quoted, or NULL) d's privileges where it has s's (NULL: an
+ * object just created, with the default ones).  What goes goes first.
+ */
+void
+emit_grants(DiffOut *out, const char *on, const char *column,
+			JsonbContainer *s, JsonbContainer *d)
+{
+	List	   *from = array_of(s, "grants");
+	List	   *to = array_of(d, "grants");
+	ListCell   *lc;
+
+	foreach(lc, from)
+		if (!str_member(to, lfirst(lc)))
+			emit_grant(out, on, column, lfirst(lc), true);
+	foreach(lc, to)
+		if (!str_member(from, lfirst(lc)))
+			emit_grant(out, on, column, lfirst(lc), false);
+}

@@ -1,0 +1,6 @@
+CREATE TABLE t (id int, v text, secret text);
+GRANT SELECT, INSERT ON t TO rt_writer;
+GRANT UPDATE (v) ON t TO rt_writer;
+CREATE SEQUENCE s;
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE VIEW w AS SELECT id FROM t;

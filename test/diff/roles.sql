@@ -1,0 +1,11 @@
+-- the roles the cases' grants and policies name (roles belong to the cluster: made once)
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rt_reader') THEN
+		CREATE ROLE rt_reader;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rt_writer') THEN
+		CREATE ROLE rt_writer;
+	END IF;
+END
+$$;

@@ -1,0 +1,3 @@
+CREATE SEQUENCE invoice_no START 1000 INCREMENT 10;
+CREATE SEQUENCE old_seq;
+CREATE TABLE tickets (id int, n int);

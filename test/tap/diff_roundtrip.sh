@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# migrator.diff() round trips, proven with pg_dump.  Each case is a folder test/diff/<case>/ with
+# a.sql and b.sql: schema-less DDL (no schema names), loaded with search_path set to the schema it
+# goes into.  For each case, in a database of its own:
+#   1. a -> b   a in rt_src, b in rt_dst; every statement of migrator.diff('rt_src', 'rt_dst') is
+#               run against the database in order, in a transaction, but those that cannot run in
+#               one (CONCURRENTLY) or whose effect must be committed before it is used (ALTER TYPE
+#               ... ADD VALUE) on their own between transactions, as a runner would run them; then
+#               `pg_dump --schema-only` of rt_src
+#               must equal that of rt_dst once rt_dst is renamed rt_src (sed), and a second diff
+#               must be empty
+#   2. b -> a   the same the other way
+#   3. identity a in both schemas, then b in both: diff yields no rows
+#   4. empty -> b and b -> empty, as in 1
+# test/diff/roles.sql (run once) makes the roles that grants and policies name.  A kind of object
+# the diff misses shows as a pg_dump difference: that is the point of the test.
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$ROOT/.cluster/env"
+CASES=$ROOT/test/diff
+DB=migrator_diff_rt
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null' EXIT
+q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+n=0
+# ok_if DESCRIPTION CONDITION...: one more test, passing when the condition holds; on failure
+# $TMP/why says why.
+ok_if() {
+	local what=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		head -n 60 "$TMP/why" | sed 's/^/#   /'
+	fi
+	: >"$TMP/why"
+}
+
+# reset: both schemas empty (a fresh database for each case)
+reset() {
+	q -c "DROP SCHEMA IF EXISTS rt_src, rt_dst CASCADE" -c "CREATE SCHEMA rt_src" -c "CREATE SCHEMA rt_dst" 2>"$TMP/why"
+}
+# load FILE SCHEMA
+load() {
+	[[ -z $1 ]] && return 0
+	{ echo "SET search_path = $2;"; cat "$1"; } | q -f - >/dev/null 2>>"$TMP/why"
+}
+# migrate: run diff('rt_src', 'rt_dst') against the database as a runner would
+migrate() {
+	q -c "SELECT statement, hazard FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/plan" 2>>"$TMP/why" || return 1
+	q -c "SELECT CASE WHEN statement ~ '^((CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY|ALTER TYPE .* ADD VALUE )'
+			THEN E'COMMIT;\n' || statement || E';\nBEGIN;' ELSE statement || ';' END
+		FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/script" 2>>"$TMP/why" || return 1
+	{ echo "BEGIN;"; cat "$TMP/script"; echo "COMMIT;"; } >"$TMP/run.sql"
+	q -f "$TMP/run.sql" >/dev/null 2>>"$TMP/why" && return 0
+	echo "the plan:" >>"$TMP/why"
+	cat "$TMP/plan" >>"$TMP/why"
+	return 1
+}
+# dump SCHEMA: its pg_dump, named rt_src, without comments, blank lines and \restrict keys.  The
+# items of an ACL and of a WITH (storage parameters) list are sets; pg_dump prints them in the
+# order they were granted or set, which is no part of the schema: they are sorted.
+dump() {
+	pg_dump --schema-only --schema="$1" -d "$DB" |
+		sed -e 's/\brt_dst\b/rt_src/g' -e '/^--/d' -e '/^$/d' -e '/^\\\(un\)\{0,1\}restrict /d' |
+		perl -ne 's/WITH \((.*)\)/"WITH (" . join(", ", sort split(m{, }, $1)) . ")"/e;
+			if (/^(GRANT|REVOKE) /) { push @acl, $_; next }
+			print sort @acl; @acl = (); print;
+			END { print sort @acl }'
+}
+# same_dump: pg_dump of rt_src equals rt_dst's
+same_dump() {
+	dump rt_src >"$TMP/src.dump"
+	dump rt_dst >"$TMP/dst.dump"
+	diff -u "$TMP/src.dump" "$TMP/dst.dump" >>"$TMP/why" && return 0
+	echo "the plan:" >>"$TMP/why"
+	cat "$TMP/plan" >>"$TMP/why"
+	return 1
+}
+no_rows() {
+	local rows
+	rows=$(q -c "SELECT count(*) FROM migrator.diff('rt_src', 'rt_dst')" 2>>"$TMP/why") || return 1
+	[[ $rows == 0 ]] && return 0
+	q -c "SELECT statement FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >>"$TMP/why" 2>&1
+	return 1
+}
+# round_trip A B: A into rt_src, B into rt_dst, run the diff, compare
+round_trip() {
+	reset && load "$1" rt_src && load "$2" rt_dst && migrate && same_dump
+}
+
+mapfile -t cases < <(find "$CASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+echo "1..$((${#cases[@]} * 7))"
+psql -X -q -d postgres -f "$CASES/roles.sql" >/dev/null 2>&1
+: >"$TMP/why"
+for c in "${cases[@]}"; do
+	a=$CASES/$c/a.sql b=$CASES/$c/b.sql
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" 2>/dev/null
+	q -c "CREATE EXTENSION migrator"
+	ok_if "$c: a -> b, pg_dump equal" round_trip "$a" "$b"
+	ok_if "$c: a -> b, nothing left to diff" no_rows
+	ok_if "$c: b -> a, pg_dump equal" round_trip "$b" "$a"
+	ok_if "$c: identity, a and b against themselves" eval 'reset && load "$a" rt_src && load "$a" rt_dst && no_rows &&
+		reset && load "$b" rt_src && load "$b" rt_dst && no_rows'
+	ok_if "$c: empty -> b" round_trip "" "$b"
+	ok_if "$c: b -> empty" round_trip "$b" ""
+	ok_if "$c: empty -> a -> b" eval 'round_trip "" "$a" && q -c "DROP SCHEMA rt_dst CASCADE" -c "CREATE SCHEMA rt_dst" 2>>"$TMP/why" &&
+		load "$b" rt_dst && migrate && same_dump'
+done
