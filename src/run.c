@@ -263,6 +263,9 @@ static void
 apply_all_fn(void *arg)
 {
 	ApplyRun   *run = (ApplyRun *) arg;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext stepcxt = AllocSetContextCreate(outer, "migrator step",
+												  ALLOCSET_DEFAULT_SIZES);
 	ListCell   *lc;
 
 	run->done = NIL;
@@ -273,12 +276,17 @@ apply_all_fn(void *arg)
 
 		run->current = step;
 		d->migration = step->migration;
+		/* what a step allocates goes with it: memory stays flat over the folder */
+		MemoryContextSwitchTo(stepcxt);
 		d->ms = run_script(step->script);
 		journal_record(step->migration, d->ms, step->script->nstmts);
 		journal_log_event("apply", run->src->dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(stepcxt);
 		run->done = lappend(run->done, d);
 	}
+	MemoryContextDelete(stepcxt);
 }
 
 /*
@@ -628,6 +636,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	MigrationSource *src;
 	char	   *target = arg_cstring(fcinfo, 1);
 	MemoryContext runcxt;
+	MemoryContext stepcxt;
 	MemoryContext oldcxt;
 	MigrateState ms;
 	ListCell   *lc;
@@ -645,6 +654,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	/* survives the commits: the CALL's portal context is kept over them */
 	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator migrate",
 								   ALLOCSET_DEFAULT_SIZES);
+	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(runcxt);
 
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
@@ -667,6 +677,8 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		{
 			RunStep    *step = lfirst(lc);
 
+			/* what a step allocates goes with it: memory stays flat over the folder */
+			MemoryContextSwitchTo(stepcxt);
 			if (step->script->no_transaction)
 				migrate_no_transaction(src, step, "migrate");
 			else
@@ -684,6 +696,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			applied++;
 			SPI_commit();
 			MemoryContextSwitchTo(runcxt);
+			MemoryContextReset(stepcxt);
 		}
 		journal_log_event("migrate", src->dir, NULL, true, NULL,
 						  migrator_summary("applied", applied), NULL, NULL);
@@ -935,6 +948,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 	MigrationSource *src;
 	char	   *version;
 	MemoryContext runcxt;
+	MemoryContext stepcxt;
 	MemoryContext oldcxt;
 	MigrateState ms;
 	RevertArgs	ra;
@@ -957,6 +971,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 
 	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator revert",
 								   ALLOCSET_DEFAULT_SIZES);
+	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(runcxt);
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
@@ -976,6 +991,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 		{
 			RunStep    *step = lfirst(lc);
 
+			MemoryContextSwitchTo(stepcxt);
 			if (step->script->no_transaction)
 				migrate_no_transaction(src, step, "revert");
 			else
@@ -986,6 +1002,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 			ereport(NOTICE, (errmsg("reverted %s", step->migration->path)));
 			SPI_commit();
 			MemoryContextSwitchTo(runcxt);
+			MemoryContextReset(stepcxt);
 		}
 		if (ms.steps != NIL)
 			snapshot_record("revert");
