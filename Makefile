@@ -18,7 +18,9 @@ OBJS = \
 	src/snapshot.o \
 	src/diff.o \
 	src/adopt.o \
-	src/guard.o
+	src/guard.o \
+	src/directive.o \
+	src/sourcetext.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"
