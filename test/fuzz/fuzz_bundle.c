@@ -16,36 +16,18 @@
 #include "shim.h"
 
 static void
-check(bool ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
-/* an exactly sized copy of len bytes of s */
-static char *
-copy(const char *s, size_t len)
-{
-	char	   *out = malloc(len + 1);
-
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return out;
-}
-
-static void
 check_key(const char *key)
 {
 	const char *why = bundle_key_problem(key);
 
 	if (why != NULL)
 		return;
-	check(key[0] != '\0' && key[0] != '/');
-	check(key[strlen(key) - 1] != '/');
-	check(strstr(key, "//") == NULL);
-	check(strcmp(key, ".") != 0 && strncmp(key, "./", 2) != 0);
-	check(strcmp(key, "..") != 0 && strncmp(key, "../", 3) != 0);
-	check(strstr(key, "/./") == NULL && strstr(key, "/../") == NULL);
+	fuzz_check(key[0] != '\0' && key[0] != '/');
+	fuzz_check(key[strlen(key) - 1] != '/');
+	fuzz_check(strstr(key, "//") == NULL);
+	fuzz_check(strcmp(key, ".") != 0 && strncmp(key, "./", 2) != 0);
+	fuzz_check(strcmp(key, "..") != 0 && strncmp(key, "../", 3) != 0);
+	fuzz_check(strstr(key, "/./") == NULL && strstr(key, "/../") == NULL);
 }
 
 int			LLVMFuzzerTestOneInput(const uint8 *data, size_t size);
@@ -65,8 +47,8 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 
 	if (size > 256 * 1024)
 		return 0;
-	text = copy((const char *) data, size);
-	toml = copy((const char *) data, size);
+	text = fuzz_copy((const char *) data, size);
+	toml = fuzz_copy((const char *) data, size);
 	/* keys: the input's lines, up to its first NUL */
 	keys = malloc(sizeof(char *) * (strlen(text) + 1));
 	cut = malloc(sizeof(char *) * (strlen(text) + 1));
@@ -74,8 +56,8 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 	{
 		char	   *eol = strchrnul(p, '\n');
 
-		keys[nkeys] = copy(p, eol - p);
-		cut[nkeys] = copy(p, eol - p);
+		keys[nkeys] = fuzz_copy(p, eol - p);
+		cut[nkeys] = fuzz_copy(p, eol - p);
 		nkeys++;
 		if (*eol == '\0')
 			break;
@@ -90,15 +72,15 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 	for (int i = 0; i < nkeys; i++)
 		check_key(keys[i]);
 	n = bundle_entries(cut, nkeys, entries, &conflict);
-	check(n <= nkeys);
+	fuzz_check(n <= nkeys);
 	if (n < 0)
-		check(n == -1 && conflict != NULL);
+		fuzz_check(n == -1 && conflict != NULL);
 	for (int i = 0; i < n; i++)
 	{
-		check(entries[i].name[0] != '.');
-		check(strchr(entries[i].name, '/') == NULL);
+		fuzz_check(entries[i].name[0] != '.');
+		fuzz_check(strchr(entries[i].name, '/') == NULL);
 		if (i > 0)
-			check(strcmp(entries[i - 1].name, entries[i].name) < 0);
+			fuzz_check(strcmp(entries[i - 1].name, entries[i].name) < 0);
 	}
 	(void) diesel_toml_no_transaction(toml);
 

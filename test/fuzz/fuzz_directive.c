@@ -17,38 +17,20 @@
 #include "shim.h"
 
 static void
-check(bool ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
-/* a copy of the text, NUL-terminated as script_parse()'s is, exactly sized */
-static char *
-copy_text(const uint8 *data, size_t size)
-{
-	char	   *text = malloc(size + 1);
-
-	memcpy(text, data, size);
-	text[size] = '\0';
-	return text;
-}
-
-static void
 check_value(const char *text, int len, const char *key)
 {
 	char	   *v = value_directive(text, len, key);
 
 	if (v == NULL)
 		return;
-	check(strchr(v, '\n') == NULL);
-	check(memmem(text, len, v, strlen(v)) != NULL);
+	fuzz_check(strchr(v, '\n') == NULL);
+	fuzz_check(memmem(text, len, v, strlen(v)) != NULL);
 	/* a NUL byte (refused before script_parse() runs) ends a value early */
 	if (*v && memchr(text, '\0', len) == NULL)
 	{
 		char		last = v[strlen(v) - 1];
 
-		check(last != ' ' && last != '\t' && last != '\r');
+		fuzz_check(last != ' ' && last != '\t' && last != '\r');
 	}
 }
 
@@ -57,10 +39,10 @@ check_blanked(const char *before, const char *after, int len)
 {
 	for (int i = 0; i < len; i++)
 	{
-		check((before[i] == '\n') == (after[i] == '\n'));
-		check(after[i] == before[i] || after[i] == ' ');
+		fuzz_check((before[i] == '\n') == (after[i] == '\n'));
+		fuzz_check(after[i] == before[i] || after[i] == ' ');
 	}
-	check(after[len] == '\0');
+	fuzz_check(after[len] == '\0');
 }
 
 int			LLVMFuzzerTestOneInput(const uint8 *data, size_t size);
@@ -79,9 +61,9 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 
 	if (size > 1024 * 1024)
 		return 0;
-	text = copy_text(data, size);
-	up = copy_text(data, size);
-	down = copy_text(data, size);
+	text = fuzz_copy(data, size);
+	up = fuzz_copy(data, size);
+	down = fuzz_copy(data, size);
 	for (int i = 0; i < len; i++)
 		nlines += (text[i] == '\n');
 
@@ -91,7 +73,7 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 
 	why = no_transaction_directive(text, len, &line);
 	if (why)
-		check(line >= 1 && line <= nlines);
+		fuzz_check(line >= 1 && line <= nlines);
 	check_value(text, len, "lock_timeout");
 	check_value(text, len, "statement_timeout");
 

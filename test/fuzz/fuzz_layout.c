@@ -34,24 +34,17 @@ sign(int c)
 	return (c > 0) - (c < 0);
 }
 
-static void
-check(bool ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
 /* reflexive and antisymmetric; also transitive with the known versions */
 static void
 check_order(MigratorLayout layout, const char *v, bool well_formed)
 {
-	check(layout_compare_versions(layout, v, v) == 0);
+	fuzz_check(layout_compare_versions(layout, v, v) == 0);
 	for (int i = 0; i < 6 && known[layout][i]; i++)
 	{
 		const char *k = known[layout][i];
 		int			c = sign(layout_compare_versions(layout, v, k));
 
-		check(c == -sign(layout_compare_versions(layout, k, v)));
+		fuzz_check(c == -sign(layout_compare_versions(layout, k, v)));
 		if (!well_formed)
 			continue;
 		for (int j = 0; j < 6 && known[layout][j]; j++)
@@ -61,9 +54,9 @@ check_order(MigratorLayout layout, const char *v, bool well_formed)
 
 			/* v <= k <= k2 implies v <= k2, and so on */
 			if (c <= 0 && c2 <= 0)
-				check(layout_compare_versions(layout, v, k2) <= 0);
+				fuzz_check(layout_compare_versions(layout, v, k2) <= 0);
 			if (c >= 0 && c2 >= 0)
-				check(layout_compare_versions(layout, v, k2) >= 0);
+				fuzz_check(layout_compare_versions(layout, v, k2) >= 0);
 		}
 	}
 }
@@ -83,13 +76,9 @@ int
 LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 {
 	sigjmp_buf	jump;
-	char	   *name = malloc(size + 1);
-	MigratorLayout classified;
-
-	memcpy(name, data, size);
-	name[size] = '\0';
 	/* a string of exactly its length, so that over-reads are caught */
-	name = realloc(name, strlen(name) + 1);
+	char	   *name = fuzz_copy(data, strnlen((const char *) data, size));
+	MigratorLayout classified;
 
 	fuzz_error_jump = &jump;
 	if (sigsetjmp(jump, 0) != 0)
@@ -104,11 +93,11 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 		memset(&m, 0, sizeof(m));
 		r = layout_parse_name((MigratorLayout) l, name, &m);
 		if (l == (int) classified && l != (int) LAYOUT_EMPTY && ends_with(name, ".sql"))
-			check(r != PARSE_INVALID);
+			fuzz_check(r != PARSE_INVALID);
 		if (r == PARSE_MIGRATION)
 		{
-			check(m.name != NULL);
-			check(m.kind == MIGRATION_REPEATABLE || m.version != NULL);
+			fuzz_check(m.name != NULL);
+			fuzz_check(m.kind == MIGRATION_REPEATABLE || m.version != NULL);
 		}
 		if (m.version)
 			check_order((MigratorLayout) l, m.version, true);

@@ -81,6 +81,18 @@ fuzz_reset(void)
 	}
 }
 
+char *
+fuzz_copy(const void *s, size_t len)
+{
+	char	   *out = malloc(len + 1);
+
+	if (out == NULL)
+		abort();
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
 void *
 palloc(Size size)
 {

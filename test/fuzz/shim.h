@@ -14,4 +14,10 @@ extern int	fuzz_errors;
 /* free everything palloc'd since the last call */
 extern void fuzz_reset(void);
 
+/* a broken invariant: crash, so that libFuzzer keeps the input */
+#define fuzz_check(ok) do { if (!(ok)) __builtin_trap(); } while (0)
+
+/* len bytes of s, NUL-terminated, in a malloc'd block of exactly len + 1 */
+extern char *fuzz_copy(const void *s, size_t len);
+
 #endif							/* FUZZ_SHIM_H */
