@@ -24,7 +24,9 @@ OBJS = \
 	src/diff_views.o \
 	src/adopt.o \
 	src/guard.o \
-	src/lint.o
+	src/lint.o \
+	src/directive.o \
+	src/sourcetext.o
 
 DATA = migrator--0.1.sql
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"
@@ -55,3 +57,14 @@ clean: clean-client
 clean-client:
 	$(MAKE) -C src/client PG_CONFIG=$(PG_CONFIG) clean
 .PHONY: client install-client clean-client
+
+# Memory and undefined-behaviour checks (README, "Reliability"); slow, not part of test/run or CI.
+# They need a PostgreSQL of their own: MIGRATOR_PGBIN, else test/sanitize copies the system's.
+FUZZ_SECONDS ?= 600
+check-asan:
+	$(srcdir)/test/sanitize asan
+check-valgrind:
+	$(srcdir)/test/sanitize valgrind
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(srcdir)/test/sanitize fuzz $(FUZZ_TARGETS)
+.PHONY: check-asan check-valgrind fuzz

@@ -279,6 +279,18 @@ extern char *source_read_file(const MigrationSource *src, const char *relpath,
 extern void source_sha256_hex(const char *data, int len, char *hex);
 extern Migration *source_read_down(MigrationSet *set, Migration *m);
 
+/* sourcetext.c: the text a source holds besides migrations */
+typedef struct DirEntry
+{
+	char	   *name;
+	bool		is_dir;
+} DirEntry;
+extern int	source_entry_cmp(const void *a, const void *b);
+extern const char *bundle_key_problem(const char *key);
+extern int	bundle_entries(char **keys, int nkeys, DirEntry *entries,
+						   const char **conflict);
+extern bool diesel_toml_no_transaction(char *toml);
+
 /* layout.c */
 extern const char *layout_name(MigratorLayout layout);
 extern int	layout_compare_versions(MigratorLayout layout, const char *a,
@@ -306,6 +318,13 @@ typedef enum LintMode
 extern int	migrator_lint_mode;
 extern void lint_define_gucs(void);
 extern void lint_pending(List *scripts);
+
+/* directive.c: a migration's own directives and dbmate sections */
+extern void keep_dbmate_up_section(char *text, int len);
+extern void keep_dbmate_down_section(char *text, int len);
+extern char *value_directive(const char *text, int len, const char *key);
+extern const char *no_transaction_directive(const char *text, int len,
+											int *line);
 
 /* plan.c */
 extern RunPlan *plan_build(MigrationSet *set);

@@ -33,18 +33,6 @@
 
 #define DRIZZLE_JOURNAL "meta/_journal.json"
 
-typedef struct DirEntry
-{
-	char	   *name;
-	bool		is_dir;
-} DirEntry;
-
-static int
-direntry_cmp(const void *a, const void *b)
-{
-	return strcmp(((const DirEntry *) a)->name, ((const DirEntry *) b)->name);
-}
-
 static char *
 join_path(const char *dir, const char *rel)
 {
@@ -83,24 +71,10 @@ bad_bundle(const char *key, const char *why)
 static void
 check_bundle_key(const char *key)
 {
-	const char *p = key;
+	const char *why = bundle_key_problem(key);
 
-	if (*key == '\0')
-		bad_bundle(key, "has an empty path");
-	if (*key == '/')
-		bad_bundle(key, "is an absolute path");
-	while (*p)
-	{
-		size_t		n = strcspn(p, "/");
-
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			bad_bundle(key, "has an empty, \".\" or \"..\" path component");
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	if (p[-1] == '/')
-		bad_bundle(key, "ends with \"/\"");
+	if (why)
+		bad_bundle(key, why);
 }
 
 /*
@@ -192,7 +166,7 @@ list_folder(const char *dir, int *count)
 	FreeDir(d);
 
 	if (n > 1)
-		qsort(entries, n, sizeof(DirEntry), direntry_cmp);
+		qsort(entries, n, sizeof(DirEntry), source_entry_cmp);
 	*count = n;
 	return entries;
 }
@@ -205,44 +179,22 @@ static DirEntry *
 list_bundle(const MigrationSource *src, int *count)
 {
 	int			cap = JB_ROOT_COUNT(src->bundle) + 1;
+	char	  **keys = palloc(sizeof(char *) * cap);
 	DirEntry   *entries = palloc(sizeof(DirEntry) * cap);
 	JsonbIterator *it = JsonbIteratorInit(&src->bundle->root);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	int			n = 0;
-	int			kept = 0;
+	int			nkeys = 0;
+	const char *conflict;
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		char	   *key;
-		char	   *slash;
-
-		if (tok != WJB_KEY)
-			continue;
-		key = pnstrdup(v.val.string.val, v.val.string.len);
-		if (key[0] == '.')
-			continue;
-		slash = strchr(key, '/');
-		if (slash)
-			*slash = '\0';
-		entries[n].name = key;
-		entries[n].is_dir = (slash != NULL);
-		n++;
+		if (tok == WJB_KEY)
+			keys[nkeys++] = pnstrdup(v.val.string.val, v.val.string.len);
 	}
-	if (n > 1)
-		qsort(entries, n, sizeof(DirEntry), direntry_cmp);
-	/* one entry per folder; a name cannot be a file and a folder */
-	for (int i = 0; i < n; i++)
-	{
-		if (kept > 0 && strcmp(entries[kept - 1].name, entries[i].name) == 0)
-		{
-			if (entries[kept - 1].is_dir != entries[i].is_dir)
-				bad_bundle(entries[i].name, "is both a file and a folder");
-			continue;
-		}
-		entries[kept++] = entries[i];
-	}
-	*count = kept;
+	*count = bundle_entries(keys, nkeys, entries, &conflict);
+	if (*count < 0)
+		bad_bundle(conflict, "is both a file and a folder");
 	return entries;
 }
 
@@ -603,7 +555,7 @@ read_drizzle(MigrationSet *set, DirEntry *entries, int n, int *cap)
 
 		fname = psprintf("%s.sql", tag);
 		key.name = fname;
-		found = bsearch(&key, entries, n, sizeof(DirEntry), direntry_cmp);
+		found = bsearch(&key, entries, n, sizeof(DirEntry), source_entry_cmp);
 		if (found == NULL || found->is_dir)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_FILE),
@@ -642,21 +594,8 @@ diesel_no_transaction(const MigrationSource *src, const char *sub)
 {
 	int			len;
 	char	   *toml = source_read_file(src, psprintf("%s/metadata.toml", sub), &len, true);
-	char	   *line;
-	char	   *save;
 
-	if (toml == NULL)
-		return false;
-	for (line = strtok_r(toml, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-	{
-		char		key[64];
-		char		value[16];
-
-		if (sscanf(line, " %63[a-z_] = %15[a-z]", key, value) == 2 &&
-			strcmp(key, "run_in_transaction") == 0)
-			return strcmp(value, "false") == 0;
-	}
-	return false;
+	return toml != NULL && diesel_toml_no_transaction(toml);
 }
 
 /* the folder-per-migration layouts: which file holds the forward script */

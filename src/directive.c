@@ -1,0 +1,148 @@
+/*-------------------------------------------------------------------------
+ *
+ * directive.c
+ *	  What a migration's text says about itself before its first statement:
+ *	  "-- migrator:<key>=<value>" directives, the directives that make it run
+ *	  outside a transaction block, and dbmate's "-- migrate:up" /
+ *	  "-- migrate:down" sections.
+ *
+ *	  Plain text scanning over a file's bytes (untrusted input): nothing here
+ *	  needs more of the server than palloc, so test/fuzz runs it as it is.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "migrator.h"
+
+/*
+ * dbmate: when the file has a "-- migrate:up" line, only what follows it (up
+ * to "-- migrate:down") runs.  The rest is blanked out, keeping newlines, so
+ * that offsets and line numbers stay those of the file.
+ */
+void
+keep_dbmate_up_section(char *text, int len)
+{
+	char	   *up = NULL;
+	char	   *down = NULL;
+	char	   *p = text;
+
+	while (p < text + len)
+	{
+		char	   *eol = memchr(p, '\n', text + len - p);
+
+		if (eol == NULL)
+			eol = text + len;
+		if (up == NULL && strncmp(p, "-- migrate:up", 13) == 0)
+			up = eol;
+		else if (up != NULL && strncmp(p, "-- migrate:down", 15) == 0)
+		{
+			down = p;
+			break;
+		}
+		p = eol + 1;
+	}
+	if (up == NULL)
+		return;
+	for (p = text; p < up; p++)
+		if (*p != '\n')
+			*p = ' ';
+	if (down != NULL)
+		for (p = down; p < text + len; p++)
+			if (*p != '\n')
+				*p = ' ';
+}
+
+/*
+ * "-- migrator:<key>=<value>" in the first lines (before the first
+ * statement), or NULL.
+ */
+char *
+value_directive(const char *text, int len, const char *key)
+{
+	char	   *prefix = psprintf("-- migrator:%s=", key);
+	const char *p = text;
+
+	while (p < text + len)
+	{
+		const char *eol = memchr(p, '\n', text + len - p);
+		const char *q = p;
+
+		if (eol == NULL)
+			eol = text + len;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (strncmp(q, prefix, strlen(prefix)) == 0)
+		{
+			const char *v = q + strlen(prefix);
+			const char *e = eol;
+
+			while (e > v && (e[-1] == ' ' || e[-1] == '\r' || e[-1] == '\t'))
+				e--;
+			return pnstrdup(v, e - v);
+		}
+		if (q < eol && strncmp(q, "--", 2) != 0)
+			return NULL;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+/*
+ * Directives in the first lines (before the first statement) that make a
+ * migration run outside a transaction block: ours, graphile-migrate's and
+ * dbmate's.  Returns the directive found, or NULL.
+ */
+const char *
+no_transaction_directive(const char *text, int len, int *line)
+{
+	static const char *const directives[] = {
+		"-- migrator:no-transaction", "--! no-transaction", "-- migrate:up transaction:false"
+	};
+	const char *p = text;
+
+	*line = 1;
+	while (p < text + len)
+	{
+		const char *eol = memchr(p, '\n', text + len - p);
+		const char *q = p;
+
+		if (eol == NULL)
+			eol = text + len;
+		while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+			q++;
+		for (int i = 0; i < (int) lengthof(directives); i++)
+			if (strncmp(q, directives[i], strlen(directives[i])) == 0)
+				return directives[i];
+		if (q < eol && strncmp(q, "--", 2) != 0)
+			return NULL;		/* SQL begins: no more directives */
+		p = eol + 1;
+		(*line)++;
+	}
+	return NULL;
+}
+
+/* dbmate's "-- migrate:down" section alone, blanking the rest as above */
+void
+keep_dbmate_down_section(char *text, int len)
+{
+	char	   *p = text;
+	char	   *down = NULL;
+
+	while (p < text + len)
+	{
+		char	   *eol = memchr(p, '\n', text + len - p);
+
+		if (eol == NULL)
+			eol = text + len;
+		if (strncmp(p, "-- migrate:down", 15) == 0)
+		{
+			down = eol;
+			break;
+		}
+		p = eol + 1;
+	}
+	for (p = text; p < (down ? down : text + len); p++)
+		if (*p != '\n')
+			*p = ' ';
+}
