@@ -26,7 +26,13 @@ if ((EUID == 0)); then OWNER=postgres; else OWNER=$(id -un); fi
 as_owner() { if ((EUID == 0)); then runuser -u postgres -- "$@"; else "$@"; fi; }
 PGBIN=$(dirname "$(command -v pg_ctl)")
 DATA=$work/data
-ctl() { as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$work/server.log" "$@" >/dev/null 2>&1; }
+# the server runs as test/setup's does: through MIGRATOR_SERVER_WRAPPER when one is set (the
+# sanitizer and valgrind checks, whose instrumented migrator.so needs their runtime)
+WRAPPER=${MIGRATOR_SERVER_WRAPPER:-}
+ctl() {
+	as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$work/server.log" -t "${MIGRATOR_START_TIMEOUT:-60}" \
+		${WRAPPER:+-p "$WRAPPER"} "$@" >/dev/null 2>&1
+}
 cleanup() { ctl -m immediate stop; rm -rf "$work"; }
 trap cleanup EXIT
 
