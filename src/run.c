@@ -576,6 +576,7 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 		char	   *sql = pnstrdup(s->text + ss->offset, ss->len);
 		ErrorData  *err;
 		Oid			existing;
+		Oid			left;
 
 		if (settle_leftover_index(ss, s->path))
 			continue;
@@ -594,7 +595,8 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 				appendStringInfoString(&detail, err->detail);
 			/* see what the worker did, not what the caches knew before */
 			AcceptInvalidationMessages();
-			if (OidIsValid(built_index(ss)) && built_index(ss) != existing)
+			left = built_index(ss);
+			if (OidIsValid(left) && left != existing)
 				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
 								 detail.len ? "\n" : "", ss->index_name);
 			if (i > 0)
