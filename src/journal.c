@@ -40,18 +40,19 @@
 /* held while a migration runs outside a transaction block ("migrator!") */
 #define MIGRATOR_NOTX_KEY INT64CONST(0x6d69677261746f21)
 
-static bool
-try_lock(int64 key)
-{
-	return DatumGetBool(DirectFunctionCall1(pg_try_advisory_lock_int8, Int64GetDatum(key)));
-}
-
+/*
+ * Whether another session holds KEY exclusively.  The probe takes the key in
+ * share mode, which never conflicts with another prober's: two sessions
+ * probing at the same instant must not each see the other's probe as a
+ * holder.
+ */
 static bool
 key_is_held_elsewhere(int64 key)
 {
-	if (!try_lock(key))
+	if (!DatumGetBool(DirectFunctionCall1(pg_try_advisory_lock_shared_int8,
+										  Int64GetDatum(key))))
 		return true;
-	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(key));
+	DirectFunctionCall1(pg_advisory_unlock_shared_int8, Int64GetDatum(key));
 	return false;
 }
 
@@ -117,10 +118,16 @@ journal_unlock_session(void)
 	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
 }
 
+/*
+ * Taken exclusively, waiting if need be: only probers hold it otherwise
+ * (journal_lock(), for an instant, in share mode), and the caller holds the
+ * journal lock, so no other session runs a migration outside a transaction
+ * block.
+ */
 void
 journal_no_transaction_begin(void)
 {
-	(void) try_lock(MIGRATOR_NOTX_KEY);
+	DirectFunctionCall1(pg_advisory_lock_int8, Int64GetDatum(MIGRATOR_NOTX_KEY));
 }
 
 void

@@ -8,7 +8,7 @@ SET client_min_messages = warning;
 \ir helpers.psql
 \set race :fixtures/notx_race
 
-SELECT plan(12);
+SELECT plan(15);
 
 CREATE FUNCTION pg_temp.wait_done(conn text, seconds int) RETURNS boolean LANGUAGE plpgsql AS $f$
 BEGIN
@@ -53,6 +53,26 @@ SELECT ok(dblink_is_busy('a') = 0 AND dblink_is_busy('c') = 0,
 	'once H commits, A''s build finishes, and C (migrate, waiting without a snapshot) too');
 SELECT results_eq($$SELECT version, count(*)::int FROM migrator.journal GROUP BY version ORDER BY version$$,
 	$$VALUES ('1', 1), ('2', 1)$$, 'each migration applied once');
+
+-- Probers never mistake each other for a no-transaction migration: P holds the key the way a
+-- waiting apply() probes it (share mode, for an instant), L holds the journal lock; W's apply()
+-- must wait for L, not fail, and then find everything applied.
+SELECT dblink_connect('p', pg_temp.connstr());
+SELECT dblink_connect('l', pg_temp.connstr());
+SELECT dblink_connect('w', pg_temp.connstr());
+SELECT * FROM dblink('p', 'SELECT pg_advisory_lock_shared(x''6d69677261746f21''::bigint)') AS t(v text);
+SELECT dblink_exec('l', 'BEGIN');
+SELECT * FROM dblink('l', 'SELECT pg_advisory_xact_lock(x''6d69677261746f72''::bigint)') AS t(v text);
+SELECT dblink_send_query('w', format('SELECT count(*) FROM migrator.apply(%L)', :'race'));
+SELECT pg_sleep(0.5);
+SELECT is(dblink_is_busy('w'), 1, 'W (apply) waits for the journal lock while another prober holds the key in share mode');
+SELECT dblink_exec('l', 'COMMIT');
+SELECT ok(pg_temp.wait_done('w', 10), 'W finishes once the journal lock is free');
+SELECT is((SELECT n FROM dblink_get_result('w', false) AS t(n bigint)), 0::bigint,
+	'W ends without an error, nothing left to apply');
+SELECT dblink_disconnect('p');
+SELECT dblink_disconnect('l');
+SELECT dblink_disconnect('w');
 
 SELECT dblink_disconnect('h');
 SELECT dblink_disconnect('a');
