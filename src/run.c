@@ -157,7 +157,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	RunPlan	   *plan;
 	int			last;
 	List	   *steps = NIL;
-	List	   *scripts = NIL;
+	LintState  *ls;
 
 	/* migrate() holds its session lock already */
 	if (lock && strcmp(action, "migrate") != 0)
@@ -166,6 +166,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	plan_check(plan, action);
 	last = target ? plan_find_target(plan, target) : set->count - 1;
 
+	ls = lint_pending_begin();
 	for (int i = 0; i < set->count; i++)
 	{
 		PlanEntry  *e = &plan->entries[i];
@@ -178,7 +179,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 			continue;
 		step = palloc(sizeof(RunStep));
 		step->migration = e->migration;
-		step->script = script_parse(e->migration);
+		step->script = script_parse_keep(e->migration);
 		if (step->script->isolation && strcmp(action, "migrate") != 0 &&
 			strcmp(step->script->isolation, "read committed") != 0)
 			ereport(ERROR,
@@ -195,10 +196,12 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 					 errdetail("%s at line %d.", step->script->no_transaction_why,
 							   step->script->no_transaction_line),
 					 errhint("migrator.apply() runs everything in the current transaction; CALL migrator.migrate() runs such a migration one statement at a time, outside any transaction.")));
+		/* linted from the trees just parsed, which go once it is done */
+		lint_pending_add(ls, step->script);
+		script_drop_parse(step->script);
 		steps = lappend(steps, step);
-		scripts = lappend(scripts, step->script);
 	}
-	lint_pending(scripts);
+	lint_pending_end(ls);
 	*setp = set;
 	return steps;
 }
@@ -269,6 +272,7 @@ apply_all_fn(void *arg)
 	ListCell   *lc;
 
 	run->done = NIL;
+	journal_batch_begin();
 	foreach(lc, run->steps)
 	{
 		RunStep    *step = lfirst(lc);
@@ -286,6 +290,7 @@ apply_all_fn(void *arg)
 		MemoryContextReset(stepcxt);
 		run->done = lappend(run->done, d);
 	}
+	journal_batch_end();
 	MemoryContextDelete(stepcxt);
 }
 
@@ -458,9 +463,11 @@ migrate_step(void *arg)
 	RunStep    *step = ms->step;
 	double		duration = run_script(step->script);
 
+	journal_batch_begin();
 	journal_record(step->migration, duration, step->script->nstmts);
 	journal_log_event("migrate", ms->src->dir, step->migration, true, NULL,
 					  migrator_summary("applied", 1), NULL, NULL);
+	journal_batch_end();
 }
 
 /* the index a concurrent build of ss creates, if it exists (in its table's schema) */
