@@ -295,6 +295,25 @@ apply_all_fn(void *arg)
 }
 
 /*
+ * The shared lock table is full ("out of shared memory", with the hint to
+ * raise max_locks_per_transaction): apply() holds every lock its
+ * migrations take until the caller's transaction ends, and a folder that
+ * creates thousands of tables and indexes takes more than the default
+ * table holds (psql --single-transaction fails the same way).  Say so, and
+ * what needs a lock table of ordinary size.  True when edata was changed.
+ */
+static bool
+apply_lock_table_hint(ErrorData *edata)
+{
+	if (edata->sqlerrcode != ERRCODE_OUT_OF_MEMORY || edata->hint == NULL ||
+		strstr(edata->hint, "max_locks_per_transaction") == NULL)
+		return false;
+	edata->hint = psprintf("%s migrator.apply() runs every pending migration in one transaction, which holds the locks of all of them to its end; CALL migrator.migrate() commits after each migration, or apply fewer at a time with a target.",
+						   edata->hint);
+	return true;
+}
+
+/*
  * migrator.apply(dir, target, dry_run): all pending migrations, in the
  * caller's transaction.
  *
@@ -342,13 +361,30 @@ migrator_apply(PG_FUNCTION_ARGS)
 	run.done = NIL;
 	if (steps != NIL)
 	{
-		for (int attempt = 0;; attempt++)
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
 		{
-			if (migrator_subxact_try(apply_all_fn, &run,
-									 attempt >= migrator_lock_retries))
-				break;
-			migrator_lock_backoff(attempt, run.current->migration->path);
+			for (int attempt = 0;; attempt++)
+			{
+				if (migrator_subxact_try(apply_all_fn, &run,
+										 attempt >= migrator_lock_retries))
+					break;
+				migrator_lock_backoff(attempt, run.current->migration->path);
+			}
 		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			if (!apply_lock_table_hint(edata))
+				PG_RE_THROW();
+			FlushErrorState();
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
 	}
 	foreach(lc, run.done)
 	{
