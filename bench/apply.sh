@@ -21,7 +21,8 @@
 #   2. a no-op run over the same N files, everything applied: the same commands, on a database each
 #      tool migrated once (untimed); medians of RUNS2 rounds.
 #   3. scaling: SCALE migrations (100, 1,000, 10,000) by migrator.apply and CALL migrator.migrate
-#      (and psql --single-transaction as the reference): ms per migration and the backend's peak
+#      (and psql as the reference: --single-transaction, as apply, and a transaction per file, as
+#      migrate, the server's own growth): ms per migration and the backend's peak
 #      memory (VmHWM, and its anonymous memory sampled every 20 ms: RssAnon; shared_buffers pages
 #      it touches count in VmHWM but not in RssAnon).  Medians of RUNS3 rounds.
 #
@@ -237,6 +238,7 @@ run3() { # ALT SIZE RUN
 	psql_1tx) sql="BEGIN;
 \\i $TMP/m$n/psql/all.sql
 COMMIT;" ;;
+	psql_each) sql="\\i $TMP/m$n/psql/perfile.sql" ;;
 	esac
 	rm -f "$TMP/pid" "$TMP/anon"
 	cat >"$TMP/scale.sql" <<EOF
@@ -284,7 +286,7 @@ if part 3; then
 	say "3. scaling: ${SIZES[*]} migrations, $RUNS3 rounds"
 	for ((r = 1; r <= RUNS3; r++)); do
 		for n in "${SIZES[@]}"; do
-			for alt in $(rotate $((r - 1)) apply migrate psql_1tx); do
+			for alt in $(rotate $((r - 1)) apply migrate psql_1tx psql_each); do
 				attempt 3 "$alt" "$n" "$r" run3 "$alt" "$n" "$r"
 			done
 		done
@@ -363,7 +365,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a <= b ? "PASS" : "FAIL") }'
 		printf '  %-34s' ""
 		for n in "${SIZES[@]}"; do printf '%26s' "$n migrations"; done
 		echo
-		for a in apply migrate psql_1tx; do
+		for a in apply migrate psql_1tx psql_each; do
 			printf '  %-34s' "$(label $a)"
 			for n in "${SIZES[@]}"; do
 				m=$(med 3 $a "$n" ms_per_migration)
@@ -405,11 +407,11 @@ plot \"$TMP/c2.dat\" using 0:2:xtic(1) with boxes lc rgb \"#228833\", '' using 0
 "
 	fi
 	if part 3; then
-		for n in "${SIZES[@]}"; do printf '%s\t%s\t%s\t%s\n' "$n" "$(med 3 apply "$n" ms_per_migration)" "$(med 3 migrate "$n" ms_per_migration)" "$(med 3 psql_1tx "$n" ms_per_migration)"; done |
-			awk -F'\t' -v OFS='\t' '{ for (i = 2; i <= 4; i++) if ($i == "") $i = "NaN"; print }' >"$TMP/c3.dat"
+		for n in "${SIZES[@]}"; do printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$(med 3 apply "$n" ms_per_migration)" "$(med 3 migrate "$n" ms_per_migration)" "$(med 3 psql_1tx "$n" ms_per_migration)" "$(med 3 psql_each "$n" ms_per_migration)"; done |
+			awk -F'\t' -v OFS='\t' '{ for (i = 2; i <= 5; i++) if ($i == "") $i = "NaN"; print }' >"$TMP/c3.dat"
 		panels=$((panels + 1))
 		plots+="set title \"3. time per migration as the folder grows (flat is the target)\"; set ylabel \"ms per migration (median of $RUNS3)\"; set logscale x; set xrange [*:*]; set xtics norotate; set xtics (${SCALE// /, }); set key top left
-plot \"$TMP/c3.dat\" using 1:2 with linespoints lw 2 title \"migrator.apply\", '' using 1:3 with linespoints lw 2 title \"CALL migrator.migrate\", '' using 1:4 with linespoints lw 2 title \"psql --single-transaction\"
+plot \"$TMP/c3.dat\" using 1:2 with linespoints lw 2 title \"migrator.apply\", '' using 1:3 with linespoints lw 2 title \"CALL migrator.migrate\", '' using 1:4 with linespoints lw 2 title \"psql --single-transaction\", '' using 1:5 with linespoints lw 2 title \"psql, a transaction per file\"
 "
 	fi
 	if ((panels > 0)); then

@@ -123,6 +123,8 @@ typedef struct Script
 	char	   *isolation;		/* SET TRANSACTION ISOLATION LEVEL first, or NULL */
 	char	   *lock_timeout;	/* -- migrator:lock_timeout=..., or NULL */
 	char	   *statement_timeout;	/* -- migrator:statement_timeout=..., or NULL */
+	List	   *raw;			/* its parse trees, while script_parse_keep() keeps them */
+	MemoryContext parsecxt;		/* where they are, until script_drop_parse() */
 } Script;
 
 /* Where one migration stands against the journal. */
@@ -302,6 +304,8 @@ extern void layout_sort(MigrationSet *set);
 
 /* script.c */
 extern Script *script_parse(const Migration *m);
+extern Script *script_parse_keep(const Migration *m);
+extern void script_drop_parse(Script *s);
 extern Script *script_read(const Migration *m);
 extern List *script_raw_parse(Script *s);
 extern const char *script_top_level_statement(Node *node);
@@ -317,7 +321,10 @@ typedef enum LintMode
 
 extern int	migrator_lint_mode;
 extern void lint_define_gucs(void);
-extern void lint_pending(List *scripts);
+typedef struct LintState LintState;
+extern LintState *lint_pending_begin(void);
+extern void lint_pending_add(LintState *ls, Script *s);
+extern void lint_pending_end(LintState *ls);
 
 /* directive.c: a migration's own directives and dbmate sections */
 extern void keep_dbmate_up_section(char *text, int len);
@@ -344,6 +351,8 @@ extern void journal_log_event(const char *action, const char *dir,
 							  const Migration *m, bool success,
 							  const char *sqlstate, const char *message,
 							  const char *detail, const char *context);
+extern void journal_batch_begin(void);
+extern void journal_batch_end(void);
 extern void journal_lock(void);
 extern void journal_lock_session(void);
 extern void journal_unlock_session(void);

@@ -13,18 +13,27 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "rewrite/rewriteHandler.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -236,6 +245,406 @@ exec_as_owner(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 	SetUserIdAndSecContext(save_userid, save_sec);
 }
 
+/* ---------------------------------------------------------------------
+ * Direct row writes during a run
+ *
+ * A run writes two rows per migration, its journal row and its event.
+ * Through SPI each INSERT started an executor of its own, which read
+ * every CHECK constraint of the table back from its stored text and
+ * planned it again (for the journal, four): a third of what the rows
+ * cost.  Between journal_batch_begin() and journal_batch_end() (run.c,
+ * around a run's migrations) the rows go instead straight into the table
+ * the way logical replication's apply worker inserts them
+ * (ExecSimpleRelationInsert: constraints, the table's unique indexes),
+ * through one executor state per table kept for the batch, so that
+ * constraints and column defaults are prepared once per batch; and the
+ * constraints' and defaults' expression trees are kept for the session
+ * (until the table's relcache entry is invalidated), so that even a
+ * batch of one migration (migrate(), a transaction each) does not read
+ * them back from text.
+ *
+ * The rows and what checks them are the same: the same NOT NULL and
+ * CHECK constraints, unique indexes and defaults (identity, clock
+ * timestamps), evaluated as the table's owner.  A table that has
+ * triggers, rules or row-level security, or that its owner may not
+ * insert into, is written through SPI as before; so is a repeatable
+ * migration's row (INSERT ... ON CONFLICT).
+ * ---------------------------------------------------------------------
+ */
+
+/* a column migrator fills, with the type its value has */
+typedef struct RowColumn
+{
+	const char *name;
+	Oid			type;
+} RowColumn;
+
+#define JOURNAL_NCOLS 9
+static const RowColumn journal_columns[JOURNAL_NCOLS] = {
+	{"version", TEXTOID}, {"name", TEXTOID}, {"kind", TEXTOID}, {"path", TEXTOID},
+	{"checksum", TEXTOID}, {"duration", INTERVALOID}, {"statements", INT4OID},
+	{"applied_by", NAMEOID}, {"origin", TEXTOID}
+};
+
+#define EVENTS_NCOLS 9
+static const RowColumn events_columns[EVENTS_NCOLS] = {
+	{"action", TEXTOID}, {"dir", TEXTOID}, {"version", TEXTOID}, {"path", TEXTOID},
+	{"outcome", TEXTOID}, {"sqlstate", TEXTOID}, {"message", TEXTOID},
+	{"detail", TEXTOID}, {"run_by", NAMEOID}
+};
+
+#define ROW_JOURNAL 0
+#define ROW_EVENTS 1
+#define ROW_TABLES 2
+
+static const char *const row_table_names[ROW_TABLES] = {"journal", "events"};
+static const RowColumn *const row_table_columns[ROW_TABLES] = {journal_columns, events_columns};
+static const int row_table_ncols[ROW_TABLES] = {JOURNAL_NCOLS, EVENTS_NCOLS};
+
+/* what a table's rows need, kept for the session (CacheMemoryContext) */
+typedef struct RowShape
+{
+	Oid			relid;			/* InvalidOid: not known (or invalidated) */
+	MemoryContext cxt;
+	bool		direct;			/* may be written directly */
+	int			natts;
+	AttrNumber	attnums[JOURNAL_NCOLS]; /* of the columns migrator fills */
+	Node	  **defaults;		/* per attribute, NULL: none or filled */
+	int			ncheck;
+	Node	  **checks;			/* the CHECK constraints, in the relcache's order */
+} RowShape;
+
+/* one table's executor state for a batch */
+typedef struct RowWriter
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	ExprState **defaults;		/* per attribute */
+} RowWriter;
+
+StaticAssertDecl(JOURNAL_NCOLS >= EVENTS_NCOLS, "attnums too small");
+
+static RowShape row_shapes[ROW_TABLES];
+static bool row_callbacks_registered = false;
+
+static bool batch_active = false;
+static SubTransactionId batch_subid = InvalidSubTransactionId;
+static MemoryContext batch_cxt = NULL;
+static RowWriter *batch_writers[ROW_TABLES];
+
+static void
+row_shape_invalidate(Datum arg, Oid relid)
+{
+	for (int t = 0; t < ROW_TABLES; t++)
+	{
+		RowShape   *shape = &row_shapes[t];
+
+		if (OidIsValid(shape->relid) && (relid == InvalidOid || relid == shape->relid))
+		{
+			shape->relid = InvalidOid;
+			/* its trees may be in use by a writer now: freed on the next build */
+		}
+	}
+}
+
+/* the column's attribute number, if it has the type migrator gives it */
+static AttrNumber
+row_column_attnum(TupleDesc desc, const RowColumn *col)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), col->name) == 0)
+			return att->atttypid == col->type ? att->attnum : InvalidAttrNumber;
+	}
+	return InvalidAttrNumber;
+}
+
+/* build table t's shape from its open relation */
+static void
+row_shape_build(int t, Relation rel, Oid owner)
+{
+	RowShape   *shape = &row_shapes[t];
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleConstr *constr = desc->constr;
+	MemoryContext old;
+	bool		filled[MaxHeapAttributeNumber];
+
+	if (shape->cxt)
+		MemoryContextDelete(shape->cxt);
+	shape->cxt = AllocSetContextCreate(CacheMemoryContext, "migrator row shape",
+									   ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(shape->cxt);
+	shape->natts = desc->natts;
+	shape->direct = rel->rd_rel->relkind == RELKIND_RELATION &&
+		!rel->rd_rel->relispartition &&
+		rel->trigdesc == NULL && rel->rd_rules == NULL &&
+		!rel->rd_rel->relrowsecurity &&
+		pg_class_aclcheck(RelationGetRelid(rel), owner, ACL_INSERT) == ACLCHECK_OK;
+	memset(filled, 0, sizeof(filled));
+	for (int c = 0; c < row_table_ncols[t]; c++)
+	{
+		shape->attnums[c] = row_column_attnum(desc, &row_table_columns[t][c]);
+		if (shape->attnums[c] == InvalidAttrNumber)
+			shape->direct = false;
+		else
+			filled[shape->attnums[c] - 1] = true;
+	}
+	shape->defaults = palloc0(sizeof(Node *) * desc->natts);
+	for (int i = 0; shape->direct && i < desc->natts; i++)
+	{
+		if (!TupleDescAttr(desc, i)->attisdropped && !filled[i])
+			shape->defaults[i] = build_column_default(rel, i + 1);
+		/* a generated column is computed by the insert, not given a default */
+		if (TupleDescAttr(desc, i)->attgenerated)
+			shape->defaults[i] = NULL;
+	}
+	shape->ncheck = constr ? constr->num_check : 0;
+	shape->checks = palloc0(sizeof(Node *) * Max(shape->ncheck, 1));
+	for (int i = 0; i < shape->ncheck; i++)
+		shape->checks[i] = stringToNode(constr->check[i].ccbin);
+	MemoryContextSwitchTo(old);
+	shape->relid = RelationGetRelid(rel);
+}
+
+/* is table t's shape current for this relation? */
+static bool
+row_shape_current(int t, Relation rel)
+{
+	RowShape   *shape = &row_shapes[t];
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+	return shape->relid == RelationGetRelid(rel) &&
+		shape->natts == RelationGetDescr(rel)->natts &&
+		shape->ncheck == (constr ? constr->num_check : 0);
+}
+
+static void
+row_batch_forget(void)
+{
+	batch_active = false;
+	batch_subid = InvalidSubTransactionId;
+	batch_cxt = NULL;			/* freed with the (sub)transaction's memory */
+	for (int t = 0; t < ROW_TABLES; t++)
+		batch_writers[t] = NULL;
+}
+
+static void
+row_writer_close(RowWriter *w)
+{
+	if (w->slot)
+		ExecDropSingleTupleTableSlot(w->slot);
+	if (w->rri)
+		ExecCloseIndices(w->rri);
+	if (w->estate)
+		FreeExecutorState(w->estate);
+	/* the lock is kept to the end of the transaction, as for any INSERT */
+	table_close(w->rel, NoLock);
+}
+
+static void
+row_batch_close(void)
+{
+	for (int t = 0; t < ROW_TABLES; t++)
+		if (batch_writers[t] && batch_writers[t]->rel)
+			row_writer_close(batch_writers[t]);
+	if (batch_cxt)
+		MemoryContextDelete(batch_cxt);
+	row_batch_forget();
+}
+
+static void
+row_xact_callback(XactEvent event, void *arg)
+{
+	if (!batch_active)
+		return;
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE ||
+		event == XACT_EVENT_PARALLEL_PRE_COMMIT)
+		row_batch_close();		/* journal_batch_end() was not called */
+	else
+		row_batch_forget();
+}
+
+static void
+row_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	if (!batch_active || mySubid > batch_subid)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		row_batch_forget();		/* resource owners release the relations */
+	else if (event == SUBXACT_EVENT_PRE_COMMIT_SUB)
+		row_batch_close();
+}
+
+/*
+ * From here to journal_batch_end(), journal rows and events written in
+ * this same (sub)transaction go straight into their tables.  An error
+ * ends the batch with the (sub)transaction it aborts.
+ */
+void
+journal_batch_begin(void)
+{
+	if (!row_callbacks_registered)
+	{
+		CacheRegisterRelcacheCallback(row_shape_invalidate, (Datum) 0);
+		RegisterXactCallback(row_xact_callback, NULL);
+		RegisterSubXactCallback(row_subxact_callback, NULL);
+		row_callbacks_registered = true;
+	}
+	if (batch_active)
+		row_batch_close();
+	batch_cxt = AllocSetContextCreate(CurTransactionContext, "migrator journal batch",
+									  ALLOCSET_SMALL_SIZES);
+	batch_subid = GetCurrentSubTransactionId();
+	batch_active = true;
+}
+
+void
+journal_batch_end(void)
+{
+	if (batch_active)
+		row_batch_close();
+}
+
+/* the batch's writer for table t, opened on first use; NULL: use SPI */
+static RowWriter *
+row_writer(int t, Oid relid, Oid owner)
+{
+	RowWriter  *w = batch_writers[t];
+	RowShape   *shape = &row_shapes[t];
+	MemoryContext old;
+	RangeTblEntry *rte;
+
+	if (!batch_active || GetCurrentSubTransactionId() != batch_subid)
+		return NULL;
+	if (w)
+		return w->rel && RelationGetRelid(w->rel) == relid ? w : NULL;
+
+	old = MemoryContextSwitchTo(batch_cxt);
+	w = palloc0(sizeof(RowWriter));
+	batch_writers[t] = w;
+	w->rel = table_open(relid, RowExclusiveLock);
+	if (!row_shape_current(t, w->rel))
+		row_shape_build(t, w->rel, owner);
+	if (!shape->direct)
+	{
+		table_close(w->rel, NoLock);
+		w->rel = NULL;
+		MemoryContextSwitchTo(old);
+		return NULL;
+	}
+
+	w->estate = CreateExecutorState();
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = relid;
+	rte->relkind = w->rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+#if PG_VERSION_NUM >= 160000
+	ExecInitRangeTable(w->estate, list_make1(rte), NIL);
+#else
+	rte->requiredPerms = ACL_INSERT;
+	ExecInitRangeTable(w->estate, list_make1(rte));
+#endif
+	w->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(w->rri, w->rel, 1, NULL, 0);
+	ExecOpenIndices(w->rri, false);
+	w->slot = MakeSingleTupleTableSlot(RelationGetDescr(w->rel), &TTSOpsVirtual);
+
+	/* the CHECK constraints and defaults, planned for this batch */
+	MemoryContextSwitchTo(w->estate->es_query_cxt);
+	w->rri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * Max(shape->ncheck, 1));
+	for (int i = 0; i < shape->ncheck; i++)
+		w->rri->ri_ConstraintExprs[i] =
+			ExecPrepareExpr((Expr *) copyObject(shape->checks[i]), w->estate);
+	w->defaults = palloc0(sizeof(ExprState *) * shape->natts);
+	for (int i = 0; i < shape->natts; i++)
+		if (shape->defaults[i])
+			w->defaults[i] = ExecPrepareExpr((Expr *) copyObject(shape->defaults[i]),
+											 w->estate);
+	MemoryContextSwitchTo(old);
+	return w;
+}
+
+/*
+ * Insert one row of table t (values in the order of its RowColumns), as
+ * the table's owner.  False when the batch cannot: the caller uses SPI.
+ */
+static bool
+row_insert(int t, Datum *values, const char *nulls)
+{
+	RowShape   *shape = &row_shapes[t];
+	Oid			nsp;
+	Oid			relid;
+	Oid			owner;
+	HeapTuple	tup;
+	RowWriter  *w;
+	TupleTableSlot *slot;
+	ExprContext *econtext;
+	Oid			save_userid;
+	int			save_sec;
+	bool		pushed = false;
+
+	if (!batch_active || GetCurrentSubTransactionId() != batch_subid)
+		return false;
+	nsp = get_namespace_oid(MIGRATOR_SCHEMA, true);
+	relid = OidIsValid(nsp) ? get_relname_relid(row_table_names[t], nsp) : InvalidOid;
+	if (!OidIsValid(relid))
+		return false;			/* SPI says what is missing */
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	w = row_writer(t, relid, owner);
+	if (w == NULL)
+	{
+		SetUserIdAndSecContext(save_userid, save_sec);
+		return false;
+	}
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	slot = w->slot;
+	econtext = GetPerTupleExprContext(w->estate);
+	ExecClearTuple(slot);
+	for (int i = 0; i < shape->natts; i++)
+	{
+		slot->tts_isnull[i] = true;
+		slot->tts_values[i] = (Datum) 0;
+		if (w->defaults[i])
+			slot->tts_values[i] = ExecEvalExprSwitchContext(w->defaults[i], econtext,
+															&slot->tts_isnull[i]);
+	}
+	for (int c = 0; c < row_table_ncols[t]; c++)
+	{
+		int			i = shape->attnums[c] - 1;
+
+		slot->tts_isnull[i] = (nulls[c] == 'n');
+		slot->tts_values[i] = slot->tts_isnull[i] ? (Datum) 0 : values[c];
+	}
+	ExecStoreVirtualTuple(slot);
+	w->estate->es_output_cid = GetCurrentCommandId(true);
+	ExecSimpleRelationInsert(w->rri, w->estate, slot);
+	ResetPerTupleExprContext(w->estate);
+	if (pushed)
+		PopActiveSnapshot();
+	SetUserIdAndSecContext(save_userid, save_sec);
+	/* visible to what follows, as after an INSERT through SPI */
+	CommandCounterIncrement();
+	return true;
+}
+
 static char *
 current_user_name(void)
 {
@@ -323,6 +732,26 @@ journal_record_origin(const Migration *m, double duration_ms, int nstmts,
 	values[7] = CStringGetTextDatum(origin);
 
 	if (m->kind == MIGRATION_VERSIONED)
+	{
+		Datum		row[JOURNAL_NCOLS];
+		char		rownulls[JOURNAL_NCOLS];
+
+		/* in journal_columns' order */
+		row[0] = values[0];
+		row[1] = values[1];
+		row[2] = CStringGetTextDatum("versioned");
+		row[3] = values[2];
+		row[4] = values[3];
+		row[5] = values[4];
+		row[6] = values[5];
+		row[7] = DirectFunctionCall1(namein, CStringGetDatum(current_user_name()));
+		row[8] = values[7];
+		memset(rownulls, ' ', sizeof(rownulls));
+		rownulls[0] = nulls[0];
+		if (row_insert(ROW_JOURNAL, row, rownulls))
+			return;
+	}
+	if (m->kind == MIGRATION_VERSIONED)
 		exec_as_owner(&versioned_plan, "INSERT INTO migrator.journal "
 						 "(version, name, kind, path, checksum, duration, statements, applied_by, origin) "
 						 "VALUES ($1, $2, 'versioned', $3, $4, $5, $6, $7, $8)",
@@ -406,6 +835,16 @@ journal_log_event(const char *action, const char *dir, const Migration *m,
 	values[7] = text_or_null(det.len ? det.data : NULL, &nulls[7]);
 	values[8] = CStringGetTextDatum(current_user_name());
 	nulls[0] = nulls[4] = nulls[8] = ' ';
+
+	{
+		Datum		row[EVENTS_NCOLS];
+
+		/* events_columns' order is the statement's, run_by a name */
+		memcpy(row, values, sizeof(row));
+		row[8] = DirectFunctionCall1(namein, CStringGetDatum(current_user_name()));
+		if (row_insert(ROW_EVENTS, row, nulls))
+			return;
+	}
 
 	exec_as_owner(&event_plan, "INSERT INTO migrator.events "
 					 "(action, dir, version, path, outcome, sqlstate, message, detail, run_by) "

@@ -21,8 +21,9 @@
  *	  statement at a time in a background worker without lock_timeout.
  *
  *	  Entry points: migrator.lint(sql), migrator.lint_dir(dir), and
- *	  lint_pending() which the runner calls before running anything
- *	  (GUC migrator.lint: off, warn, error).
+ *	  lint_pending_begin() / _add() / _end(), which the runner calls for
+ *	  the scripts it is about to run, before running anything (GUC
+ *	  migrator.lint: off, warn, error).
  *
  *-------------------------------------------------------------------------
  */
@@ -168,12 +169,12 @@ typedef struct CreatedRel
 } CreatedRel;
 
 /* what lasts from one text to the next (the runner's pending files) */
-typedef struct LintState
+struct LintState
 {
 	MemoryContext cxt;			/* findings and the created relations */
 	HTAB	   *created;
 	List	   *findings;
-} LintState;
+};
 
 /* one text being linted */
 typedef struct LintText
@@ -1467,7 +1468,8 @@ lint_script(LintState *ls, Script *s)
 	/* the scanner's NOTICEs about truncated identifiers are findings here */
 	(void) set_config_option("client_min_messages", "warning", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	raw = script_raw_parse(s);
+	/* the runner's scripts come with the trees script_parse_keep() kept */
+	raw = s->parsecxt ? s->raw : script_raw_parse(s);
 	foreach(lc, raw)
 	{
 		AlterEnumStmt *ae = (AlterEnumStmt *) lfirst_node(RawStmt, lc)->stmt;
@@ -1549,7 +1551,12 @@ lint_migration_set(MigrationSet *set)
 
 	for (int i = 0; i < set->count; i++)
 		if (plan->entries[i].state == STATE_PENDING)
-			lint_script(ls, script_parse(plan->entries[i].migration));
+		{
+			Script	   *s = script_parse_keep(plan->entries[i].migration);
+
+			lint_script(ls, s);
+			script_drop_parse(s);
+		}
 	list_sort(ls->findings, finding_cmp);
 	return ls->findings;
 }
@@ -1626,23 +1633,34 @@ finding_line(const LintFinding *f)
 }
 
 /*
- * The runner, before running anything: lint the scripts about to run
- * (in order).  warn: a WARNING per finding; error: refuse when any
- * finding has severity error, listing them all.
+ * The runner, before running anything: lint the scripts about to run, in
+ * order, one at a time as it parses them (so that it need not keep every
+ * script's parse trees); then at the end, warn: a WARNING per finding;
+ * error: refuse when any finding has severity error, listing them all.
+ * lint_pending_begin() is NULL when the lint is off.
  */
-void
-lint_pending(List *scripts)
+LintState *
+lint_pending_begin(void)
 {
-	LintState  *ls;
+	return migrator_lint_mode == LINT_OFF ? NULL : lint_begin();
+}
+
+void
+lint_pending_add(LintState *ls, Script *s)
+{
+	if (ls)
+		lint_script(ls, s);
+}
+
+void
+lint_pending_end(LintState *ls)
+{
 	ListCell   *lc;
 	StringInfoData detail;
 	int			nerrors = 0;
 
-	if (migrator_lint_mode == LINT_OFF || scripts == NIL)
+	if (ls == NULL || ls->findings == NIL)
 		return;
-	ls = lint_begin();
-	foreach(lc, scripts)
-		lint_script(ls, lfirst(lc));
 	list_sort(ls->findings, finding_cmp);
 
 	initStringInfo(&detail);

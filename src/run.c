@@ -157,7 +157,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	RunPlan	   *plan;
 	int			last;
 	List	   *steps = NIL;
-	List	   *scripts = NIL;
+	LintState  *ls;
 
 	/* migrate() holds its session lock already */
 	if (lock && strcmp(action, "migrate") != 0)
@@ -166,6 +166,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 	plan_check(plan, action);
 	last = target ? plan_find_target(plan, target) : set->count - 1;
 
+	ls = lint_pending_begin();
 	for (int i = 0; i < set->count; i++)
 	{
 		PlanEntry  *e = &plan->entries[i];
@@ -178,7 +179,7 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 			continue;
 		step = palloc(sizeof(RunStep));
 		step->migration = e->migration;
-		step->script = script_parse(e->migration);
+		step->script = script_parse_keep(e->migration);
 		if (step->script->isolation && strcmp(action, "migrate") != 0 &&
 			strcmp(step->script->isolation, "read committed") != 0)
 			ereport(ERROR,
@@ -195,10 +196,12 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 					 errdetail("%s at line %d.", step->script->no_transaction_why,
 							   step->script->no_transaction_line),
 					 errhint("migrator.apply() runs everything in the current transaction; CALL migrator.migrate() runs such a migration one statement at a time, outside any transaction.")));
+		/* linted from the trees just parsed, which go once it is done */
+		lint_pending_add(ls, step->script);
+		script_drop_parse(step->script);
 		steps = lappend(steps, step);
-		scripts = lappend(scripts, step->script);
 	}
-	lint_pending(scripts);
+	lint_pending_end(ls);
 	*setp = set;
 	return steps;
 }
@@ -269,6 +272,7 @@ apply_all_fn(void *arg)
 	ListCell   *lc;
 
 	run->done = NIL;
+	journal_batch_begin();
 	foreach(lc, run->steps)
 	{
 		RunStep    *step = lfirst(lc);
@@ -286,7 +290,27 @@ apply_all_fn(void *arg)
 		MemoryContextReset(stepcxt);
 		run->done = lappend(run->done, d);
 	}
+	journal_batch_end();
 	MemoryContextDelete(stepcxt);
+}
+
+/*
+ * The shared lock table is full ("out of shared memory", with the hint to
+ * raise max_locks_per_transaction): apply() holds every lock its
+ * migrations take until the caller's transaction ends, and a folder that
+ * creates thousands of tables and indexes takes more than the default
+ * table holds (psql --single-transaction fails the same way).  Say so, and
+ * what needs a lock table of ordinary size.  True when edata was changed.
+ */
+static bool
+apply_lock_table_hint(ErrorData *edata)
+{
+	if (edata->sqlerrcode != ERRCODE_OUT_OF_MEMORY || edata->hint == NULL ||
+		strstr(edata->hint, "max_locks_per_transaction") == NULL)
+		return false;
+	edata->hint = psprintf("%s migrator.apply() runs every pending migration in one transaction, which holds the locks of all of them to its end; CALL migrator.migrate() commits after each migration, or apply fewer at a time with a target.",
+						   edata->hint);
+	return true;
 }
 
 /*
@@ -337,13 +361,30 @@ migrator_apply(PG_FUNCTION_ARGS)
 	run.done = NIL;
 	if (steps != NIL)
 	{
-		for (int attempt = 0;; attempt++)
+		MemoryContext cxt = CurrentMemoryContext;
+
+		PG_TRY();
 		{
-			if (migrator_subxact_try(apply_all_fn, &run,
-									 attempt >= migrator_lock_retries))
-				break;
-			migrator_lock_backoff(attempt, run.current->migration->path);
+			for (int attempt = 0;; attempt++)
+			{
+				if (migrator_subxact_try(apply_all_fn, &run,
+										 attempt >= migrator_lock_retries))
+					break;
+				migrator_lock_backoff(attempt, run.current->migration->path);
+			}
 		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			if (!apply_lock_table_hint(edata))
+				PG_RE_THROW();
+			FlushErrorState();
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
 	}
 	foreach(lc, run.done)
 	{
@@ -458,9 +499,11 @@ migrate_step(void *arg)
 	RunStep    *step = ms->step;
 	double		duration = run_script(step->script);
 
+	journal_batch_begin();
 	journal_record(step->migration, duration, step->script->nstmts);
 	journal_log_event("migrate", ms->src->dir, step->migration, true, NULL,
 					  migrator_summary("applied", 1), NULL, NULL);
+	journal_batch_end();
 }
 
 /* the index a concurrent build of ss creates, if it exists (in its table's schema) */

@@ -348,12 +348,39 @@ script_raw_parse(Script *s)
 	return raw;
 }
 
+static Script *script_parse_internal(const Migration *m, bool keep);
+
 /*
  * Split a migration's text into statements and check each, raising an
  * error (with the file and line) for anything that must not run.
  */
 Script *
 script_parse(const Migration *m)
+{
+	return script_parse_internal(m, false);
+}
+
+/*
+ * The same, keeping the parse trees in s->raw until script_drop_parse(),
+ * for the lint to read them rather than parse the text again.
+ */
+Script *
+script_parse_keep(const Migration *m)
+{
+	return script_parse_internal(m, true);
+}
+
+void
+script_drop_parse(Script *s)
+{
+	if (s->parsecxt)
+		MemoryContextDelete(s->parsecxt);
+	s->parsecxt = NULL;
+	s->raw = NIL;
+}
+
+static Script *
+script_parse_internal(const Migration *m, bool keep)
 {
 	Script	   *s = script_read(m);
 	char	   *text = (char *) s->text;
@@ -467,6 +494,12 @@ script_parse(const Migration *m)
 	}
 
 	error_context_stack = cb.previous;
-	MemoryContextDelete(parsecxt);
+	if (keep)
+	{
+		s->raw = raw;
+		s->parsecxt = parsecxt;
+	}
+	else
+		MemoryContextDelete(parsecxt);
 	return s;
 }
