@@ -14,7 +14,7 @@ CREATE TABLE migrator.journal (
 	kind		text NOT NULL DEFAULT 'versioned'
 				CHECK (kind IN ('versioned', 'repeatable')),
 	path		text NOT NULL,
-	checksum	text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),
+	checksum	text NOT NULL CHECK (length(checksum) = 64 AND checksum !~ '[^0-9a-f]'),
 	applied_at	timestamptz NOT NULL DEFAULT clock_timestamp(),
 	applied_by	name NOT NULL DEFAULT current_user,
 	duration	interval NOT NULL,
