@@ -395,14 +395,14 @@ if command -v gnuplot >/dev/null; then
 	if part 1; then
 		for a in "${ALT_LIST[@]}"; do printf '"%s"\t%s\n' "$(label "$a" | sed 's/ (/\\n(/')" "$(awk -v m="$(med 1 "$a" "$N" ms)" 'BEGIN { print m / 1000 }')"; done >"$TMP/c1.dat"
 		panels=$((panels + 1))
-		plots+="set title \"1. $N migrations to an empty database (lower is better)\"; set ylabel \"seconds (median of $RUNS)\"; set xrange [-0.6:$(wc -l <"$TMP/c1.dat")-0.4]; set xtics rotate by 30 right
+		plots+="set title \"1. $N migrations to an empty database (lower is better)\"; set ylabel \"seconds (median of $RUNS), log scale\"; set logscale y; set yrange [0.1:*]; set xrange [-0.6:$(wc -l <"$TMP/c1.dat")-0.4]; set xtics rotate by 30 right
 plot \"$TMP/c1.dat\" using 0:2:xtic(1) with boxes lc rgb \"#4477aa\", '' using 0:2:(sprintf(\"%.2f\", \$2)) with labels offset 0,0.8
 "
 	fi
 	if part 2; then
 		for a in "${NOOP_ALTS[@]}"; do printf '"%s"\t%s\n' "$(label "$a" | sed 's/ (/\\n(/')" "$(med 2 "$a" "$N" ms)"; done >"$TMP/c2.dat"
 		panels=$((panels + 1))
-		plots+="set title \"2. no-op run over $N applied migrations (lower is better)\"; set ylabel \"ms (median of $RUNS2)\"; set xrange [-0.6:$(wc -l <"$TMP/c2.dat")-0.4]; set xtics rotate by 30 right
+		plots+="set title \"2. no-op run over $N applied migrations (lower is better)\"; set ylabel \"ms (median of $RUNS2)\"; unset logscale y; set yrange [0:*]; set xrange [-0.6:$(wc -l <"$TMP/c2.dat")-0.4]; set xtics rotate by 30 right
 plot \"$TMP/c2.dat\" using 0:2:xtic(1) with boxes lc rgb \"#228833\", '' using 0:2:(sprintf(\"%.0f\", \$2)) with labels offset 0,0.8, 50 with lines dt 2 lc rgb \"#cc6677\"
 "
 	fi
@@ -410,7 +410,7 @@ plot \"$TMP/c2.dat\" using 0:2:xtic(1) with boxes lc rgb \"#228833\", '' using 0
 		for n in "${SIZES[@]}"; do printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$(med 3 apply "$n" ms_per_migration)" "$(med 3 migrate "$n" ms_per_migration)" "$(med 3 psql_1tx "$n" ms_per_migration)" "$(med 3 psql_each "$n" ms_per_migration)"; done |
 			awk -F'\t' -v OFS='\t' '{ for (i = 2; i <= 5; i++) if ($i == "") $i = "NaN"; print }' >"$TMP/c3.dat"
 		panels=$((panels + 1))
-		plots+="set title \"3. time per migration as the folder grows (flat is the target)\"; set ylabel \"ms per migration (median of $RUNS3)\"; set logscale x; set xrange [*:*]; set xtics norotate; set xtics (${SCALE// /, }); set key top left
+		plots+="set title \"3. time per migration as the folder grows (flat is the target)\"; set ylabel \"ms per migration (median of $RUNS3)\"; unset logscale y; set yrange [0:*]; set logscale x; set xrange [${SIZES[0]} * 0.7:${SIZES[-1]} * 1.4]; set xtics norotate; set xtics (${SCALE// /, }); set key top left
 plot \"$TMP/c3.dat\" using 1:2 with linespoints lw 2 title \"migrator.apply\", '' using 1:3 with linespoints lw 2 title \"CALL migrator.migrate\", '' using 1:4 with linespoints lw 2 title \"psql --single-transaction\", '' using 1:5 with linespoints lw 2 title \"psql, a transaction per file\"
 "
 	fi
@@ -425,6 +425,7 @@ set boxwidth 0.6
 set grid ytics
 set yrange [0:*]
 set bmargin 7
+set lmargin 12
 set offsets 0, 0, graph 0.12, 0
 unset key
 $plots
