@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Crash safety, on a throwaway cluster of its own (it is stopped with -m immediate).  Seeded: the
-# seed is printed, CRASH_SEED=N repeats a run, CRASH_ROUNDS=N changes the number of rounds (50).
+# seed is printed, CRASH_SEED=N repeats a run, CRASH_ROUNDS=N changes the number of rounds (50),
+# CRASH_TIMEOUT=S the bound on each migrate or backfill call (120 s; test/sanitize raises it).
 #
 # A. CALL migrator.migrate of a folder of 12 migrations (one builds an index concurrently, outside
 #    a transaction block) is interrupted at a random moment, by pg_terminate_backend or by stopping
@@ -17,6 +18,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
 ROUNDS=${CRASH_ROUNDS:-50}
+LIMIT=${CRASH_TIMEOUT:-120}
 SEED=${CRASH_SEED:-$(date +%s)}
 RANDOM=$SEED
 
@@ -114,7 +116,7 @@ db=crash_migrate
 for r in $(seq 1 "$ROUNDS"); do
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
 	q -c "CREATE EXTENSION migrator"
-	PGAPPNAME=crash_migrate timeout 120 psql -X -q -d "$db" -c "CALL migrator.migrate('$dir')" >"$work/migrate.log" 2>&1 &
+	PGAPPNAME=crash_migrate timeout "$LIMIT" psql -X -q -d "$db" -c "CALL migrator.migrate('$dir')" >"$work/migrate.log" 2>&1 &
 	pid=$!
 	how=$(interrupt crash_migrate)
 	wait "$pid"
@@ -128,12 +130,14 @@ for r in $(seq 1 "$ROUNDS"); do
 		echo "$problems" | head -5 | sed 's/^/#   /'
 		continue
 	fi
-	if PGAPPNAME=rerun timeout 120 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CALL migrator.migrate('$dir')" >"$work/rerun.log" 2>&1 &&
-		[[ $(q -c "SELECT count(*) FROM migrator.journal") == 12 && -z $(consistent) ]]; then
+	rc=0
+	PGAPPNAME=rerun timeout "$LIMIT" psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CALL migrator.migrate('$dir')" >"$work/rerun.log" 2>&1 || rc=$?
+	((rc != 124)) || echo "timed out after $LIMIT s (CRASH_TIMEOUT)" >>"$work/rerun.log"
+	if ((rc == 0)) && [[ $(q -c "SELECT count(*) FROM migrator.journal") == 12 && -z $(consistent) ]]; then
 		ok "migrate round $r ($how, $recorded of 12 recorded$leftover): journal and schema agree; the rerun completed"
 	else
 		not_ok "migrate round $r ($how, $recorded recorded): the rerun did not complete"
-		grep -E 'ERROR|DETAIL' "$work/rerun.log" | head -3 | sed 's/^/#   /'
+		grep -E 'ERROR|DETAIL|timed out' "$work/rerun.log" | head -3 | sed 's/^/#   /'
 	fi
 done
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
@@ -150,7 +154,7 @@ INSERT INTO books SELECT g, 1900 + g % 120 FROM generate_series(1, 150000) g;
 SELECT migrator.expand('year', '{"alter_column": {"table": "books", "column": "published_year",
 	"type": "bigint", "up": "published_year::bigint * 10", "down": "(published_year / 10)::int"}}');
 SQL
-	PGAPPNAME=crash_backfill timeout 120 psql -X -q -d "$db" -c "CALL migrator.run_backfill('year', 1000)" >"$work/backfill.log" 2>&1 &
+	PGAPPNAME=crash_backfill timeout "$LIMIT" psql -X -q -d "$db" -c "CALL migrator.run_backfill('year', 1000)" >"$work/backfill.log" 2>&1 &
 	pid=$!
 	how=$(interrupt crash_backfill)
 	wait "$pid"
@@ -161,7 +165,7 @@ SQL
 		not_ok "backfill round $r ($how): $wrong rows marked filled hold something else"
 		continue
 	fi
-	if timeout 120 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CALL migrator.run_backfill('year', 1000)" >"$work/resume.log" 2>&1 &&
+	if timeout "$LIMIT" psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CALL migrator.run_backfill('year', 1000)" >"$work/resume.log" 2>&1 &&
 		[[ $(q -c "SELECT count(*) FILTER (WHERE _migrator_new_published_year IS DISTINCT FROM published_year::bigint * 10),
 			count(*) FROM books") == "0|150000" && $(q -c "SELECT state FROM migrator.changes") == backfilled ]]; then
 		ok "backfill round $r ($how, $done_rows rows filled before): none wrong; resumed, every row holds up(old)"
