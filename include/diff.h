@@ -45,6 +45,11 @@ typedef struct Diff
 	List	   *recreated_enums;	/* re-created: the columns of that type too */
 } Diff;
 
+/* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
+typedef struct SnapshotMemo SnapshotMemo;
+extern SnapshotMemo *snapshot_memo_create(void);
+extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
+
 /* diff_util.c */
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
 extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);

@@ -143,8 +143,9 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 {
 	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	Jsonb	   *a = (Jsonb *) snapshot_schema_jsonb(source);
-	Jsonb	   *b = (Jsonb *) snapshot_schema_jsonb(target);
+	SnapshotMemo *memo = snapshot_memo_create();
+	Jsonb	   *a = (Jsonb *) snapshot_schema_memo(source, memo);
+	Jsonb	   *b = (Jsonb *) snapshot_schema_memo(target, memo);
 	DiffOut		out = {NIL, NIL, source};
 
 	diff_snapshots(&out, &a->root, &b->root);
@@ -303,7 +304,8 @@ migrator_generate(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	DiffOut		out = {NIL, NIL, schema};
-	Jsonb	   *live = (Jsonb *) snapshot_schema_jsonb(schema);
+	SnapshotMemo *memo = snapshot_memo_create();
+	Jsonb	   *live = (Jsonb *) snapshot_schema_memo(schema, memo);
 	Jsonb	   *want;
 	Jsonb	   *volatile copy = NULL;
 
@@ -327,7 +329,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 		migrator_guard_scratch = InvalidOid;
 		SPI_finish();
 		AtEOXact_GUC(true, nest);
-		want = (Jsonb *) snapshot_schema_jsonb(scratch);
+		want = (Jsonb *) snapshot_schema_memo(scratch, memo);
 		copy = MemoryContextAlloc(caller, VARSIZE(want));
 		memcpy(copy, want, VARSIZE(want));
 	}

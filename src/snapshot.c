@@ -26,7 +26,10 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
@@ -38,6 +41,7 @@
 #include "utils/numeric.h"
 
 #include "migrator.h"
+#include "diff.h"
 
 PG_FUNCTION_INFO_V1(migrator_snapshot);
 
@@ -112,11 +116,38 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
 " ORDER BY a.attrelid"
 
-/* indexes that no constraint owns; ON ONLY (of a partitioned table) is cut */
+/*
+ * Indexes that no constraint owns.  Their definitions are not deparsed
+ * here but by index_definitions(), which can reuse another schema's: the
+ * query gives the index's oid and, when its definition depends on nothing
+ * but what it shows (see below), its fingerprint.
+ *
+ * A fingerprint is given for an index on plain columns (no expression, no
+ * predicate) that depends on nothing but its table and built-in objects
+ * (opclasses, collations, access methods: oids below FirstNormalObjectId,
+ * named alike whatever the search_path, since pg_catalog comes first).
+ * It holds all that pg_get_indexdef() prints of such an index: the names
+ * of the index and its table, the table's kind (ON ONLY), the access
+ * method, the options, pg_index's flags and arrays, and the name, type and
+ * collation of each indexed column (whether an opclass or a collation is
+ * the column's default).  Two such indexes with the same fingerprint, in
+ * two schemas each deparsed with its own search_path, have the same
+ * definition once the schema is cut out.
+ */
 #define INDEXES_QUERY(kinds) \
 "SELECT i.indrelid, ic.relname::text,"												\
-"   replace(replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ' || $2 || '.', ' ON '), ' ON ' || $2 || '.', ' ON ') AS definition,"	\
-"   ds.description AS comment"														\
+"   ds.description AS comment,"														\
+"   i.indexrelid,"																	\
+"   CASE WHEN i.indexprs IS NULL AND i.indpred IS NULL AND NOT EXISTS (SELECT FROM pg_depend x" \
+"      WHERE x.classid = 'pg_class'::regclass AND x.objid = i.indexrelid"			\
+"      AND x.refobjid >= " CppAsString2(FirstNormalObjectId)						\
+"      AND NOT (x.refclassid = 'pg_class'::regclass AND x.refobjid = i.indrelid))"	\
+"   THEN format('%L %L %L %L %L %L %L %L %L %L %L %L %L', r.relname, r.relkind, ic.relname, ic.relam," \
+"      ic.reloptions, i.indisunique, i.indnullsnotdistinct, i.indnkeyatts, i.indkey, i.indclass," \
+"      i.indcollation, i.indoption,"													\
+"      (SELECT string_agg(format('%s %L %s %s', a.attnum, a.attname, a.atttypid, a.attcollation), ' ' ORDER BY a.attnum)" \
+"         FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)))" \
+"   END AS fingerprint"																\
 " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
 " JOIN pg_class r ON r.oid = i.indrelid"											\
 " LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid"						\
@@ -124,6 +155,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ") AND NOT ic.relispartition" \
 " AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)" \
 " ORDER BY i.indrelid"
+
+/* the columns of INDEXES_QUERY after the members */
+#define INDEX_OID_COLUMN 4
+#define INDEX_FINGERPRINT_COLUMN 5
 
 /* constraints of tables (not those a partition has from its table) */
 #define CONSTRAINTS_QUERY \
@@ -298,7 +333,53 @@ typedef struct Rows
 	SPITupleTable *tt;
 	uint64		n;
 	uint64		pos;
+	int			last;			/* the last column that is a member */
+	char	  **definitions;	/* if not NULL, one more member a row */
 } Rows;
+
+/*
+ * Index definitions already deparsed, by fingerprint: those of the source
+ * schema, for the target schema of a diff.
+ */
+typedef struct IndexMemoEntry
+{
+	uint64		hash;			/* of the fingerprint: the key */
+	char	   *fingerprint;
+	char	   *definition;
+} IndexMemoEntry;
+
+struct SnapshotMemo
+{
+	MemoryContext cxt;
+	HTAB	   *indexes;		/* IndexMemoEntry */
+};
+
+/* a memo for the snapshots of a diff, in the current memory context */
+SnapshotMemo *
+snapshot_memo_create(void)
+{
+	SnapshotMemo *memo = palloc(sizeof(SnapshotMemo));
+	HASHCTL		ctl;
+
+	memo->cxt = CurrentMemoryContext;
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(IndexMemoEntry);
+	ctl.hcxt = memo->cxt;
+	memo->indexes = hash_create("migrator snapshot index definitions", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return memo;
+}
+
+/* how many times needle is in s */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int			n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
 
 static Rows
 run_query(const char *sql, Datum *values)
@@ -311,6 +392,8 @@ run_query(const char *sql, Datum *values)
 	r.tt = SPI_tuptable;
 	r.n = SPI_processed;
 	r.pos = 0;
+	r.last = SPI_tuptable->tupdesc->natts;
+	r.definitions = NULL;
 	return r;
 }
 
@@ -398,7 +481,12 @@ push_members(JsonbParseState **st, Rows *r, uint64 i)
 {
 	TupleDesc	desc = r->tt->tupdesc;
 
-	for (int col = 3; col <= desc->natts; col++)
+	if (r->definitions)
+	{
+		push_string(st, WJB_KEY, "definition", strlen("definition"));
+		push_string(st, WJB_VALUE, r->definitions[i], strlen(r->definitions[i]));
+	}
+	for (int col = 3; col <= r->last; col++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, col - 1);
 		bool		isnull;
@@ -479,11 +567,73 @@ push_kind(JsonbParseState **st, const char *key, Rows *objects)
 }
 
 /*
+ * The definition of each index of rows (INDEXES_QUERY): pg_get_indexdef()
+ * with the schema cut out of the name of the table (and ON ONLY made ON),
+ * or the one memo holds for an index of the same fingerprint.  Into memo,
+ * when given, go the definitions deparsed here that have a fingerprint and
+ * name the schema once (" ON " once: cutting it out cannot have touched a
+ * name, and would do the same in another schema).
+ */
+static void
+index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
+{
+	text	   *on_only = cstring_to_text(psprintf(" ON ONLY %s.", quoted_schema));
+	text	   *on_schema = cstring_to_text(psprintf(" ON %s.", quoted_schema));
+	text	   *on = cstring_to_text(" ON ");
+
+	rows->definitions = palloc(sizeof(char *) * Max(rows->n, 1));
+	rows->last = INDEX_OID_COLUMN - 1;
+	for (uint64 i = 0; i < rows->n; i++)
+	{
+		HeapTuple	tup = rows->tt->vals[i];
+		TupleDesc	desc = rows->tt->tupdesc;
+		bool		isnull;
+		Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
+		char	   *fingerprint = SPI_getvalue(tup, desc, INDEX_FINGERPRINT_COLUMN);
+		uint64		hash = 0;
+		IndexMemoEntry *entry = NULL;
+		bool		found = false;
+		Datum		def;
+		char	   *raw;
+
+		if (memo && fingerprint)
+		{
+			hash = DatumGetUInt64(hash_bytes_extended((const unsigned char *) fingerprint,
+													  strlen(fingerprint), 0));
+			entry = hash_search(memo->indexes, &hash, HASH_FIND, NULL);
+			if (entry && strcmp(entry->fingerprint, fingerprint) == 0)
+			{
+				rows->definitions[i] = entry->definition;
+				continue;
+			}
+		}
+		def = DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index));
+		raw = TextDatumGetCString(def);
+		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
+									  PointerGetDatum(on_only), PointerGetDatum(on));
+		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
+									  PointerGetDatum(on_schema), PointerGetDatum(on));
+		rows->definitions[i] = TextDatumGetCString(def);
+		if (memo && fingerprint && occurrences(raw, " ON ") == 1)
+		{
+			entry = hash_search(memo->indexes, &hash, HASH_ENTER, &found);
+			if (!found)
+			{
+				entry->fingerprint = MemoryContextStrdup(memo->cxt, fingerprint);
+				entry->definition = MemoryContextStrdup(memo->cxt, rows->definitions[i]);
+			}
+		}
+	}
+}
+
+/*
  * One schema's snapshot.  Its names are deparsed with search_path set to
- * pg_catalog and that schema only.
+ * pg_catalog and that schema only.  With a memo, index definitions are
+ * taken from it when it has them, and put in it otherwise (see
+ * index_definitions()).
  */
 void *
-snapshot_schema_jsonb(const char *schema)
+snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 {
 	Oid			nspid = get_namespace_oid(schema, false);
 	Datum		values[2];
@@ -528,6 +678,7 @@ snapshot_schema_jsonb(const char *schema)
 	columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), values);
 	constraints = run_query(CONSTRAINTS_QUERY, values);
 	indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), values);
+	index_definitions(&indexes, quote_identifier(schema), memo);
 	triggers = run_query(TRIGGERS_QUERY, values);
 	policies = run_query(POLICIES_QUERY, values);
 	objects = run_query(TABLES_QUERY, values);
@@ -613,6 +764,12 @@ snapshot_schema_jsonb(const char *schema)
 	return result;
 }
 
+/* one schema's snapshot, on its own */
+void *
+snapshot_schema_jsonb(const char *schema)
+{
+	return snapshot_schema_memo(schema, NULL);
+}
 
 /*
  * The schemas a database's migrations manage: every schema but the
