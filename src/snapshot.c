@@ -39,6 +39,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/syscache.h"
 
 #include "migrator.h"
 #include "diff.h"
@@ -119,35 +120,16 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /*
  * Indexes that no constraint owns.  Their definitions are not deparsed
  * here but by index_definitions(), which can reuse another schema's: the
- * query gives the index's oid and, when its definition depends on nothing
- * but what it shows (see below), its fingerprint.
- *
- * A fingerprint is given for an index on plain columns (no expression, no
- * predicate) that depends on nothing but its table and built-in objects
- * (opclasses, collations, access methods: oids below FirstNormalObjectId,
- * named alike whatever the search_path, since pg_catalog comes first).
- * It holds all that pg_get_indexdef() prints of such an index: the names
- * of the index and its table, the table's kind (ON ONLY), the access
- * method, the options, pg_index's flags and arrays, and the name, type and
- * collation of each indexed column (whether an opclass or a collation is
- * the column's default).  Two such indexes with the same fingerprint, in
- * two schemas each deparsed with its own search_path, have the same
- * definition once the schema is cut out.
+ * query gives the index's oid, whether it is on plain columns (no
+ * expression, no predicate), and the fields of its fingerprint (see
+ * index_fingerprint()).
  */
 #define INDEXES_QUERY(kinds) \
 "SELECT i.indrelid, ic.relname::text,"												\
 "   ds.description AS comment,"														\
-"   i.indexrelid,"																	\
-"   CASE WHEN i.indexprs IS NULL AND i.indpred IS NULL AND NOT EXISTS (SELECT FROM pg_depend x" \
-"      WHERE x.classid = 'pg_class'::regclass AND x.objid = i.indexrelid"			\
-"      AND x.refobjid >= " CppAsString2(FirstNormalObjectId)						\
-"      AND NOT (x.refclassid = 'pg_class'::regclass AND x.refobjid = i.indrelid))"	\
-"   THEN format('%L %L %L %L %L %L %L %L %L %L %L %L %L', r.relname, r.relkind, ic.relname, ic.relam," \
-"      ic.reloptions, i.indisunique, i.indnullsnotdistinct, i.indnkeyatts, i.indkey, i.indclass," \
-"      i.indcollation, i.indoption,"													\
-"      (SELECT string_agg(format('%s %L %s %s', a.attnum, a.attname, a.atttypid, a.attcollation), ' ' ORDER BY a.attnum)" \
-"         FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)))" \
-"   END AS fingerprint"																\
+"   i.indexrelid, i.indexprs IS NULL AND i.indpred IS NULL,"						\
+"   r.relname, r.relkind, ic.relam, ic.reloptions, i.indisunique, i.indnullsnotdistinct," \
+"   i.indnkeyatts, i.indkey, i.indclass, i.indcollation, i.indoption"				\
 " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
 " JOIN pg_class r ON r.oid = i.indrelid"											\
 " LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid"						\
@@ -158,7 +140,12 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 /* the columns of INDEXES_QUERY after the members */
 #define INDEX_OID_COLUMN 4
-#define INDEX_FINGERPRINT_COLUMN 5
+#define INDEX_PLAIN_COLUMN 5
+#define INDEX_FIELDS_COLUMN 6
+#define INDEX_AM_COLUMN 8
+#define INDEX_KEY_COLUMN 13
+#define INDEX_CLASS_COLUMN 14
+#define INDEX_COLLATION_COLUMN 15
 
 /* constraints of tables (not those a partition has from its table) */
 #define CONSTRAINTS_QUERY \
@@ -344,7 +331,8 @@ typedef struct Rows
 typedef struct IndexMemoEntry
 {
 	uint64		hash;			/* of the fingerprint: the key */
-	char	   *fingerprint;
+	int			len;
+	char	   *fingerprint;	/* binary, len bytes */
 	char	   *definition;
 } IndexMemoEntry;
 
@@ -566,6 +554,102 @@ push_kind(JsonbParseState **st, const char *key, Rows *objects)
 	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
+/* every oid of an oidvector is that of a built-in object (or none) */
+static bool
+all_built_in(Datum d)
+{
+	oidvector  *v = (oidvector *) DatumGetPointer(d);
+
+	for (int i = 0; i < v->dim1; i++)
+		if (v->values[i] >= FirstNormalObjectId)
+			return false;
+	return true;
+}
+
+/*
+ * The fingerprint of index i of rows, into buf; false if it has none.
+ *
+ * An index has one when it is on plain columns (no expression, no
+ * predicate) and uses only built-in opclasses, collations and access
+ * method (oids below FirstNormalObjectId: in pg_catalog, which comes first
+ * in the search_path, so named alike in any schema's snapshot).  It holds
+ * all that pg_get_indexdef() prints of such an index: the names of the
+ * index and its table, the table's kind (ON ONLY), the access method, the
+ * options, pg_index's flags and arrays (columns, opclasses, collations,
+ * orderings), and the name, type and collation of each indexed column
+ * (whether an opclass or a collation is the column's default).  Two
+ * indexes with the same fingerprint, in two schemas each deparsed with its
+ * own search_path, have the same definition once the schema is cut out.
+ */
+static bool
+index_fingerprint(Rows *rows, uint64 i, StringInfo buf)
+{
+	HeapTuple	tup = rows->tt->vals[i];
+	TupleDesc	desc = rows->tt->tupdesc;
+	bool		isnull;
+	Oid			table = row_oid(rows, i);
+	int2vector *key;
+
+	if (!DatumGetBool(SPI_getbinval(tup, desc, INDEX_PLAIN_COLUMN, &isnull)) ||
+		DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_AM_COLUMN, &isnull)) >= FirstNormalObjectId ||
+		!all_built_in(SPI_getbinval(tup, desc, INDEX_CLASS_COLUMN, &isnull)) ||
+		!all_built_in(SPI_getbinval(tup, desc, INDEX_COLLATION_COLUMN, &isnull)))
+		return false;
+	resetStringInfo(buf);
+	appendStringInfoString(buf, SPI_getvalue(tup, desc, 2));
+	appendStringInfoChar(buf, '\0');
+	/* the fields, each as its bytes after its length (-1: NULL) */
+	for (int col = INDEX_FIELDS_COLUMN; col <= desc->natts; col++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, col - 1);
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		int32		len;
+		const char *data;
+
+		if (isnull)
+		{
+			len = -1;
+			appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+			continue;
+		}
+		if (att->attbyval)
+		{
+			len = att->attlen;
+			data = (char *) &d;
+		}
+		else if (att->attlen > 0)
+		{
+			len = att->attlen;
+			data = DatumGetPointer(d);
+		}
+		else
+		{
+			struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+
+			len = VARSIZE_ANY_EXHDR(v);
+			data = VARDATA_ANY(v);
+		}
+		appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(buf, data, len);
+	}
+	/* the indexed columns */
+	key = (int2vector *) DatumGetPointer(SPI_getbinval(tup, desc, INDEX_KEY_COLUMN, &isnull));
+	for (int k = 0; k < key->dim1; k++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(key->values[k]));
+		Form_pg_attribute a;
+
+		if (!HeapTupleIsValid(at))
+			return false;
+		a = (Form_pg_attribute) GETSTRUCT(at);
+		appendBinaryStringInfo(buf, NameStr(a->attname), strlen(NameStr(a->attname)) + 1);
+		appendBinaryStringInfo(buf, (char *) &a->atttypid, sizeof(Oid));
+		appendBinaryStringInfo(buf, (char *) &a->attcollation, sizeof(Oid));
+		ReleaseSysCache(at);
+	}
+	return true;
+}
+
 /*
  * The definition of each index of rows (INDEXES_QUERY): pg_get_indexdef()
  * with the schema cut out of the name of the table (and ON ONLY made ON),
@@ -580,28 +664,28 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 	text	   *on_only = cstring_to_text(psprintf(" ON ONLY %s.", quoted_schema));
 	text	   *on_schema = cstring_to_text(psprintf(" ON %s.", quoted_schema));
 	text	   *on = cstring_to_text(" ON ");
+	StringInfoData fp;
 
+	initStringInfo(&fp);
 	rows->definitions = palloc(sizeof(char *) * Max(rows->n, 1));
 	rows->last = INDEX_OID_COLUMN - 1;
 	for (uint64 i = 0; i < rows->n; i++)
 	{
-		HeapTuple	tup = rows->tt->vals[i];
-		TupleDesc	desc = rows->tt->tupdesc;
 		bool		isnull;
-		Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
-		char	   *fingerprint = SPI_getvalue(tup, desc, INDEX_FINGERPRINT_COLUMN);
+		Oid			index = DatumGetObjectId(SPI_getbinval(rows->tt->vals[i], rows->tt->tupdesc,
+														   INDEX_OID_COLUMN, &isnull));
+		bool		has_fp = memo && index_fingerprint(rows, i, &fp);
 		uint64		hash = 0;
-		IndexMemoEntry *entry = NULL;
-		bool		found = false;
+		IndexMemoEntry *entry;
+		bool		found;
 		Datum		def;
 		char	   *raw;
 
-		if (memo && fingerprint)
+		if (has_fp)
 		{
-			hash = DatumGetUInt64(hash_bytes_extended((const unsigned char *) fingerprint,
-													  strlen(fingerprint), 0));
+			hash = DatumGetUInt64(hash_any_extended((const unsigned char *) fp.data, fp.len, 0));
 			entry = hash_search(memo->indexes, &hash, HASH_FIND, NULL);
-			if (entry && strcmp(entry->fingerprint, fingerprint) == 0)
+			if (entry && entry->len == fp.len && memcmp(entry->fingerprint, fp.data, fp.len) == 0)
 			{
 				rows->definitions[i] = entry->definition;
 				continue;
@@ -614,12 +698,14 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
 									  PointerGetDatum(on_schema), PointerGetDatum(on));
 		rows->definitions[i] = TextDatumGetCString(def);
-		if (memo && fingerprint && occurrences(raw, " ON ") == 1)
+		if (has_fp && occurrences(raw, " ON ") == 1)
 		{
 			entry = hash_search(memo->indexes, &hash, HASH_ENTER, &found);
 			if (!found)
 			{
-				entry->fingerprint = MemoryContextStrdup(memo->cxt, fingerprint);
+				entry->len = fp.len;
+				entry->fingerprint = MemoryContextAlloc(memo->cxt, fp.len);
+				memcpy(entry->fingerprint, fp.data, fp.len);
 				entry->definition = MemoryContextStrdup(memo->cxt, rows->definitions[i]);
 			}
 		}
