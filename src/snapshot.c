@@ -107,14 +107,15 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
 "   ds.description AS comment,"														\
 "   " GRANTS("a.attacl", "c", "a.relowner") " AS grants"								\
-" FROM (SELECT a.*, r.relowner, rank() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS position" \
-"       FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"				\
-"       WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"					\
+" FROM pg_class r CROSS JOIN LATERAL (SELECT a.*, r.relowner,"					\
+"       rank() OVER (ORDER BY a.attnum) AS position"								\
+"       FROM pg_attribute a WHERE a.attrelid = r.oid"								\
 "       AND a.attnum > 0 AND NOT a.attisdropped) a"								\
 " JOIN pg_type t ON t.oid = a.atttypid"											\
 " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
 " LEFT JOIN pg_description ds ON ds.objoid = a.attrelid"							\
 "   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
+" WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"						\
 " ORDER BY a.attrelid"
 
 /*
