@@ -94,14 +94,19 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * json text is built, stripped of its nulls and parsed again.
  */
 
+/* a column's default or generation expression (looked up only if it has one) */
+#define DEFAULT_EXPR \
+"(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d"						\
+" WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
+
 /* columns of tables, attributes of composite types, each with its rank */
 #define COLUMNS_QUERY(kinds) \
 "SELECT a.attrelid, a.attname::text,"												\
 "   a.position AS position,"														\
 "   format_type(a.atttypid, a.atttypmod) AS type,"									\
 "   a.attnotnull AS not_null,"														\
-"   CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default," \
-"   CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END AS generated," \
+"   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR " END AS default," \
+"   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR " END AS generated," \
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
@@ -112,7 +117,6 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "       FROM pg_attribute a WHERE a.attrelid = r.oid"								\
 "       AND a.attnum > 0 AND NOT a.attisdropped) a"								\
 " JOIN pg_type t ON t.oid = a.atttypid"											\
-" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
 " LEFT JOIN pg_description ds ON ds.objoid = a.attrelid"							\
 "   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
 " WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"						\
@@ -469,23 +473,27 @@ static void
 push_members(JsonbParseState **st, Rows *r, uint64 i)
 {
 	TupleDesc	desc = r->tt->tupdesc;
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
 
 	if (r->definitions)
 	{
 		push_string(st, WJB_KEY, "definition", strlen("definition"));
 		push_string(st, WJB_VALUE, r->definitions[i], strlen(r->definitions[i]));
 	}
+	/* deformed once, not column by column (a walk from the start for each) */
+	heap_deform_tuple(r->tt->vals[i], desc, values, nulls);
 	for (int col = 3; col <= r->last; col++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, col - 1);
-		bool		isnull;
-		Datum		d = SPI_getbinval(r->tt->vals[i], desc, col, &isnull);
 
-		if (isnull)
+		if (nulls[col - 1])
 			continue;
 		push_string(st, WJB_KEY, NameStr(att->attname), strlen(NameStr(att->attname)));
-		push_value(st, d, att->atttypid);
+		push_value(st, values[col - 1], att->atttypid);
 	}
+	pfree(values);
+	pfree(nulls);
 }
 
 /* name: {members} of row i, the name being its second column */
