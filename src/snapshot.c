@@ -94,9 +94,14 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * json text is built, stripped of its nulls and parsed again.
  */
 
-/* a column's default or generation expression (looked up only if it has one) */
-#define DEFAULT_EXPR \
-"(SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d"						\
+/*
+ * A column's default or generation expression, looked up only if it has
+ * one.  A default cannot name a column: it is deparsed without its
+ * relation (relid 0, as pg_get_expr() allows when there are no Vars),
+ * which spares opening it.  A generation expression names columns.
+ */
+#define DEFAULT_EXPR(relid) \
+"(SELECT pg_get_expr(d.adbin, " relid ") FROM pg_attrdef d"						\
 " WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
 
 /* columns of tables, attributes of composite types, each with its rank */
@@ -105,8 +110,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   a.position AS position,"														\
 "   format_type(a.atttypid, a.atttypmod) AS type,"									\
 "   a.attnotnull AS not_null,"														\
-"   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR " END AS default," \
-"   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR " END AS generated," \
+"   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR("0") " END AS default," \
+"   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
@@ -124,16 +129,16 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 /*
  * Indexes that no constraint owns.  Their definitions are not deparsed
- * here but by index_definitions(), which can reuse another schema's: the
- * query gives the index's oid, whether it is on plain columns (no
- * expression, no predicate), and the fields of its fingerprint (see
- * index_fingerprint()).
+ * here but by index_definitions(), which deparses an index of a shape
+ * already seen only once: the query gives the index's oid, whether it is
+ * on plain columns (no expression, no predicate), its table's name and the
+ * fields of its shape (see index_shape()).
  */
 #define INDEXES_QUERY(kinds) \
 "SELECT i.indrelid, ic.relname::text,"												\
 "   ds.description AS comment,"														\
-"   i.indexrelid, i.indexprs IS NULL AND i.indpred IS NULL,"						\
-"   r.relname, r.relkind, ic.relam, ic.reloptions, i.indisunique, i.indnullsnotdistinct," \
+"   i.indexrelid, i.indexprs IS NULL AND i.indpred IS NULL, r.relname::text,"		\
+"   ic.relam, ic.reloptions, i.indisunique, i.indnullsnotdistinct,"				\
 "   i.indnkeyatts, i.indkey, i.indclass, i.indcollation, i.indoption"				\
 " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
 " JOIN pg_class r ON r.oid = i.indrelid"											\
@@ -146,11 +151,13 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /* the columns of INDEXES_QUERY after the members */
 #define INDEX_OID_COLUMN 4
 #define INDEX_PLAIN_COLUMN 5
-#define INDEX_FIELDS_COLUMN 6
-#define INDEX_AM_COLUMN 8
-#define INDEX_KEY_COLUMN 13
-#define INDEX_CLASS_COLUMN 14
-#define INDEX_COLLATION_COLUMN 15
+#define INDEX_TABLE_COLUMN 6
+#define INDEX_FIELDS_COLUMN 7
+#define INDEX_AM_COLUMN 7
+#define INDEX_UNIQUE_COLUMN 9
+#define INDEX_KEY_COLUMN 12
+#define INDEX_CLASS_COLUMN 13
+#define INDEX_COLLATION_COLUMN 14
 
 /* constraints of tables (not those a partition has from its table) */
 #define CONSTRAINTS_QUERY \
@@ -330,15 +337,15 @@ typedef struct Rows
 } Rows;
 
 /*
- * Index definitions already deparsed, by fingerprint: those of the source
- * schema, for the target schema of a diff.
+ * Index definitions already deparsed, by shape (see index_shape()): the
+ * part of the definition that follows the names, from " USING" on.
  */
 typedef struct IndexMemoEntry
 {
-	uint64		hash;			/* of the fingerprint: the key */
+	uint64		hash;			/* of the shape: the key */
 	int			len;
-	char	   *fingerprint;	/* binary, len bytes */
-	char	   *definition;
+	char	   *shape;			/* binary, len bytes */
+	char	   *suffix;
 } IndexMemoEntry;
 
 struct SnapshotMemo
@@ -347,7 +354,7 @@ struct SnapshotMemo
 	HTAB	   *indexes;		/* IndexMemoEntry */
 };
 
-/* a memo for the snapshots of a diff, in the current memory context */
+/* a memo for snapshots (those of a diff share one), in the current context */
 SnapshotMemo *
 snapshot_memo_create(void)
 {
@@ -576,27 +583,29 @@ all_built_in(Datum d)
 }
 
 /*
- * The fingerprint of index i of rows, into buf; false if it has none.
+ * The shape of index i of rows, into buf; false if it has none.
  *
  * An index has one when it is on plain columns (no expression, no
- * predicate) and uses only built-in opclasses, collations and access
- * method (oids below FirstNormalObjectId: in pg_catalog, which comes first
- * in the search_path, so named alike in any schema's snapshot).  It holds
- * all that pg_get_indexdef() prints of such an index: the names of the
- * index and its table, the table's kind (ON ONLY), the access method, the
- * options, pg_index's flags and arrays (columns, opclasses, collations,
- * orderings), and the name, type and collation of each indexed column
- * (whether an opclass or a collation is the column's default).  Two
- * indexes with the same fingerprint, in two schemas each deparsed with its
- * own search_path, have the same definition once the schema is cut out.
+ * predicate, no opclass options) and uses only built-in opclasses,
+ * collations and access method (oids below FirstNormalObjectId: in
+ * pg_catalog, which comes first in the search_path, so named alike in any
+ * schema's snapshot).  Its shape holds all that pg_get_indexdef() prints
+ * of such an index but the names of the index and its table: the access
+ * method, the options, pg_index's flags and arrays (columns, opclasses,
+ * collations, orderings), and the name, type and collation of each
+ * indexed column (whether an opclass or a collation is the column's
+ * default).  Two indexes of the same shape, in one schema or in two each
+ * deparsed with its own search_path, have the same definition but for
+ * their names (in its first words).
  */
 static bool
-index_fingerprint(Rows *rows, uint64 i, StringInfo buf)
+index_shape(Rows *rows, uint64 i, StringInfo buf)
 {
 	HeapTuple	tup = rows->tt->vals[i];
 	TupleDesc	desc = rows->tt->tupdesc;
 	bool		isnull;
 	Oid			table = row_oid(rows, i);
+	Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
 	int2vector *key;
 
 	if (!DatumGetBool(SPI_getbinval(tup, desc, INDEX_PLAIN_COLUMN, &isnull)) ||
@@ -605,8 +614,6 @@ index_fingerprint(Rows *rows, uint64 i, StringInfo buf)
 		!all_built_in(SPI_getbinval(tup, desc, INDEX_COLLATION_COLUMN, &isnull)))
 		return false;
 	resetStringInfo(buf);
-	appendStringInfoString(buf, SPI_getvalue(tup, desc, 2));
-	appendStringInfoChar(buf, '\0');
 	/* the fields, each as its bytes after its length (-1: NULL) */
 	for (int col = INDEX_FIELDS_COLUMN; col <= desc->natts; col++)
 	{
@@ -641,31 +648,43 @@ index_fingerprint(Rows *rows, uint64 i, StringInfo buf)
 		appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
 		appendBinaryStringInfo(buf, data, len);
 	}
-	/* the indexed columns */
+	/* the indexed columns, and no opclass options */
 	key = (int2vector *) DatumGetPointer(SPI_getbinval(tup, desc, INDEX_KEY_COLUMN, &isnull));
 	for (int k = 0; k < key->dim1; k++)
 	{
 		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(key->values[k]));
-		Form_pg_attribute a;
+		HeapTuple	it = SearchSysCache2(ATTNUM, ObjectIdGetDatum(index), Int16GetDatum(k + 1));
+		bool		plain = HeapTupleIsValid(at) && HeapTupleIsValid(it) &&
+			heap_attisnull(it, Anum_pg_attribute_attoptions, NULL);
 
-		if (!HeapTupleIsValid(at))
+		if (plain)
+		{
+			Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
+
+			appendBinaryStringInfo(buf, NameStr(a->attname), strlen(NameStr(a->attname)) + 1);
+			appendBinaryStringInfo(buf, (char *) &a->atttypid, sizeof(Oid));
+			appendBinaryStringInfo(buf, (char *) &a->attcollation, sizeof(Oid));
+		}
+		if (HeapTupleIsValid(at))
+			ReleaseSysCache(at);
+		if (HeapTupleIsValid(it))
+			ReleaseSysCache(it);
+		if (!plain)
 			return false;
-		a = (Form_pg_attribute) GETSTRUCT(at);
-		appendBinaryStringInfo(buf, NameStr(a->attname), strlen(NameStr(a->attname)) + 1);
-		appendBinaryStringInfo(buf, (char *) &a->atttypid, sizeof(Oid));
-		appendBinaryStringInfo(buf, (char *) &a->attcollation, sizeof(Oid));
-		ReleaseSysCache(at);
 	}
 	return true;
 }
 
 /*
  * The definition of each index of rows (INDEXES_QUERY): pg_get_indexdef()
- * with the schema cut out of the name of the table (and ON ONLY made ON),
- * or the one memo holds for an index of the same fingerprint.  Into memo,
- * when given, go the definitions deparsed here that have a fingerprint and
- * name the schema once (" ON " once: cutting it out cannot have touched a
- * name, and would do the same in another schema).
+ * with the schema cut out of the name of the table (" ON ONLY s." and
+ * " ON s." made " ON ").  That is, for an index of a shape that memo has:
+ * CREATE [UNIQUE ]INDEX <index> ON <table> followed by the rest of the
+ * definition of that shape.  When an index of a shape not seen yet is
+ * deparsed, the rest of its definition goes into memo, if its definition
+ * is that (checked) and has " ON " once only (cutting the schema out
+ * touched no name, and would touch none in an index of other names).  An
+ * index whose quoted names have " ON " is always deparsed.
  */
 static void
 index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
@@ -673,30 +692,40 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 	text	   *on_only = cstring_to_text(psprintf(" ON ONLY %s.", quoted_schema));
 	text	   *on_schema = cstring_to_text(psprintf(" ON %s.", quoted_schema));
 	text	   *on = cstring_to_text(" ON ");
-	StringInfoData fp;
+	StringInfoData shape;
+	StringInfoData start;
 
-	initStringInfo(&fp);
+	initStringInfo(&shape);
+	initStringInfo(&start);
 	rows->definitions = palloc(sizeof(char *) * Max(rows->n, 1));
 	rows->last = INDEX_OID_COLUMN - 1;
 	for (uint64 i = 0; i < rows->n; i++)
 	{
+		HeapTuple	tup = rows->tt->vals[i];
+		TupleDesc	desc = rows->tt->tupdesc;
 		bool		isnull;
-		Oid			index = DatumGetObjectId(SPI_getbinval(rows->tt->vals[i], rows->tt->tupdesc,
-														   INDEX_OID_COLUMN, &isnull));
-		bool		has_fp = memo && index_fingerprint(rows, i, &fp);
+		Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
+		const char *name = quote_identifier(SPI_getvalue(tup, desc, 2));
+		const char *table = quote_identifier(SPI_getvalue(tup, desc, INDEX_TABLE_COLUMN));
+		bool		has_shape = !strstr(name, " ON ") && !strstr(table, " ON ") &&
+			index_shape(rows, i, &shape);
 		uint64		hash = 0;
 		IndexMemoEntry *entry;
 		bool		found;
 		Datum		def;
 		char	   *raw;
 
-		if (has_fp)
+		resetStringInfo(&start);
+		appendStringInfo(&start, "CREATE %sINDEX %s ON %s",
+						 DatumGetBool(SPI_getbinval(tup, desc, INDEX_UNIQUE_COLUMN, &isnull)) ? "UNIQUE " : "",
+						 name, table);
+		if (has_shape)
 		{
-			hash = DatumGetUInt64(hash_any_extended((const unsigned char *) fp.data, fp.len, 0));
+			hash = DatumGetUInt64(hash_any_extended((const unsigned char *) shape.data, shape.len, 0));
 			entry = hash_search(memo->indexes, &hash, HASH_FIND, NULL);
-			if (entry && entry->len == fp.len && memcmp(entry->fingerprint, fp.data, fp.len) == 0)
+			if (entry && entry->len == shape.len && memcmp(entry->shape, shape.data, shape.len) == 0)
 			{
-				rows->definitions[i] = entry->definition;
+				rows->definitions[i] = psprintf("%s%s", start.data, entry->suffix);
 				continue;
 			}
 		}
@@ -707,15 +736,17 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
 									  PointerGetDatum(on_schema), PointerGetDatum(on));
 		rows->definitions[i] = TextDatumGetCString(def);
-		if (has_fp && occurrences(raw, " ON ") == 1)
+		if (has_shape && occurrences(raw, " ON ") == 1 &&
+			strncmp(rows->definitions[i], start.data, start.len) == 0 &&
+			strncmp(rows->definitions[i] + start.len, " USING ", strlen(" USING ")) == 0)
 		{
 			entry = hash_search(memo->indexes, &hash, HASH_ENTER, &found);
 			if (!found)
 			{
-				entry->len = fp.len;
-				entry->fingerprint = MemoryContextAlloc(memo->cxt, fp.len);
-				memcpy(entry->fingerprint, fp.data, fp.len);
-				entry->definition = MemoryContextStrdup(memo->cxt, rows->definitions[i]);
+				entry->len = shape.len;
+				entry->shape = MemoryContextAlloc(memo->cxt, shape.len);
+				memcpy(entry->shape, shape.data, shape.len);
+				entry->suffix = MemoryContextStrdup(memo->cxt, rows->definitions[i] + start.len);
 			}
 		}
 	}
@@ -723,8 +754,8 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to
- * pg_catalog and that schema only.  With a memo, index definitions are
- * taken from it when it has them, and put in it otherwise (see
+ * pg_catalog and that schema only.  Index definitions are taken from memo
+ * when it has their shape, and put in it otherwise (see
  * index_definitions()).
  */
 void *
@@ -863,7 +894,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 void *
 snapshot_schema_jsonb(const char *schema)
 {
-	return snapshot_schema_memo(schema, NULL);
+	return snapshot_schema_memo(schema, snapshot_memo_create());
 }
 
 /*
