@@ -16,8 +16,10 @@
  *	  identity, generated expression, collation; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
  *	  and materialized views (with the relations they read), sequences and
- *	  their owning column, enum, domain, composite and range types,
- *	  functions and procedures; comments and grants on all of them.
+ *	  their owning column, enum, domain (with the functions of the schema
+ *	  its default and checks call), composite and range types, functions
+ *	  and procedures (with the relations whose row types their signature
+ *	  uses); comments and grants on all of them.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -275,7 +277,14 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   t.typdefault AS default,"														\
 "   CASE WHEN t.typcollation <> b.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"						\
+"   (SELECT array_agg(f ORDER BY f) FROM (SELECT DISTINCT"							\
+"      p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f"	\
+"      FROM pg_depend x JOIN pg_proc p ON p.oid = x.refobjid"						\
+"      WHERE x.refclassid = 'pg_proc'::regclass AND p.pronamespace = $1"			\
+"      AND ((x.classid = 'pg_type'::regclass AND x.objid = t.oid)"					\
+"        OR (x.classid = 'pg_constraint'::regclass AND x.objid IN"					\
+"          (SELECT k.oid FROM pg_constraint k WHERE k.contypid = t.oid)))) f) AS depends" \
 " FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"						\
 " WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
@@ -321,7 +330,14 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"				\
 "      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1) AS definition," \
 "   " DESCRIPTION("p.oid", "pg_proc", "0") " AS comment,"						\
-"   " GRANTS("p.proacl", "f", "p.proowner") " AS grants"							\
+"   " GRANTS("p.proacl", "f", "p.proowner") " AS grants,"						\
+"   (SELECT array_agg(DISTINCT r.relname ORDER BY r.relname)::text[]"				\
+"      FROM pg_depend x JOIN pg_type ty ON ty.oid = x.refobjid"						\
+"      LEFT JOIN pg_type el ON el.oid = ty.typelem AND ty.typrelid = 0"			\
+"      JOIN pg_class r ON r.oid = COALESCE(NULLIF(ty.typrelid, 0), el.typrelid)"	\
+"      WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid"					\
+"      AND x.refclassid = 'pg_type'::regclass AND r.relnamespace = $1"			\
+"      AND r.relkind IN ('r', 'p', 'v', 'm', 'f')) AS depends"						\
 " FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"		\
 " AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
 "   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
