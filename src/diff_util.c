@@ -326,10 +326,15 @@ void
 emit_grants(DiffOut *out, const char *on, const char *column,
 			JsonbContainer *s, JsonbContainer *d)
 {
-	List	   *from = array_of(s, "grants");
-	List	   *to = array_of(d, "grants");
+	List	   *from;
+	List	   *to;
 	ListCell   *lc;
 
+	/* the same grants: nothing to do (the usual case, made quick) */
+	if (same(s, d, "grants"))
+		return;
+	from = array_of(s, "grants");
+	to = array_of(d, "grants");
 	foreach(lc, from)
 		if (!str_member(to, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), true);
