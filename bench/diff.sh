@@ -13,23 +13,25 @@
 #
 # Each timed command runs in a session of its own and is timed end to end from the shell
 # (connection included, as for pg_dump); the three take turns, their order rotating every round.
-# Targets (the issue): diff end to end <= 1 s, and <= pg_dump's time.
+# Before each round it waits for calm (bench/lib.sh: no other test run, build or busy session on
+# the machine for QUIET s, at most QUIET_WAIT s in all) and it counts the rounds that other work
+# disturbed all the same.  Beside the wall-clock time it notes the CPU time each command took, its
+# server process (the postmaster's reaped children) and its client together: on a busy machine the
+# wall clock waits for the CPU, the CPU time much less so.
+# Targets (the issue): diff end to end <= 1 s, and <= pg_dump's time (wall clock, medians).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=${OUT:-$ROOT/bench/results}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init bench/diff.sh
 RUNS=${RUNS:-7}
 DB=migrator_bench_diff
-say() { echo "bench: $*" >&2; }
-[[ $RUNS =~ ^[0-9]+$ && $RUNS -ge 1 ]] || { echo "bench: RUNS must be a number >= 1" >&2; exit 1; }
-
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null | awk '{ print $2 }' | paste -sd ' ' -)
-if [[ $DIRTY ]]; then BUILT="HEAD $COMMIT + uncommitted changes to $DIRTY"; else BUILT="HEAD $COMMIT, no uncommitted changes"; fi
-"$ROOT/test/setup"
-# shellcheck source=/dev/null
-. "$ROOT/.cluster/env"
-export PGDATABASE=$DB
+[[ $RUNS =~ ^[0-9]+$ && $RUNS -ge 1 ]] || die "RUNS must be a number >= 1"
+TMP=$(mktemp -d)
+WATCHER=
+trap '[[ $WATCHER ]] && kill "$WATCHER" 2>/dev/null; rm -rf "$TMP"' EXIT
+bench_cluster
+export PGDATABASE=$DB BENCH_DBS="^$DB\$"
 psql_() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 say "generating schemas s1 and s2 (5% changed) in database $DB"
@@ -55,42 +57,59 @@ psql_ <<<"SELECT statement FROM migrator.diff('s3', 's2') ORDER BY seq \\gexec" 
 LEFT=$(psql_ -c "SELECT count(*) FROM migrator.diff('s3', 's2')")
 psql_ -c "DROP SCHEMA s3 CASCADE"
 
-ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
-declare -A TIMES
+# CPU time of the server processes so far: the postmaster's reaped children, in ms
+PM=$(head -n 1 "$(psql_ -c 'SHOW data_directory')/postmaster.pid")
+TICK=$(getconf CLK_TCK)
+server_cpu() { awk -v t="$TICK" '{ print int(($16 + $17) * 1000 / t) }' "/proc/$PM/stat"; }
+declare -A TIMES CPU
 run() {
-	local what=$1 t0
-	t0=$(date +%s%N)
-	case $what in
-	diff) psql_ -c "SELECT count(*) FROM migrator.diff('s1', 's2')" >/dev/null ;;
-	snapshot) psql_ -c "SELECT length(migrator.snapshot('{s1}')::text)" >/dev/null ;;
-	pg_dump) pg_dump --schema-only --schema=s1 -d "$DB" >/dev/null ;;
-	esac
-	TIMES[$what]+="$(ms "$t0") "
+	local what=$1 c0 t0 t
+	c0=$(server_cpu)
+	t0=$(now_ms)
+	# the client's own CPU time, from bash's time
+	t=$( { TIMEFORMAT='%3U %3S'; time {
+		case $what in
+		diff) psql_ -c "SELECT count(*) FROM migrator.diff('s1', 's2')" >/dev/null ;;
+		snapshot) psql_ -c "SELECT length(migrator.snapshot('{s1}')::text)" >/dev/null ;;
+		pg_dump) pg_dump --schema-only --schema=s1 -d "$DB" >/dev/null ;;
+		esac; }; } 2>&1)
+	TIMES[$what]+="$(($(now_ms) - t0)) "
+	sleep 0.3 # the server process has exited and been reaped
+	CPU[$what]+="$(awk -v u="${t% *}" -v s="${t#* }" -v c="$(($(server_cpu) - c0))" 'BEGIN { print int(c + (u + s) * 1000) }') "
 }
+bench_watch
 ORDER=(diff snapshot pg_dump)
+DISTURBED=0
 for ((r = 0; r < RUNS; r++)); do
+	wait_quiet
+	t0=$(date +%s)
 	for ((k = 0; k < 3; k++)); do run "${ORDER[(r + k) % 3]}"; done
 	last=(${TIMES[diff]})
-	say "round $((r + 1))/$RUNS: diff ${last[-1]} ms"
+	note=
+	if disturbed "$t0" "$(date +%s)"; then DISTURBED=$((DISTURBED + 1)) note=" (other work ran meanwhile)"; fi
+	say "round $((r + 1))/$RUNS: diff ${last[-1]} ms$note"
 done
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 range() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo " .. " hi }'; }
-D=$(median "${TIMES[diff]}") S=$(median "${TIMES[snapshot]}") P=$(median "${TIMES[pg_dump]}")
+D=$(med "${TIMES[diff]}") S=$(med "${TIMES[snapshot]}") P=$(med "${TIMES[pg_dump]}")
+DC=$(med "${CPU[diff]}") SC=$(med "${CPU[snapshot]}") PC=$(med "${CPU[pg_dump]}")
 verdict() { if (($1)); then echo PASS; else echo FAIL; fi; }
 
 mkdir -p "$OUT"
 {
 	echo "bench/diff.sh, $(date -u '+%Y-%m-%d %H:%M UTC'), migrator from the working tree: $BUILT"
-	echo "machine: nproc $(nproc), $(psql_ -c 'SELECT version()' | cut -d, -f1); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "machine: nproc $(nproc), $(psql_ -c 'SELECT version()' | cut -d, -f1); load before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "rounds that other work on the machine disturbed: $DISTURBED of $RUNS (waited $WAITED s for calm)"
 	echo "schema s1: $COUNTS; s2: the same with 5% changed"
 	echo "diff('s1', 's2'): $STATEMENTS statements ($HAZARDS); run against a copy of s1, it left $LEFT to do"
 	echo
-	printf '%-44s %8s   %s\n' "what (median of $RUNS, end to end)" "ms" "min .. max"
-	printf '%-44s %8s   %s\n' "migrator.diff('s1', 's2') (2 snapshots + diff)" "$D" "$(range "${TIMES[diff]}")"
-	printf '%-44s %8s   %s\n' "migrator.snapshot('{s1}')" "$S" "$(range "${TIMES[snapshot]}")"
-	printf '%-44s %8s   %s\n' "pg_dump --schema-only --schema=s1" "$P" "$(range "${TIMES[pg_dump]}")"
+	printf '%-46s %8s %14s %9s\n' "what (median of $RUNS, end to end)" "wall ms" "min .. max" "CPU ms"
+	printf '%-46s %8s %14s %9s\n' "migrator.diff('s1', 's2') (2 snapshots + diff)" "$D" "$(range "${TIMES[diff]}")" "$DC"
+	printf '%-46s %8s %14s %9s\n' "migrator.snapshot('{s1}')" "$S" "$(range "${TIMES[snapshot]}")" "$SC"
+	printf '%-46s %8s %14s %9s\n' "pg_dump --schema-only --schema=s1" "$P" "$(range "${TIMES[pg_dump]}")" "$PC"
+	echo "(CPU: the server process and the client together)"
 	echo
-	echo "diff / pg_dump: $(awk -v d="$D" -v p="$P" 'BEGIN { printf "%.2f", d / p }')"
+	echo "diff / pg_dump: $(awk -v d="$D" -v p="$P" 'BEGIN { printf "%.2f", d / p }') wall clock, $(awk -v d="$DC" -v p="$PC" 'BEGIN { printf "%.2f", d / p }') CPU"
 	echo "target diff <= 1000 ms: $(verdict "D <= 1000")"
 	echo "target diff <= pg_dump: $(verdict "D <= P")"
 } | tee "$OUT/diff.txt"

@@ -45,6 +45,11 @@ typedef struct Diff
 	List	   *recreated_enums;	/* re-created: the columns of that type too */
 } Diff;
 
+/* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
+typedef struct SnapshotMemo SnapshotMemo;
+extern SnapshotMemo *snapshot_memo_create(void);
+extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
+
 /* diff_util.c */
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
 extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);
@@ -69,7 +74,9 @@ extern void emit_grants(DiffOut *out, const char *on, const char *column,
 /* diff_types.c: enums, domains, composite and range types */
 extern void find_recreated_enums(Diff *diff);
 extern void diff_types_create(Diff *diff);
+extern void diff_domains_complete(Diff *diff);
 extern void diff_types_drop(Diff *diff);
+extern void diff_domains_detach(Diff *diff);
 extern void diff_enum_columns(Diff *diff, const char *table, const char *column,
 							  JsonbContainer *d);
 extern void diff_enums_drop_old(Diff *diff);
@@ -79,9 +86,10 @@ extern bool is_recreated_enum(Diff *diff, const char *type);
 extern void diff_extensions_create(Diff *diff);
 extern void diff_sequences_create(Diff *diff);
 extern void diff_sequences_own(Diff *diff);
-extern void diff_functions_create(Diff *diff);
+extern void diff_functions_create(Diff *diff, int phase);
 extern void diff_schema(Diff *diff);
 extern void diff_objects_drop(Diff *diff);
+extern void diff_functions_drop_dependent(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */

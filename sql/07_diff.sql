@@ -135,3 +135,73 @@ $$, 'gen') WHERE statement NOT LIKE 'SET %' ORDER BY seq;
 SELECT nspname FROM pg_namespace WHERE nspname LIKE 'migrator_generate%';
 SELECT * FROM migrator.generate('CREATE TABLE items (id int PRIMARY KEY, oops', 'gen');
 DROP SCHEMA gen CASCADE;
+
+-- index definitions are pg_get_indexdef()'s (the schema cut out), also where
+-- an index of a shape already deparsed (other names, the rest the same) is
+-- not deparsed again, and also across the two snapshots of a diff
+CREATE SCHEMA shapes_a;
+SET search_path = shapes_a;
+CREATE FUNCTION make_shapes() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['t1', 't2', 'T 3', 'x ON y', 'ON'] LOOP
+		EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, a text, b int, "c d" text, v tsvector)', t);
+		EXECUTE format('CREATE INDEX %I ON %I (b)', t || '_b', t);
+		EXECUTE format('CREATE UNIQUE INDEX %I ON %I (a, b) INCLUDE ("c d")', t || '_ab', t);
+		EXECUTE format('CREATE INDEX %I ON %I (a COLLATE "C" DESC NULLS LAST, b NULLS FIRST)', t || '_coll', t);
+		EXECUTE format('CREATE INDEX %I ON %I (a text_pattern_ops) WITH (fillfactor = 70)', t || '_ops', t);
+		EXECUTE format('CREATE INDEX %I ON %I USING gist (v tsvector_ops (siglen = 16))', t || '_v', t);
+		EXECUTE format('CREATE INDEX %I ON %I USING hash (a)', t || '_h', t);
+		EXECUTE format('CREATE UNIQUE INDEX %I ON %I (b) NULLS NOT DISTINCT', t || ' ON b', t);
+		EXECUTE format('CREATE INDEX %I ON %I (lower(a))', t || '_lower', t);
+	END LOOP;
+	CREATE TABLE p (b int, a text) PARTITION BY RANGE (b);
+	CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+	CREATE INDEX p_b ON p (b);
+	CREATE INDEX p_a ON p (a);
+	CREATE TABLE q (b int, a text) PARTITION BY RANGE (b);
+	CREATE INDEX q_b ON q (b);
+END
+$$;
+SELECT make_shapes();
+DROP FUNCTION make_shapes();
+CREATE SCHEMA shapes_b;
+SET search_path = shapes_b;
+CREATE FUNCTION make_shapes() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+	CREATE TABLE t1 (id int PRIMARY KEY, a text, b int, "c d" text, v tsvector);
+	CREATE INDEX t1_b ON t1 (b);
+	CREATE UNIQUE INDEX t1_ab ON t1 (a, b) INCLUDE ("c d");
+	CREATE INDEX t1_coll ON t1 (a COLLATE "C" DESC NULLS LAST, b NULLS FIRST);
+	-- the same as in shapes_a but for an option of the index, and of its opclass
+	CREATE INDEX t1_ops ON t1 (a text_pattern_ops) WITH (fillfactor = 80);
+	CREATE INDEX t1_v ON t1 USING gist (v tsvector_ops (siglen = 32));
+	CREATE INDEX t1_h ON t1 USING hash (a);
+	CREATE UNIQUE INDEX "t1 ON b" ON t1 (b);
+	CREATE INDEX t1_lower ON t1 (lower(a));
+END
+$$;
+SELECT make_shapes();
+DROP FUNCTION make_shapes();
+RESET search_path;
+SELECT n.nspname, count(*) AS indexes,
+	count(*) FILTER (WHERE ix.value->>'definition' IS DISTINCT FROM
+		replace(replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ' || n.nspname || '.', ' ON '),
+			' ON ' || n.nspname || '.', ' ON ')) AS not_as_deparsed
+FROM pg_namespace n
+CROSS JOIN LATERAL jsonb_each(migrator.snapshot(ARRAY[n.nspname::text])->n.nspname->'tables') t
+CROSS JOIN LATERAL jsonb_each(t.value->'indexes') ix
+JOIN pg_class ic ON ic.relnamespace = n.oid AND ic.relname = ix.key
+JOIN pg_index i ON i.indexrelid = ic.oid
+WHERE n.nspname IN ('shapes_a', 'shapes_b')
+GROUP BY 1 ORDER BY 1;
+SELECT t.key AS "table", ix.key AS index, ix.value->>'definition' AS definition
+FROM jsonb_each(migrator.snapshot('{shapes_a}')->'shapes_a'->'tables') t
+CROSS JOIN LATERAL jsonb_each(t.value->'indexes') ix
+WHERE t.key IN ('t1', 'x ON y', 'p', 'q') ORDER BY 1, 2;
+SELECT seq, statement, hazard FROM migrator.diff('shapes_b', 'shapes_a')
+WHERE statement ~ 'INDEX' AND statement ~ 't1' ORDER BY seq;
+SET client_min_messages = warning;
+DROP SCHEMA shapes_a, shapes_b CASCADE;
+RESET client_min_messages;

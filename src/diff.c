@@ -15,10 +15,16 @@
  *	  The order follows what depends on what: views (readers first) and
  *	  foreign keys go before the tables and keys they use; extensions,
  *	  types, sequences and functions come before the tables whose columns,
- *	  defaults and checks use them; tables (partitions after their table)
- *	  before their keys, all keys before all foreign keys (so cycles work);
- *	  views last, each after the relations it reads (the snapshot lists
- *	  them, from pg_depend), re-created if anything they read changes.
+ *	  defaults and checks use them, and domains get their defaults and
+ *	  checks once the functions these may call exist; tables (partitions
+ *	  after their table) before their keys, all keys before all foreign keys
+ *	  (so cycles work); views last, each after the relations it reads (the
+ *	  snapshot lists them, from pg_depend), re-created if anything they read
+ *	  changes.  A function whose arguments or result use the row type of a
+ *	  table (or view) of the schema comes after it (the snapshot lists those,
+ *	  from pg_depend), and goes, when it goes, before anything else; a domain
+ *	  that goes loses the default and checks that call functions of the
+ *	  schema before functions go, and goes after them.
  *
  *-------------------------------------------------------------------------
  */
@@ -82,6 +88,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.dst = open_snap(dstc);
 
 	find_recreated_enums(&diff);
+	diff_functions_drop_dependent(&diff);
 	diff_views_drop(&diff);
 	diff_tables_drop_foreign_keys(&diff);
 	diff_tables_drop(&diff);
@@ -89,14 +96,18 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_extensions_create(&diff);
 	diff_types_create(&diff);
 	diff_sequences_create(&diff);
-	diff_functions_create(&diff);
+	diff_functions_create(&diff, 0);
+	diff_domains_complete(&diff);
 	diff_tables_create(&diff);
 	diff_tables_alter(&diff);
 	diff_enums_drop_old(&diff);
 	diff_tables_add_parts(&diff);
+	diff_functions_create(&diff, 1);
 	diff_views_create(&diff);
+	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
 	diff_schema(&diff);
+	diff_domains_detach(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);
@@ -143,8 +154,9 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 {
 	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	Jsonb	   *a = (Jsonb *) snapshot_schema_jsonb(source);
-	Jsonb	   *b = (Jsonb *) snapshot_schema_jsonb(target);
+	SnapshotMemo *memo = snapshot_memo_create();
+	Jsonb	   *a = (Jsonb *) snapshot_schema_memo(source, memo);
+	Jsonb	   *b = (Jsonb *) snapshot_schema_memo(target, memo);
 	DiffOut		out = {NIL, NIL, source};
 
 	diff_snapshots(&out, &a->root, &b->root);
@@ -303,7 +315,8 @@ migrator_generate(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
 	DiffOut		out = {NIL, NIL, schema};
-	Jsonb	   *live = (Jsonb *) snapshot_schema_jsonb(schema);
+	SnapshotMemo *memo = snapshot_memo_create();
+	Jsonb	   *live = (Jsonb *) snapshot_schema_memo(schema, memo);
 	Jsonb	   *want;
 	Jsonb	   *volatile copy = NULL;
 
@@ -327,7 +340,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 		migrator_guard_scratch = InvalidOid;
 		SPI_finish();
 		AtEOXact_GUC(true, nest);
-		want = (Jsonb *) snapshot_schema_jsonb(scratch);
+		want = (Jsonb *) snapshot_schema_memo(scratch, memo);
 		copy = MemoryContextAlloc(caller, VARSIZE(want));
 		memcpy(copy, want, VARSIZE(want));
 	}

@@ -153,12 +153,31 @@ routine_kind(JsonbContainer *f)
 }
 
 /*
- * Functions and procedures, new and changed, before the types, tables and
- * views that use them.  A change of result type, of argument names or of
+ * When a function is created: 0, before the tables and views (whose
+ * defaults, checks and queries may call it); 1, after the tables whose row
+ * types its arguments or result use (the snapshot's "depends": those of
+ * the schema's relations); 2, after the views, when one of them is a view.
+ */
+static int
+function_phase(Diff *diff, JsonbContainer *f)
+{
+	List	   *depends = array_of(f, "depends");
+	ListCell   *lc;
+	int			phase = depends ? 1 : 0;
+
+	foreach(lc, depends)
+		if (has_key(diff->dst.views, lfirst(lc)))
+			phase = 2;
+	return phase;
+}
+
+/*
+ * Functions and procedures, new and changed, of one phase (see
+ * function_phase()).  A change of result type, of argument names or of
  * defaults is beyond CREATE OR REPLACE: the old one is dropped first.
  */
 void
-diff_functions_create(Diff *diff)
+diff_functions_create(Diff *diff, int phase)
 {
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
@@ -168,8 +187,11 @@ diff_functions_create(Diff *diff)
 		char	   *key = lfirst(lc);
 		JsonbContainer *d = get_obj(diff->dst.functions, key);
 		JsonbContainer *s = get_obj(diff->src.functions, key);
-		char	   *signature = psprintf("%s%s", function_name(out, key), function_args(key));
+		char	   *signature;
 
+		if (function_phase(diff, d) != phase)
+			continue;
+		signature = psprintf("%s%s", function_name(out, key), function_args(key));
 		if (s && !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind")))
 		{
 			emit(out, NULL, "DROP %s %s", routine_kind(s), signature);
@@ -204,10 +226,31 @@ diff_objects_drop(Diff *diff)
 	foreach(lc, keys_of(diff->src.functions))
 	{
 		char	   *key = lfirst(lc);
+		JsonbContainer *s = get_obj(diff->src.functions, key);
 
-		if (!has_key(diff->dst.functions, key))
-			emit(out, NULL, "DROP %s %s%s", routine_kind(get_obj(diff->src.functions, key)),
-				 function_name(out, key), function_args(key));
+		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") == NIL)
+			emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
+	}
+}
+
+/*
+ * Functions that go and use the row type of a table or view of the schema
+ * (the snapshot's "depends"): first, before the views and tables they use
+ * can go.
+ */
+void
+diff_functions_drop_dependent(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->src.functions))
+	{
+		char	   *key = lfirst(lc);
+		JsonbContainer *s = get_obj(diff->src.functions, key);
+
+		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") != NIL)
+			emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
 	}
 }
 

@@ -468,10 +468,13 @@ diff_tables_alter(Diff *diff)
 		foreach(lc2, keys_of(dc))
 		{
 			char	   *c = lfirst(lc2);
+			JsonbContainer *x = get_obj(sc, c);
+			JsonbContainer *y = get_obj(dc, c);
 
-			emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, t), quote_identifier(c)),
-						 get_obj(sc, c), get_obj(dc, c));
-			emit_grants(out, on, quote_identifier(c), get_obj(sc, c), get_obj(dc, c));
+			/* (the name made only when there is a comment to set) */
+			if (!same(x, y, "comment"))
+				emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, t), quote_identifier(c)), x, y);
+			emit_grants(out, on, quote_identifier(c), x, y);
 		}
 	}
 }
@@ -619,14 +622,21 @@ diff_tables_add_parts(Diff *diff)
 	ListCell   *lc;
 	ListCell   *lc2;
 
+	List	   *tables = keys_of(diff->dst.tables);
+	List	   *adds = NIL;		/* changed(), a table, worked out once */
+
 	for (int pass = 0; pass < 3; pass++)
-		foreach(lc, keys_of(diff->dst.tables))
+		foreach(lc, tables)
 		{
 			char	   *t = lfirst(lc);
 			JsonbContainer *st = get_obj(diff->src.tables, t);
 			JsonbContainer *dt = get_obj(diff->dst.tables, t);
 			JsonbContainer *dk = get_obj(dt, "constraints");
-			List	   *add = changed(st, dt, "constraints", true);
+			List	   *add;
+
+			if (pass == 0)
+				adds = lappend(adds, changed(st, dt, "constraints", true));
+			add = list_nth(adds, foreach_current_index(lc));
 
 			foreach(lc2, keys_of(dk))
 			{
@@ -644,7 +654,7 @@ diff_tables_add_parts(Diff *diff)
 								 get_obj(get_obj(st, "constraints"), k), d);
 			}
 		}
-	foreach(lc, keys_of(diff->dst.tables))
+	foreach(lc, tables)
 	{
 		char	   *t = lfirst(lc);
 		JsonbContainer *st = get_obj(diff->src.tables, t);

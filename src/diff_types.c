@@ -173,19 +173,24 @@ diff_enums_drop_old(Diff *diff)
  * ---------------------------------------------------------------------
  */
 
+/*
+ * A new domain, without its default and checks (they may call functions
+ * not created yet: diff_domains_complete() adds them)
+ */
 static void
 create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 {
 	char	   *coll = get_text(d, "collation");
-	char	   *dflt = get_text(d, "default");
 
-	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s%s%s", q(out, name), need_text(d, "type"),
+	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s", q(out, name), need_text(d, "type"),
 		 coll ? " COLLATE " : "", coll ? coll : "",
-		 dflt ? " DEFAULT " : "", dflt ? dflt : "",
 		 get_bool(d, "not_null") ? " NOT NULL" : "");
 }
 
-/* a domain both have: what can be altered is, else it is re-created */
+/*
+ * A domain both have: what can be altered is (the default and new checks
+ * later, in diff_domains_complete()), else it is re-created
+ */
 static void
 alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
 {
@@ -193,13 +198,8 @@ alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *
 	JsonbContainer *dk = get_obj(d, "constraints");
 	ListCell   *lc;
 
-	if (!same(s, d, "default"))
-	{
-		if (get_text(d, "default"))
-			emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", q(out, name), get_text(d, "default"));
-		else
-			emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
-	}
+	if (!same(s, d, "default") && !get_text(d, "default"))
+		emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
 	if (get_bool(s, "not_null") != get_bool(d, "not_null"))
 		emit(out, get_bool(d, "not_null") ? "blocking-lock" : NULL, "ALTER DOMAIN %s %s NOT NULL",
 			 q(out, name), get_bool(d, "not_null") ? "SET" : "DROP");
@@ -355,7 +355,6 @@ diff_types_create(Diff *diff)
 			create_domain(out, name, d);
 		else
 			alter_domain(out, name, s, d);
-		domain_constraints(out, name, s, d);
 		emit_comment(out, "DOMAIN", q(out, name), s, d);
 	}
 	foreach(lc, keys_of(dst->composites))
@@ -373,7 +372,59 @@ diff_types_create(Diff *diff)
 	}
 }
 
+/*
+ * The defaults and checks of domains, new or changed, once the functions
+ * they may call exist (and before the tables that use the domains)
+ */
+void
+diff_domains_complete(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	foreach(lc, keys_of(diff->dst.domains))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *s = get_obj(diff->src.domains, name);
+		JsonbContainer *d = get_obj(diff->dst.domains, name);
+		char	   *dflt = get_text(d, "default");
+
+		/* re-created (see diff_types_create()): as new */
+		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+			s = NULL;
+		if (dflt && !(s && same(s, d, "default")))
+			emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", q(out, name), dflt);
+		domain_constraints(out, name, s, d);
+	}
+}
+
 /* types that go, once no table, view or function uses them */
+/*
+ * Domains that go and whose default or checks call functions of the schema
+ * (the snapshot's "depends") lose them first, before functions go (and the
+ * functions whose arguments are of the domain before the domain).
+ */
+void
+diff_domains_detach(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+	ListCell   *lk;
+
+	foreach(lc, keys_of(diff->src.domains))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *s = get_obj(diff->src.domains, name);
+
+		if (has_key(diff->dst.domains, name) || array_of(s, "depends") == NIL)
+			continue;
+		if (get_text(s, "default"))
+			emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
+		foreach(lk, keys_of(get_obj(s, "constraints")))
+			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lk)));
+	}
+}
+
 void
 diff_types_drop(Diff *diff)
 {

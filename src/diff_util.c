@@ -108,13 +108,32 @@ get_int(JsonbContainer *c, const char *key)
 	return s ? atoi(s) : 0;
 }
 
+/*
+ * Whether a member is the same in a and b, as canonical text (a missing
+ * member is null).  Two strings, or two containers of the same bytes, are
+ * compared without being made text.
+ */
 bool
 same(JsonbContainer *a, JsonbContainer *b, const char *key)
 {
-	char	   *x = get_text(a, key);
-	char	   *y = get_text(b, key);
+	JsonbValue	v;
+	JsonbValue	w;
+	bool		has_v = lookup(a, key, &v) && v.type != jbvNull;
+	bool		has_w = lookup(b, key, &w) && w.type != jbvNull;
+	char	   *x;
+	char	   *y;
 
-	return (x == NULL && y == NULL) || (x && y && strcmp(x, y) == 0);
+	if (!has_v || !has_w)
+		return has_v == has_w;
+	if (v.type == jbvString && w.type == jbvString)
+		return v.val.string.len == w.val.string.len &&
+			memcmp(v.val.string.val, w.val.string.val, v.val.string.len) == 0;
+	if (v.type == jbvBinary && w.type == jbvBinary && v.val.binary.len == w.val.binary.len &&
+		memcmp(v.val.binary.data, w.val.binary.data, v.val.binary.len) == 0)
+		return true;
+	x = get_text(a, key);
+	y = get_text(b, key);
+	return strcmp(x, y) == 0;
 }
 
 /* the keys of an object, in jsonb's order (by length, then bytes) */
@@ -307,10 +326,15 @@ void
 emit_grants(DiffOut *out, const char *on, const char *column,
 			JsonbContainer *s, JsonbContainer *d)
 {
-	List	   *from = array_of(s, "grants");
-	List	   *to = array_of(d, "grants");
+	List	   *from;
+	List	   *to;
 	ListCell   *lc;
 
+	/* the same grants: nothing to do (the usual case, made quick) */
+	if (same(s, d, "grants"))
+		return;
+	from = array_of(s, "grants");
+	to = array_of(d, "grants");
 	foreach(lc, from)
 		if (!str_member(to, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), true);

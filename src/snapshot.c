@@ -9,15 +9,27 @@
  *	  server's own deparsers (format_type, pg_get_constraintdef,
  *	  pg_get_indexdef, pg_get_viewdef, pg_get_expr) with search_path set to
  *	  the schema alone, so that names inside it are unqualified and two
- *	  schemas holding the same objects give the same snapshot.
+ *	  schemas holding the same objects give the same snapshot.  An index of
+ *	  a shape already deparsed (same columns, opclasses and options, other
+ *	  names), in this snapshot or the other one of a diff, is not deparsed
+ *	  again (index_definitions()).
+ *
+ *	  Cost (bench/diff.sh): the snapshot is built in C from flat queries,
+ *	  one a kind of object, pushed into jsonb value by value; each catalog is
+ *	  read in one pass (a relation's columns through its attrelid index);
+ *	  defaults are deparsed without opening their table (they name no
+ *	  column).  What is left is mostly the deparsers and building the
+ *	  relation cache entries they open (CHECK constraints, views).
  *
  *	  Covered: the schema (comment, grants), extensions, tables and
  *	  partitions (columns with their position, type, NOT NULL, default,
  *	  identity, generated expression, collation; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
  *	  and materialized views (with the relations they read), sequences and
- *	  their owning column, enum, domain, composite and range types,
- *	  functions and procedures; comments and grants on all of them.
+ *	  their owning column, enum, domain (with the functions of the schema
+ *	  its default and checks call), composite and range types, functions
+ *	  and procedures (with the relations whose row types their signature
+ *	  uses); comments and grants on all of them.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -26,7 +38,10 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
@@ -35,18 +50,19 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/syscache.h"
 
 #include "migrator.h"
+#include "diff.h"
 
 PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 /*
- * The snapshot of one schema, one query; $1 is the schema's oid, $2 its name
- * quoted.  It is built as json text, its null members left out (a member
- * missing is null), and made jsonb once, at the end: cheaper than jsonb
- * built level by level.  It runs with search_path "pg_catalog, <schema>":
- * the catalog's names and operators come first, and the deparsers leave
- * the schema's own names unqualified.
+ * The snapshot of one schema.  It runs with search_path "pg_catalog,
+ * <schema>": the catalog's names and operators come first, and the
+ * deparsers leave the schema's own names unqualified.  In the queries, $1
+ * is the schema's oid, $2 its name quoted.
  */
 
 /* the comment on an object, without the cost of a call of obj_description() */
@@ -70,7 +86,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * NULL when they are the default (acl NULL: the default, not looked at).
  */
 #define GRANTS(acl, kind, owner) \
-"CASE WHEN " acl " IS NOT NULL THEN (SELECT json_agg(e ORDER BY e) FROM ("		\
+"CASE WHEN " acl " IS NOT NULL THEN (SELECT array_agg(e ORDER BY e) FROM ("		\
 "  (SELECT '+' || " ACL_ENTRY " FROM aclexplode(" acl ") a"						\
 "   EXCEPT SELECT '+' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a)"	\
 "  UNION ALL"																		\
@@ -79,230 +95,833 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 ") g(e)) END"
 
 /*
- * The parts of the relations of the schema, one row per relation (oid) of
- * the given relkinds with a json object (v) of its parts, to be joined:
- * one pass over each catalog rather than a query per relation.  They are
- * materialized CTEs, computed once whatever the plan: catalog statistics
- * are often stale just after a migration (a new schema's rows estimated at
- * one), and a nested loop would compute them again for every relation.
+ * The snapshot is built in C from flat queries, one per kind of object or
+ * part (one pass over each catalog, never a query per object): each row is
+ * an object, its first column the oid of what it belongs to, its second
+ * its name, the others its members, named as in the snapshot (a NULL
+ * member is left out: a member missing is null).  Parts (the columns of a
+ * table, say) come ordered by the oid of what they belong to, as do the
+ * objects that have parts, and are merged into them.  The jsonb is pushed
+ * value by value (pushJsonbValue sorts the keys, as jsonb_in does): no
+ * json text is built, stripped of its nulls and parsed again.
  */
 
+/*
+ * A column's default or generation expression, looked up only if it has
+ * one.  A default cannot name a column: it is deparsed without its
+ * relation (relid 0, as pg_get_expr() allows when there are no Vars),
+ * which spares opening it.  A generation expression names columns.
+ */
+#define DEFAULT_EXPR(relid) \
+"(SELECT pg_get_expr(d.adbin, " relid ") FROM pg_attrdef d"						\
+" WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
+
 /* columns of tables, attributes of composite types, each with its rank */
-#define COLUMNS_BY_REL(kinds) \
-"(SELECT a.attrelid AS oid, json_object_agg(a.attname, json_build_object("		\
-"   'position', a.position,"														\
-"   'type', format_type(a.atttypid, a.atttypmod),"								\
-"   'not_null', a.attnotnull,"														\
-"   'default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END," \
-"   'generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END," \
-"   'identity', NULLIF(a.attidentity, ''),"										\
-"   'collation', CASE WHEN a.attcollation <> t.typcollation"						\
-"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END," \
-"   'comment', ds.description,"														\
-"   'grants', " GRANTS("a.attacl", "c", "a.relowner") ")) AS v"						\
-" FROM (SELECT a.*, r.relowner, rank() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS position" \
-"       FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"				\
-"       WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"					\
+#define COLUMNS_QUERY(kinds) \
+"SELECT a.attrelid, a.attname::text,"												\
+"   a.position AS position,"														\
+"   format_type(a.atttypid, a.atttypmod) AS type,"									\
+"   a.attnotnull AS not_null,"														\
+"   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR("0") " END AS default," \
+"   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
+"   NULLIF(a.attidentity, '')::text AS identity,"									\
+"   CASE WHEN a.attcollation <> t.typcollation"										\
+"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
+"   ds.description AS comment,"														\
+"   " GRANTS("a.attacl", "c", "a.relowner") " AS grants"								\
+" FROM pg_class r CROSS JOIN LATERAL (SELECT a.*, r.relowner,"					\
+"       rank() OVER (ORDER BY a.attnum) AS position"								\
+"       FROM pg_attribute a WHERE a.attrelid = r.oid"								\
 "       AND a.attnum > 0 AND NOT a.attisdropped) a"								\
 " JOIN pg_type t ON t.oid = a.atttypid"											\
-" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"		\
 " LEFT JOIN pg_description ds ON ds.objoid = a.attrelid"							\
 "   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
-" GROUP BY a.attrelid)"
+" WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ")"						\
+" ORDER BY a.attrelid"
 
-/* indexes that no constraint owns; ON ONLY (of a partitioned table) is cut */
-#define INDEXES_BY_REL(kinds) \
-"(SELECT i.indrelid AS oid, json_object_agg(ic.relname, json_build_object("		\
-"   'definition', replace(replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ' || $2 || '.', ' ON '), ' ON ' || $2 || '.', ' ON '),"	\
-"   'comment', ds.description)) AS v"												\
+/*
+ * Indexes that no constraint owns.  Their definitions are not deparsed
+ * here but by index_definitions(), which deparses an index of a shape
+ * already seen only once: the query gives the index's oid, whether it is
+ * on plain columns (no expression, no predicate), its table's name and the
+ * fields of its shape (see index_shape()).
+ */
+#define INDEXES_QUERY(kinds) \
+"SELECT i.indrelid, ic.relname::text,"												\
+"   ds.description AS comment,"														\
+"   i.indexrelid, i.indexprs IS NULL AND i.indpred IS NULL, r.relname::text,"		\
+"   ic.relam, ic.reloptions, i.indisunique, i.indnullsnotdistinct,"				\
+"   i.indnkeyatts, i.indkey, i.indclass, i.indcollation, i.indoption"				\
 " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"						\
 " JOIN pg_class r ON r.oid = i.indrelid"											\
 " LEFT JOIN pg_description ds ON ds.objoid = i.indexrelid"						\
 "   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0"					\
 " WHERE r.relnamespace = $1 AND r.relkind IN (" kinds ") AND NOT ic.relispartition" \
 " AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid)" \
-" GROUP BY i.indrelid)"
+" ORDER BY i.indrelid"
+
+/* the columns of INDEXES_QUERY after the members */
+#define INDEX_OID_COLUMN 4
+#define INDEX_PLAIN_COLUMN 5
+#define INDEX_TABLE_COLUMN 6
+#define INDEX_FIELDS_COLUMN 7
+#define INDEX_AM_COLUMN 7
+#define INDEX_UNIQUE_COLUMN 9
+#define INDEX_KEY_COLUMN 12
+#define INDEX_CLASS_COLUMN 13
+#define INDEX_COLLATION_COLUMN 14
 
 /* constraints of tables (not those a partition has from its table) */
-#define CONSTRAINTS_BY_REL \
-"(SELECT k.conrelid AS oid, json_object_agg(k.conname, json_build_object("		\
-"   'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"			\
-"   'comment', ds.description)) AS v"												\
+#define CONSTRAINTS_QUERY \
+"SELECT k.conrelid, k.conname::text,"												\
+"   k.contype::text AS type, pg_get_constraintdef(k.oid, true) AS definition,"		\
+"   ds.description AS comment"														\
 " FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid"					\
 " LEFT JOIN pg_description ds ON ds.objoid = k.oid"								\
 "   AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0"			\
 " WHERE r.relnamespace = $1 AND k.conislocal AND k.conparentid = 0 AND k.contype <> 't'" \
-" GROUP BY k.conrelid)"
+" ORDER BY k.conrelid"
 
-static const char *const schema_query =
-"WITH col AS MATERIALIZED " COLUMNS_BY_REL("'r', 'p', 'c'") ","
-" con AS MATERIALIZED " CONSTRAINTS_BY_REL ","
-" ix AS MATERIALIZED " INDEXES_BY_REL("'r', 'p', 'm'")
-" SELECT pg_catalog.jsonb(json_strip_nulls(json_build_object("
-"'schema', (SELECT json_build_object("
-"   'comment', " DESCRIPTION("n.oid", "pg_namespace", "0") ","
-"   'grants', " GRANTS("n.nspacl", "n", "n.nspowner") ")"
-"   FROM pg_namespace n WHERE n.oid = $1),"
-"'extensions', (SELECT COALESCE(json_object_agg(x.extname, json_build_object("
-"   'comment', " DESCRIPTION("x.oid", "pg_extension", "0") ")), '{}')"
-"   FROM pg_extension x WHERE x.extnamespace = $1),"
-"'tables', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
-"   'kind', CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END,"
-"   'unlogged', c.relpersistence = 'u',"
-"   'options', (SELECT json_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
-"   'partition_by', CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END,"
-"   'partition_of', (SELECT p.relname FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent"
-"      WHERE c.relispartition AND h.inhrelid = c.oid),"
-"   'bound', CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,"
-"   'row_security', c.relrowsecurity,"
-"   'force_row_security', c.relforcerowsecurity,"
-"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
-"   'grants', " GRANTS("c.relacl", "r", "c.relowner") ","
-"   'columns', COALESCE(col.v, '{}'),"
-"   'constraints', COALESCE(con.v, '{}'),"
-"   'indexes', COALESCE(ix.v, '{}'),"
-"   'triggers', (SELECT COALESCE(json_object_agg(tg.tgname, json_build_object("
-"        'definition', pg_get_triggerdef(tg.oid, true),"
-"        'comment', " DESCRIPTION("tg.oid", "pg_trigger", "0") ")), '{}')"
-"      FROM pg_trigger tg WHERE tg.tgrelid = c.oid AND NOT tg.tgisinternal AND tg.tgparentid = 0),"
-"   'policies', (SELECT COALESCE(json_object_agg(po.polname, json_build_object("
-"        'permissive', po.polpermissive,"
-"        'command', CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
-"                   WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
-"        'roles', (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ' ORDER BY 1)"
-"                  FROM unnest(po.polroles) r),"
-"        'using', pg_get_expr(po.polqual, po.polrelid),"
-"        'check', pg_get_expr(po.polwithcheck, po.polrelid),"
-"        'comment', " DESCRIPTION("po.oid", "pg_policy", "0") ")), '{}')"
-"      FROM pg_policy po WHERE po.polrelid = c.oid))), '{}')"
-"   FROM pg_class c"
-"   LEFT JOIN col ON col.oid = c.oid"
-"   LEFT JOIN con ON con.oid = c.oid"
-"   LEFT JOIN ix ON ix.oid = c.oid"
-"   WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"
-"   AND " NOT_IN_EXTENSION("pg_class", "c.oid") "),"
-"'views', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
-"   'materialized', c.relkind = 'm',"
-"   'definition', pg_get_viewdef(c.oid, true),"
-"   'options', (SELECT json_agg(o ORDER BY o) FROM unnest(c.reloptions) o),"
-"   'depends', (SELECT json_agg(DISTINCT r.relname ORDER BY r.relname)"
-"      FROM pg_rewrite rw JOIN pg_depend x ON x.classid = 'pg_rewrite'::regclass AND x.objid = rw.oid"
-"      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid"
-"      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1),"
-"   'indexes', COALESCE(ix.v, '{}'),"
-"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
-"   'column_comments', (SELECT json_object_agg(a.attname, " DESCRIPTION("c.oid", "pg_class", "a.attnum") ")"
-"      FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0"
-"      AND " DESCRIPTION("c.oid", "pg_class", "a.attnum") " IS NOT NULL),"
-"   'grants', " GRANTS("c.relacl", "r", "c.relowner") ")), '{}')"
-"   FROM pg_class c LEFT JOIN ix ON ix.oid = c.oid"
-"   WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"
-"   AND " NOT_IN_EXTENSION("pg_class", "c.oid") "),"
-"'sequences', (SELECT COALESCE(json_object_agg(c.relname, json_build_object("
-"   'type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement, 'min', s.seqmin,"
-"   'max', s.seqmax, 'start', s.seqstart, 'cache', s.seqcache, 'cycle', s.seqcycle,"
-"   'owned_by', (SELECT quote_ident(r.relname) || '.' || quote_ident(a.attname)"
-"      FROM pg_depend x JOIN pg_class r ON r.oid = x.refobjid"
-"      JOIN pg_attribute a ON a.attrelid = x.refobjid AND a.attnum = x.refobjsubid"
-"      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'"
-"      AND x.refclassid = 'pg_class'::regclass),"
-"   'comment', " DESCRIPTION("c.oid", "pg_class", "0") ","
-"   'grants', " GRANTS("c.relacl", "s", "c.relowner") ")), '{}')"
-"   FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"
-"   WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"
-"     WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype IN ('i', 'e'))),"
-"'enums', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
-"   'labels', (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid),"
-"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
-"   FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"
-"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
-"'domains', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
-"   'type', format_type(t.typbasetype, t.typtypmod),"
-"   'not_null', t.typnotnull,"
-"   'default', t.typdefault,"
-"   'collation', CASE WHEN t.typcollation <> b.typcollation"
-"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END,"
-"   'constraints', (SELECT COALESCE(json_object_agg(k.conname, json_build_object("
-"        'type', k.contype, 'definition', pg_get_constraintdef(k.oid, true),"
-"        'comment', " DESCRIPTION("k.oid", "pg_constraint", "0") ")), '{}')"
-"      FROM pg_constraint k WHERE k.contypid = t.oid),"
-"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
-"   FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"
-"   WHERE t.typnamespace = $1 AND t.typtype = 'd'"
-"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
-"'composites', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
-"   'attributes', COALESCE(col.v, '{}'),"
-"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
-"   FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"
-"   LEFT JOIN col ON col.oid = c.oid"
-"   WHERE t.typnamespace = $1 AND t.typtype = 'c'"
-"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
-"'ranges', (SELECT COALESCE(json_object_agg(t.typname, json_build_object("
-"   'definition', concat_ws(', ', 'SUBTYPE = ' || format_type(r.rngsubtype, NULL),"
-"      CASE WHEN NOT oc.opcdefault THEN 'SUBTYPE_OPCLASS = ' || quote_ident(oc.opcname) END,"
-"      CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN 'COLLATION = '"
-"        || (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = r.rngcollation) END,"
-"      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END,"
-"      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,"
-"      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)),"
-"   'comment', " DESCRIPTION("t.oid", "pg_type", "0") ")), '{}')"
-"   FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc"
-"   JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid"
-"   WHERE t.typnamespace = $1 AND t.typtype = 'r'"
-"   AND " NOT_IN_EXTENSION("pg_type", "t.oid") "),"
-"'functions', (SELECT COALESCE(json_object_agg(p.proname || '(' ||"
-"     pg_get_function_identity_arguments(p.oid) || ')', json_build_object("
-"   'kind', p.prokind,"
-"   'arguments', pg_get_function_arguments(p.oid),"
-"   'result', pg_get_function_result(p.oid),"
-"   'definition', substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"
-"      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1),"
-"   'comment', " DESCRIPTION("p.oid", "pg_proc", "0") ","
-"   'grants', " GRANTS("p.proacl", "f", "p.proowner") ")), '{}')"
-"   FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"
-"   AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"
-"     AND x.objid = p.oid AND x.deptype IN ('e', 'i'))))))";
+#define TRIGGERS_QUERY \
+"SELECT tg.tgrelid, tg.tgname::text,"												\
+"   pg_get_triggerdef(tg.oid, true) AS definition,"								\
+"   " DESCRIPTION("tg.oid", "pg_trigger", "0") " AS comment"						\
+" FROM pg_trigger tg JOIN pg_class r ON r.oid = tg.tgrelid"						\
+" WHERE r.relnamespace = $1 AND NOT tg.tgisinternal AND tg.tgparentid = 0"		\
+" ORDER BY tg.tgrelid"
+
+#define POLICIES_QUERY \
+"SELECT po.polrelid, po.polname::text,"												\
+"   po.polpermissive AS permissive,"												\
+"   CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'" \
+"      WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,"							\
+"   (SELECT string_agg(CASE r WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ' ORDER BY 1)" \
+"      FROM unnest(po.polroles) r) AS roles,"										\
+"   pg_get_expr(po.polqual, po.polrelid) AS using,"								\
+"   pg_get_expr(po.polwithcheck, po.polrelid) AS check,"							\
+"   " DESCRIPTION("po.oid", "pg_policy", "0") " AS comment"						\
+" FROM pg_policy po JOIN pg_class r ON r.oid = po.polrelid"						\
+" WHERE r.relnamespace = $1"														\
+" ORDER BY po.polrelid"
+
+#define SCHEMA_QUERY \
+"SELECT n.oid, n.nspname::text,"													\
+"   " DESCRIPTION("n.oid", "pg_namespace", "0") " AS comment,"					\
+"   " GRANTS("n.nspacl", "n", "n.nspowner") " AS grants"							\
+" FROM pg_namespace n WHERE n.oid = $1"
+
+#define EXTENSIONS_QUERY \
+"SELECT x.oid, x.extname::text,"													\
+"   " DESCRIPTION("x.oid", "pg_extension", "0") " AS comment"					\
+" FROM pg_extension x WHERE x.extnamespace = $1"
+
+#define TABLES_QUERY \
+"SELECT c.oid, c.relname::text,"													\
+"   CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END AS kind,"	\
+"   c.relpersistence = 'u' AS unlogged,"											\
+"   (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,"		\
+"   CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,"	\
+"   (SELECT p.relname::text FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent" \
+"      WHERE c.relispartition AND h.inhrelid = c.oid) AS partition_of,"			\
+"   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound," \
+"   c.relrowsecurity AS row_security,"												\
+"   c.relforcerowsecurity AS force_row_security,"									\
+"   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
+" FROM pg_class c"																	\
+" WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"							\
+" AND " NOT_IN_EXTENSION("pg_class", "c.oid")										\
+" ORDER BY c.oid"
+
+#define VIEWS_QUERY \
+"SELECT c.oid, c.relname::text,"													\
+"   c.relkind = 'm' AS materialized,"												\
+"   pg_get_viewdef(c.oid, true) AS definition,"									\
+"   (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,"		\
+"   (SELECT array_agg(DISTINCT r.relname ORDER BY r.relname)::text[]"				\
+"      FROM pg_rewrite rw JOIN pg_depend x ON x.classid = 'pg_rewrite'::regclass AND x.objid = rw.oid" \
+"      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid" \
+"      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1) AS depends," \
+"   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
+" FROM pg_class c"																	\
+" WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"							\
+" AND " NOT_IN_EXTENSION("pg_class", "c.oid")										\
+" ORDER BY c.oid"
+
+/* the comments on the columns of views */
+#define VIEW_COLUMN_COMMENTS_QUERY \
+"SELECT a.attrelid, a.attname::text, ds.description"								\
+" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"						\
+" JOIN pg_description ds ON ds.objoid = a.attrelid"								\
+"   AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum"			\
+" WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm') AND a.attnum > 0"		\
+" ORDER BY a.attrelid"
+
+#define SEQUENCES_QUERY \
+"SELECT c.oid, c.relname::text,"													\
+"   format_type(s.seqtypid, NULL) AS type, s.seqincrement AS increment, s.seqmin AS min," \
+"   s.seqmax AS max, s.seqstart AS start, s.seqcache AS cache, s.seqcycle AS cycle," \
+"   (SELECT quote_ident(r.relname) || '.' || quote_ident(a.attname)"				\
+"      FROM pg_depend x JOIN pg_class r ON r.oid = x.refobjid"						\
+"      JOIN pg_attribute a ON a.attrelid = x.refobjid AND a.attnum = x.refobjsubid" \
+"      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'" \
+"      AND x.refclassid = 'pg_class'::regclass) AS owned_by,"						\
+"   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " GRANTS("c.relacl", "s", "c.relowner") " AS grants"							\
+" FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"						\
+" WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"				\
+"   WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype IN ('i', 'e'))"
+
+#define ENUMS_QUERY \
+"SELECT t.oid, t.typname::text,"													\
+"   (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels," \
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+" FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"					\
+" AND " NOT_IN_EXTENSION("pg_type", "t.oid")
+
+#define DOMAINS_QUERY \
+"SELECT t.oid, t.typname::text,"													\
+"   format_type(t.typbasetype, t.typtypmod) AS type,"								\
+"   t.typnotnull AS not_null,"														\
+"   t.typdefault AS default,"														\
+"   CASE WHEN t.typcollation <> b.typcollation"										\
+"      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"						\
+"   (SELECT array_agg(f ORDER BY f) FROM (SELECT DISTINCT"							\
+"      p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f"	\
+"      FROM pg_depend x JOIN pg_proc p ON p.oid = x.refobjid"						\
+"      WHERE x.refclassid = 'pg_proc'::regclass AND p.pronamespace = $1"			\
+"      AND ((x.classid = 'pg_type'::regclass AND x.objid = t.oid)"					\
+"        OR (x.classid = 'pg_constraint'::regclass AND x.objid IN"					\
+"          (SELECT k.oid FROM pg_constraint k WHERE k.contypid = t.oid)))) f) AS depends" \
+" FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype"						\
+" WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
+" AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
+" ORDER BY t.oid"
+
+#define DOMAIN_CONSTRAINTS_QUERY \
+"SELECT k.contypid, k.conname::text,"												\
+"   k.contype::text AS type, pg_get_constraintdef(k.oid, true) AS definition,"		\
+"   " DESCRIPTION("k.oid", "pg_constraint", "0") " AS comment"					\
+" FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid"						\
+" WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
+" ORDER BY k.contypid"
+
+/* keyed by the oid of the type's relation, whose columns are its attributes */
+#define COMPOSITES_QUERY \
+"SELECT c.oid, t.typname::text,"													\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+" FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"		\
+" WHERE t.typnamespace = $1 AND t.typtype = 'c'"									\
+" AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
+" ORDER BY c.oid"
+
+#define RANGES_QUERY \
+"SELECT t.oid, t.typname::text,"													\
+"   concat_ws(', ', 'SUBTYPE = ' || format_type(r.rngsubtype, NULL),"				\
+"      CASE WHEN NOT oc.opcdefault THEN 'SUBTYPE_OPCLASS = ' || quote_ident(oc.opcname) END," \
+"      CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN 'COLLATION = '" \
+"        || (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = r.rngcollation) END," \
+"      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END," \
+"      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END," \
+"      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)) AS definition,"		\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+" FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc" \
+" JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid" \
+" WHERE t.typnamespace = $1 AND t.typtype = 'r'"									\
+" AND " NOT_IN_EXTENSION("pg_type", "t.oid")
+
+#define FUNCTIONS_QUERY \
+"SELECT p.oid, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'," \
+"   p.prokind::text AS kind,"														\
+"   pg_get_function_arguments(p.oid) AS arguments,"								\
+"   pg_get_function_result(p.oid) AS result,"										\
+"   substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"				\
+"      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1) AS definition," \
+"   " DESCRIPTION("p.oid", "pg_proc", "0") " AS comment,"						\
+"   " GRANTS("p.proacl", "f", "p.proowner") " AS grants,"						\
+"   (SELECT array_agg(DISTINCT r.relname ORDER BY r.relname)::text[]"				\
+"      FROM pg_depend x JOIN pg_type ty ON ty.oid = x.refobjid"						\
+"      LEFT JOIN pg_type el ON el.oid = ty.typelem AND ty.typrelid = 0"			\
+"      JOIN pg_class r ON r.oid = COALESCE(NULLIF(ty.typrelid, 0), el.typrelid)"	\
+"      WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid"					\
+"      AND x.refclassid = 'pg_type'::regclass AND r.relnamespace = $1"			\
+"      AND r.relkind IN ('r', 'p', 'v', 'm', 'f')) AS depends"						\
+" FROM pg_proc p WHERE p.pronamespace = $1 AND p.prokind IN ('f', 'p', 'w')"		\
+" AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
+"   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
+
+/* the rows of one query, walked in order to merge them into their owners */
+typedef struct Rows
+{
+	SPITupleTable *tt;
+	uint64		n;
+	uint64		pos;
+	int			last;			/* the last column that is a member */
+	char	  **definitions;	/* if not NULL, one more member a row */
+} Rows;
+
+/*
+ * Index definitions already deparsed, by shape (see index_shape()): the
+ * part of the definition that follows the names, from " USING" on.
+ */
+typedef struct IndexMemoEntry
+{
+	uint64		hash;			/* of the shape: the key */
+	int			len;
+	char	   *shape;			/* binary, len bytes */
+	char	   *suffix;
+} IndexMemoEntry;
+
+struct SnapshotMemo
+{
+	MemoryContext cxt;
+	HTAB	   *indexes;		/* IndexMemoEntry */
+};
+
+/* a memo for snapshots (those of a diff share one), in the current context */
+SnapshotMemo *
+snapshot_memo_create(void)
+{
+	SnapshotMemo *memo = palloc(sizeof(SnapshotMemo));
+	HASHCTL		ctl;
+
+	memo->cxt = CurrentMemoryContext;
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(IndexMemoEntry);
+	ctl.hcxt = memo->cxt;
+	memo->indexes = hash_create("migrator snapshot index definitions", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return memo;
+}
+
+/* how many times needle is in s */
+static int
+occurrences(const char *s, const char *needle)
+{
+	int			n = 0;
+
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static Rows
+run_query(const char *sql, Datum *values)
+{
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Rows		r;
+
+	if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not run a snapshot query: %s", sql);
+	r.tt = SPI_tuptable;
+	r.n = SPI_processed;
+	r.pos = 0;
+	r.last = SPI_tuptable->tupdesc->natts;
+	r.definitions = NULL;
+	return r;
+}
+
+static Oid
+row_oid(Rows *r, uint64 i)
+{
+	bool		isnull;
+
+	return DatumGetObjectId(SPI_getbinval(r->tt->vals[i], r->tt->tupdesc, 1, &isnull));
+}
+
+static void
+push_string(JsonbParseState **st, JsonbIteratorToken tok, const char *s, int len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = len;
+	(void) pushJsonbValue(st, tok, &v);
+}
+
+static void
+push_text(JsonbParseState **st, JsonbIteratorToken tok, Datum d)
+{
+	text	   *t = DatumGetTextPP(d);
+
+	push_string(st, tok, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+/* a member's value, of one of the types the queries give */
+static void
+push_value(JsonbParseState **st, Datum d, Oid type)
+{
+	JsonbValue	v;
+
+	switch (type)
+	{
+		case TEXTOID:
+			push_text(st, WJB_VALUE, d);
+			return;
+		case BOOLOID:
+			v.type = jbvBool;
+			v.val.boolean = DatumGetBool(d);
+			break;
+		case INT4OID:
+			v.type = jbvNumeric;
+			v.val.numeric = int64_to_numeric(DatumGetInt32(d));
+			break;
+		case INT8OID:
+			v.type = jbvNumeric;
+			v.val.numeric = int64_to_numeric(DatumGetInt64(d));
+			break;
+		case TEXTARRAYOID:
+			{
+				Datum	   *elems;
+				bool	   *nulls;
+				int			n;
+
+				deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+								  &elems, &nulls, &n);
+				(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+				for (int i = 0; i < n; i++)
+				{
+					if (nulls[i])
+					{
+						v.type = jbvNull;
+						(void) pushJsonbValue(st, WJB_ELEM, &v);
+					}
+					else
+						push_text(st, WJB_ELEM, elems[i]);
+				}
+				(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+				return;
+			}
+		default:
+			elog(ERROR, "unexpected type %u in a snapshot query", type);
+	}
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* the members of row i: its columns from the third on, NULL ones left out */
+static void
+push_members(JsonbParseState **st, Rows *r, uint64 i)
+{
+	TupleDesc	desc = r->tt->tupdesc;
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+	if (r->definitions)
+	{
+		push_string(st, WJB_KEY, "definition", strlen("definition"));
+		push_string(st, WJB_VALUE, r->definitions[i], strlen(r->definitions[i]));
+	}
+	/* deformed once, not column by column (a walk from the start for each) */
+	heap_deform_tuple(r->tt->vals[i], desc, values, nulls);
+	for (int col = 3; col <= r->last; col++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, col - 1);
+
+		if (nulls[col - 1])
+			continue;
+		push_string(st, WJB_KEY, NameStr(att->attname), strlen(NameStr(att->attname)));
+		push_value(st, values[col - 1], att->atttypid);
+	}
+	pfree(values);
+	pfree(nulls);
+}
+
+/* name: {members} of row i, the name being its second column */
+static void
+push_named(JsonbParseState **st, Rows *r, uint64 i)
+{
+	bool		isnull;
+
+	push_text(st, WJB_KEY, SPI_getbinval(r->tt->vals[i], r->tt->tupdesc, 2, &isnull));
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	push_members(st, r, i);
+}
+
+/*
+ * key: {name: {members}, ...} of the rows of parts that belong to owner
+ * (parts are ordered by owner, and so are the owners asked for); with
+ * always, {} when there are none, else nothing.
+ */
+static void
+push_parts(JsonbParseState **st, const char *key, Rows *parts, Oid owner, bool always)
+{
+	while (parts->pos < parts->n && row_oid(parts, parts->pos) < owner)
+		parts->pos++;
+	if (!always && (parts->pos >= parts->n || row_oid(parts, parts->pos) != owner))
+		return;
+	push_string(st, WJB_KEY, key, strlen(key));
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	for (; parts->pos < parts->n && row_oid(parts, parts->pos) == owner; parts->pos++)
+	{
+		push_named(st, parts, parts->pos);
+		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+/* the same for a part that is one text member per name (column comments) */
+static void
+push_text_parts(JsonbParseState **st, const char *key, Rows *parts, Oid owner)
+{
+	bool		isnull;
+
+	while (parts->pos < parts->n && row_oid(parts, parts->pos) < owner)
+		parts->pos++;
+	if (parts->pos >= parts->n || row_oid(parts, parts->pos) != owner)
+		return;
+	push_string(st, WJB_KEY, key, strlen(key));
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	for (; parts->pos < parts->n && row_oid(parts, parts->pos) == owner; parts->pos++)
+	{
+		push_text(st, WJB_KEY, SPI_getbinval(parts->tt->vals[parts->pos], parts->tt->tupdesc, 2, &isnull));
+		push_text(st, WJB_VALUE, SPI_getbinval(parts->tt->vals[parts->pos], parts->tt->tupdesc, 3, &isnull));
+	}
+	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+/* key: {name: {members}, ...}, one object a row, without parts */
+static void
+push_kind(JsonbParseState **st, const char *key, Rows *objects)
+{
+	push_string(st, WJB_KEY, key, strlen(key));
+	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
+	for (uint64 i = 0; i < objects->n; i++)
+	{
+		push_named(st, objects, i);
+		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+}
+
+/* every oid of an oidvector is that of a built-in object (or none) */
+static bool
+all_built_in(Datum d)
+{
+	oidvector  *v = (oidvector *) DatumGetPointer(d);
+
+	for (int i = 0; i < v->dim1; i++)
+		if (v->values[i] >= FirstNormalObjectId)
+			return false;
+	return true;
+}
+
+/*
+ * The shape of index i of rows, into buf; false if it has none.
+ *
+ * An index has one when it is on plain columns (no expression, no
+ * predicate, no opclass options) and uses only built-in opclasses,
+ * collations and access method (oids below FirstNormalObjectId: in
+ * pg_catalog, which comes first in the search_path, so named alike in any
+ * schema's snapshot).  Its shape holds all that pg_get_indexdef() prints
+ * of such an index but the names of the index and its table: the access
+ * method, the options, pg_index's flags and arrays (columns, opclasses,
+ * collations, orderings), and the name, type and collation of each
+ * indexed column (whether an opclass or a collation is the column's
+ * default).  Two indexes of the same shape, in one schema or in two each
+ * deparsed with its own search_path, have the same definition but for
+ * their names (in its first words).
+ */
+static bool
+index_shape(Rows *rows, uint64 i, StringInfo buf)
+{
+	HeapTuple	tup = rows->tt->vals[i];
+	TupleDesc	desc = rows->tt->tupdesc;
+	bool		isnull;
+	Oid			table = row_oid(rows, i);
+	Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
+	int2vector *key;
+
+	if (!DatumGetBool(SPI_getbinval(tup, desc, INDEX_PLAIN_COLUMN, &isnull)) ||
+		DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_AM_COLUMN, &isnull)) >= FirstNormalObjectId ||
+		!all_built_in(SPI_getbinval(tup, desc, INDEX_CLASS_COLUMN, &isnull)) ||
+		!all_built_in(SPI_getbinval(tup, desc, INDEX_COLLATION_COLUMN, &isnull)))
+		return false;
+	resetStringInfo(buf);
+	/* the fields, each as its bytes after its length (-1: NULL) */
+	for (int col = INDEX_FIELDS_COLUMN; col <= desc->natts; col++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, col - 1);
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		int32		len;
+		const char *data;
+
+		if (isnull)
+		{
+			len = -1;
+			appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+			continue;
+		}
+		if (att->attbyval)
+		{
+			len = att->attlen;
+			data = (char *) &d;
+		}
+		else if (att->attlen > 0)
+		{
+			len = att->attlen;
+			data = DatumGetPointer(d);
+		}
+		else
+		{
+			struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d));
+
+			len = VARSIZE_ANY_EXHDR(v);
+			data = VARDATA_ANY(v);
+		}
+		appendBinaryStringInfo(buf, (char *) &len, sizeof(len));
+		appendBinaryStringInfo(buf, data, len);
+	}
+	/* the indexed columns, and no opclass options */
+	key = (int2vector *) DatumGetPointer(SPI_getbinval(tup, desc, INDEX_KEY_COLUMN, &isnull));
+	for (int k = 0; k < key->dim1; k++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(table), Int16GetDatum(key->values[k]));
+		HeapTuple	it = SearchSysCache2(ATTNUM, ObjectIdGetDatum(index), Int16GetDatum(k + 1));
+		bool		plain = HeapTupleIsValid(at) && HeapTupleIsValid(it) &&
+			heap_attisnull(it, Anum_pg_attribute_attoptions, NULL);
+
+		if (plain)
+		{
+			Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(at);
+
+			appendBinaryStringInfo(buf, NameStr(a->attname), strlen(NameStr(a->attname)) + 1);
+			appendBinaryStringInfo(buf, (char *) &a->atttypid, sizeof(Oid));
+			appendBinaryStringInfo(buf, (char *) &a->attcollation, sizeof(Oid));
+		}
+		if (HeapTupleIsValid(at))
+			ReleaseSysCache(at);
+		if (HeapTupleIsValid(it))
+			ReleaseSysCache(it);
+		if (!plain)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The definition of each index of rows (INDEXES_QUERY): pg_get_indexdef()
+ * with the schema cut out of the name of the table (" ON ONLY s." and
+ * " ON s." made " ON ").  That is, for an index of a shape that memo has:
+ * CREATE [UNIQUE ]INDEX <index> ON <table> followed by the rest of the
+ * definition of that shape.  When an index of a shape not seen yet is
+ * deparsed, the rest of its definition goes into memo, if its definition
+ * is that (checked) and has " ON " once only (cutting the schema out
+ * touched no name, and would touch none in an index of other names).  An
+ * index whose quoted names have " ON " is always deparsed.
+ */
+static void
+index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
+{
+	text	   *on_only = cstring_to_text(psprintf(" ON ONLY %s.", quoted_schema));
+	text	   *on_schema = cstring_to_text(psprintf(" ON %s.", quoted_schema));
+	text	   *on = cstring_to_text(" ON ");
+	StringInfoData shape;
+	StringInfoData start;
+
+	initStringInfo(&shape);
+	initStringInfo(&start);
+	rows->definitions = palloc(sizeof(char *) * Max(rows->n, 1));
+	rows->last = INDEX_OID_COLUMN - 1;
+	for (uint64 i = 0; i < rows->n; i++)
+	{
+		HeapTuple	tup = rows->tt->vals[i];
+		TupleDesc	desc = rows->tt->tupdesc;
+		bool		isnull;
+		Oid			index = DatumGetObjectId(SPI_getbinval(tup, desc, INDEX_OID_COLUMN, &isnull));
+		const char *name = quote_identifier(SPI_getvalue(tup, desc, 2));
+		const char *table = quote_identifier(SPI_getvalue(tup, desc, INDEX_TABLE_COLUMN));
+		bool		has_shape = !strstr(name, " ON ") && !strstr(table, " ON ") &&
+			index_shape(rows, i, &shape);
+		uint64		hash = 0;
+		IndexMemoEntry *entry;
+		bool		found;
+		Datum		def;
+		char	   *raw;
+
+		resetStringInfo(&start);
+		appendStringInfo(&start, "CREATE %sINDEX %s ON %s",
+						 DatumGetBool(SPI_getbinval(tup, desc, INDEX_UNIQUE_COLUMN, &isnull)) ? "UNIQUE " : "",
+						 name, table);
+		if (has_shape)
+		{
+			hash = DatumGetUInt64(hash_any_extended((const unsigned char *) shape.data, shape.len, 0));
+			entry = hash_search(memo->indexes, &hash, HASH_FIND, NULL);
+			if (entry && entry->len == shape.len && memcmp(entry->shape, shape.data, shape.len) == 0)
+			{
+				rows->definitions[i] = psprintf("%s%s", start.data, entry->suffix);
+				continue;
+			}
+		}
+		def = DirectFunctionCall1(pg_get_indexdef, ObjectIdGetDatum(index));
+		raw = TextDatumGetCString(def);
+		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
+									  PointerGetDatum(on_only), PointerGetDatum(on));
+		def = DirectFunctionCall3Coll(replace_text, DEFAULT_COLLATION_OID, def,
+									  PointerGetDatum(on_schema), PointerGetDatum(on));
+		rows->definitions[i] = TextDatumGetCString(def);
+		if (has_shape && occurrences(raw, " ON ") == 1 &&
+			strncmp(rows->definitions[i], start.data, start.len) == 0 &&
+			strncmp(rows->definitions[i] + start.len, " USING ", strlen(" USING ")) == 0)
+		{
+			entry = hash_search(memo->indexes, &hash, HASH_ENTER, &found);
+			if (!found)
+			{
+				entry->len = shape.len;
+				entry->shape = MemoryContextAlloc(memo->cxt, shape.len);
+				memcpy(entry->shape, shape.data, shape.len);
+				entry->suffix = MemoryContextStrdup(memo->cxt, rows->definitions[i] + start.len);
+			}
+		}
+	}
+}
 
 /*
  * One schema's snapshot.  Its names are deparsed with search_path set to
- * pg_catalog and that schema only.
+ * pg_catalog and that schema only.  Index definitions are taken from memo
+ * when it has their shape, and put in it otherwise (see
+ * index_definitions()).
  */
 void *
-snapshot_schema_jsonb(const char *schema)
+snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 {
 	Oid			nspid = get_namespace_oid(schema, false);
-	Oid			types[2] = {OIDOID, TEXTOID};
 	Datum		values[2];
 	int			nest = NewGUCNestLevel();
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	Jsonb	   *j;
 	Jsonb	   *result;
-	bool		isnull;
+	Rows		columns,
+				constraints,
+				indexes,
+				triggers,
+				policies,
+				objects;
 
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	/* the query is costly in the planner's eyes: JIT would take longer than it */
+	/* the queries are costly in the planner's eyes: JIT would take longer */
 	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	values[0] = ObjectIdGetDatum(nspid);
+
 	/*
 	 * pg_get_indexdef always qualifies the table: the schema is cut out.  Not
 	 * read_only: a fresh snapshot sees what this transaction just created.
 	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
 	SPI_connect();
-	if (SPI_execute_with_args(schema_query, 2, types, values, NULL, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "could not describe schema \"%s\"", schema);
-	{
-		Jsonb	   *j = DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
 
-		/* copied out of SPI's memory, which SPI_finish() frees */
-		result = (Jsonb *) SPI_palloc(VARSIZE(j));
-		memcpy(result, j, VARSIZE(j));
+	objects = run_query(SCHEMA_QUERY, values);
+	if (objects.n != 1)
+		elog(ERROR, "could not describe schema \"%s\"", schema);
+	push_string(&st, WJB_KEY, "schema", strlen("schema"));
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_members(&st, &objects, 0);
+	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	objects = run_query(EXTENSIONS_QUERY, values);
+	push_kind(&st, "extensions", &objects);
+
+	/* tables, with their parts */
+	columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), values);
+	constraints = run_query(CONSTRAINTS_QUERY, values);
+	indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), values);
+	index_definitions(&indexes, quote_identifier(schema), memo);
+	triggers = run_query(TRIGGERS_QUERY, values);
+	policies = run_query(POLICIES_QUERY, values);
+	objects = run_query(TABLES_QUERY, values);
+	push_string(&st, WJB_KEY, "tables", strlen("tables"));
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (uint64 i = 0; i < objects.n; i++)
+	{
+		Oid			rel = row_oid(&objects, i);
+
+		push_named(&st, &objects, i);
+		push_parts(&st, "columns", &columns, rel, true);
+		push_parts(&st, "constraints", &constraints, rel, true);
+		push_parts(&st, "indexes", &indexes, rel, true);
+		push_parts(&st, "triggers", &triggers, rel, true);
+		push_parts(&st, "policies", &policies, rel, true);
+		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
+	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	/* views, with their indexes (materialized) and column comments */
+	{
+		Rows		comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, values);
+
+		indexes.pos = 0;
+		objects = run_query(VIEWS_QUERY, values);
+		push_string(&st, WJB_KEY, "views", strlen("views"));
+		(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		for (uint64 i = 0; i < objects.n; i++)
+		{
+			Oid			rel = row_oid(&objects, i);
+
+			push_named(&st, &objects, i);
+			push_parts(&st, "indexes", &indexes, rel, true);
+			push_text_parts(&st, "column_comments", &comments, rel);
+			(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+		}
+		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+
+	objects = run_query(SEQUENCES_QUERY, values);
+	push_kind(&st, "sequences", &objects);
+	objects = run_query(ENUMS_QUERY, values);
+	push_kind(&st, "enums", &objects);
+
+	/* domains, with their constraints */
+	constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, values);
+	objects = run_query(DOMAINS_QUERY, values);
+	push_string(&st, WJB_KEY, "domains", strlen("domains"));
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (uint64 i = 0; i < objects.n; i++)
+	{
+		push_named(&st, &objects, i);
+		push_parts(&st, "constraints", &constraints, row_oid(&objects, i), true);
+		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	/* composite types, with their attributes */
+	columns.pos = 0;
+	objects = run_query(COMPOSITES_QUERY, values);
+	push_string(&st, WJB_KEY, "composites", strlen("composites"));
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (uint64 i = 0; i < objects.n; i++)
+	{
+		push_named(&st, &objects, i);
+		push_parts(&st, "attributes", &columns, row_oid(&objects, i), true);
+		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	}
+	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+
+	objects = run_query(RANGES_QUERY, values);
+	push_kind(&st, "ranges", &objects);
+	objects = run_query(FUNCTIONS_QUERY, values);
+	push_kind(&st, "functions", &objects);
+
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	j = JsonbValueToJsonb(res);
+	/* copied out of SPI's memory, which SPI_finish() frees */
+	result = (Jsonb *) SPI_palloc(VARSIZE(j));
+	memcpy(result, j, VARSIZE(j));
 	SPI_finish();
 	AtEOXact_GUC(true, nest);
 	return result;
 }
 
+/* one schema's snapshot, on its own */
+void *
+snapshot_schema_jsonb(const char *schema)
+{
+	return snapshot_schema_memo(schema, snapshot_memo_create());
+}
 
 /*
  * The schemas a database's migrations manage: every schema but the
