@@ -19,7 +19,10 @@
  *	  trigger's FmgrInfo) and no allocation of its own: the row is deformed
  *	  once in its slot, where the expressions read it too, its values are
  *	  copied into arrays of the cache entry, the targets replaced, and the
- *	  new tuple formed from them.
+ *	  new tuple formed from them.  A call made while another one evaluates
+ *	  its expressions (a function in an expression that writes the table)
+ *	  uses arrays of its own and leaves the expression memory to the outer
+ *	  call to reset.
  *
  *-------------------------------------------------------------------------
  */
@@ -70,6 +73,9 @@ typedef struct DualWriteEntry
 } DualWriteEntry;
 
 static HTAB *dual_write_cache = NULL;
+
+/* calls of the trigger evaluating expressions now (more than one: nested) */
+static int	dual_write_depth = 0;
 
 static void
 invalidate_callback(Datum arg, Oid relid)
@@ -297,6 +303,42 @@ get_entry(FunctionCallInfo fcinfo, Relation rel, Trigger *tg)
 	return e;
 }
 
+/*
+ * Evaluate the expressions this write needs into values / nulls (the new
+ * row's, indexed by attnum - 1); true if any.  dual_write_depth counts the
+ * calls evaluating, also when an expression fails.
+ */
+static pg_noinline bool
+evaluate_actions(DualWriteEntry *e, TriggerData *td, TupleTableSlot *slot,
+				 bool new_side, bool fill_pending, Datum *values, bool *nulls)
+{
+	volatile bool any = false;
+
+	dual_write_depth++;
+	PG_TRY();
+	{
+		for (int i = 0; i < e->nactions; i++)
+		{
+			DualWriteAction *a = &e->actions[i];
+
+			if (a->new_side != new_side &&
+				!(fill_pending && !a->new_side && !column_written(td, a->target)))
+				continue;
+			/* set for each: a nested call may have used the same context */
+			e->econtext->ecxt_scantuple = slot;
+			values[a->target - 1] = ExecEvalExprSwitchContext(a->state, e->econtext,
+															  &nulls[a->target - 1]);
+			any = true;
+		}
+	}
+	PG_FINALLY();
+	{
+		dual_write_depth--;
+	}
+	PG_END_TRY();
+	return any;
+}
+
 Datum
 migrator_dual_write(PG_FUNCTION_ARGS)
 {
@@ -307,7 +349,10 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	bool		new_side;
 	HeapTuple	tuple;
 	TupleTableSlot *slot;
-	bool		changed = false;
+	bool		changed;
+	bool		nested;
+	Datum	   *values;
+	bool	   *nulls;
 	HeapTuple	result;
 	bool		fill_pending;
 	bool		isnull;
@@ -351,35 +396,36 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	 * The row as written, deformed once: the expressions read it from the
 	 * slot, the new tuple is formed from a copy with the targets replaced.
 	 */
-	slot_getallattrs(slot);
-	memcpy(e->values, slot->tts_values, sizeof(Datum) * e->natts);
-	memcpy(e->nulls, slot->tts_isnull, sizeof(bool) * e->natts);
-	e->econtext->ecxt_scantuple = slot;
-	for (int i = 0; i < e->nactions; i++)
+	nested = dual_write_depth > 0;
+	if (!nested)
 	{
-		DualWriteAction *a = &e->actions[i];
-
-		if (a->new_side != new_side &&
-			!(fill_pending && !a->new_side && !column_written(td, a->target)))
-			continue;
-		e->values[a->target - 1] = ExecEvalExprSwitchContext(a->state, e->econtext,
-															 &e->nulls[a->target - 1]);
-		changed = true;
+		values = e->values;
+		nulls = e->nulls;
 	}
+	else
+	{
+		values = palloc(sizeof(Datum) * e->natts);
+		nulls = palloc(sizeof(bool) * e->natts);
+	}
+	slot_getallattrs(slot);
+	memcpy(values, slot->tts_values, sizeof(Datum) * e->natts);
+	memcpy(nulls, slot->tts_isnull, sizeof(bool) * e->natts);
+	changed = evaluate_actions(e, td, slot, new_side, fill_pending, values, nulls);
 	if (e->marker != InvalidAttrNumber)
 	{
-		e->values[e->marker - 1] = BoolGetDatum(false);
-		e->nulls[e->marker - 1] = false;
+		values[e->marker - 1] = BoolGetDatum(false);
+		nulls[e->marker - 1] = false;
 		changed = true;
 	}
 	if (!changed)
 		return PointerGetDatum(tuple);
 
 	/* as heap_modify_tuple() does, keep the row's identity */
-	result = heap_form_tuple(RelationGetDescr(rel), e->values, e->nulls);
+	result = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	result->t_data->t_ctid = tuple->t_data->t_ctid;
 	result->t_self = tuple->t_self;
 	result->t_tableOid = tuple->t_tableOid;
-	ResetExprContext(e->econtext);
+	if (!nested)
+		ResetExprContext(e->econtext);
 	return PointerGetDatum(result);
 }
