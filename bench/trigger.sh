@@ -9,7 +9,7 @@
 #   PARTS=3 BACKFILL_PAUSE='10 ms' OUT=/tmp/b bench/trigger.sh    part 3 only, another pause
 #
 # Environment: ROWS (1000000), RUNS (5: medians of RUNS runs), BATCH (1000, backfill batch size),
-# PGBENCH_C (4 clients), PGBENCH_T (40 s: long enough for the throttled backfill), BACKFILL_PAUSE
+# PGBENCH_C (4 clients), PGBENCH_T (40 s; the throttled backfill may outlast it), BACKFILL_PAUSE
 # ('5 ms': part 3's second backfill runs with that pause between batches), BACKFILL_SHARE (20: its
 # third runs with SET migrator.backfill_share to that; either set but empty: no such alternative),
 # PARTS ("1 2 3"), OUT (bench/results), QUIET / QUIET_WAIT (see lib.sh).
