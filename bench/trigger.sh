@@ -4,14 +4,15 @@
 # A script, never a timed test: it prints a results table and writes $OUT/trigger.txt, trigger.csv
 # (every run's figures) and, with gnuplot, trigger.png.  See bench/README.md.
 #
-#   bench/trigger.sh                          1,000,000 rows, 5 runs of everything (~11 min on 2 cores)
+#   bench/trigger.sh                          1,000,000 rows, 5 runs of everything (~25 min on 2 cores)
 #   ROWS=100000 RUNS=3 bench/trigger.sh       a quick look (the published figures use the defaults)
 #   PARTS=3 BACKFILL_PAUSE='10 ms' OUT=/tmp/b bench/trigger.sh    part 3 only, another pause
 #
 # Environment: ROWS (1000000), RUNS (5: medians of RUNS runs), BATCH (1000, backfill batch size),
-# PGBENCH_C (4 clients), PGBENCH_T (20 s), BACKFILL_PAUSE ('5 ms': part 3's second backfill runs
-# with that pause between batches; set but empty: no such alternative), PARTS ("1 2 3"),
-# OUT (bench/results).
+# PGBENCH_C (4 clients), PGBENCH_T (40 s; the throttled backfill may outlast it), BACKFILL_PAUSE
+# ('5 ms': part 3's second backfill runs with that pause between batches), BACKFILL_SHARE (20: its
+# third runs with SET migrator.backfill_share to that; either set but empty: no such alternative),
+# PARTS ("1 2 3"), OUT (bench/results), QUIET / QUIET_WAIT (see lib.sh).
 #
 # 1. two UPDATEs of every row through the old shape, per-row cost with
 #      (a)   no trigger, the table as before the change;
@@ -26,103 +27,54 @@
 # 2. filling a freshly expanded table: one UPDATE of every row vs CALL migrator.run_backfill, and a
 #    loop of one-batch transactions that times each batch (how long a batch holds its row locks).
 # 3. pgbench (bench/pgbench_books.sql: a point SELECT and a point UPDATE on random books) on the
-#    expanded table, without and during CALL migrator.run_backfill on the same table, with no pause
-#    and with BACKFILL_PAUSE between batches.
+#    expanded table, without and during CALL migrator.run_backfill on the same table: at full speed,
+#    with BACKFILL_PAUSE between batches, and throttled by migrator.backfill_share = BACKFILL_SHARE
+#    (after each batch a sleep of (100 - share) / share times the batch's duration).
 # Every run starts from a freshly loaded, vacuumed and checkpointed table (autovacuum off on it);
 # the alternatives take turns, their order rotating every round.  Unix socket only.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_init trigger
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$ROOT/bench
-OUT=${OUT:-$BENCH/results}
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-5}
 BATCH=${BATCH:-1000}
 PGBENCH_C=${PGBENCH_C:-4}
-PGBENCH_T=${PGBENCH_T:-20}
+PGBENCH_T=${PGBENCH_T:-40}
 PGBENCH_DELAY=3 # seconds of pgbench before the backfill starts
 BACKFILL_PAUSE=${BACKFILL_PAUSE-5 ms} # set but empty: no paused alternative
+BACKFILL_SHARE=${BACKFILL_SHARE-20}   # set but empty: no throttled alternative
 PARTS=${PARTS:-1 2 3}
 DB=migrator_bench
+BENCH_DBS="^$DB\$" # the watcher: a busy session of any other database is other work
 OPS='[{"alter_column": {"table":"books","column":"published_year","type":"bigint","up":"published_year::bigint","down":"published_year::int"}}]'
 
-START=$SECONDS
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-say() { printf 'bench [%4ds] %s\n' $((SECONDS - START)) "$*" >&2; }
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 [[ $ROWS =~ ^[0-9]+$ && $ROWS -ge 10000 ]] || die "ROWS must be a number >= 10000"
 [[ $RUNS =~ ^[0-9]+$ && $RUNS -ge 1 ]] || die "RUNS must be a number >= 1"
 [[ $BATCH =~ ^[0-9]+$ && $BATCH -ge 1 ]] || die "BATCH must be a number >= 1"
+[[ -z $BACKFILL_SHARE || ($BACKFILL_SHARE =~ ^[0-9]+$ && $BACKFILL_SHARE -ge 1 && $BACKFILL_SHARE -le 100) ]] ||
+	die "BACKFILL_SHARE must be a number from 1 to 100 (or empty)"
 ((RUNS >= 5)) || say "RUNS=$RUNS: fewer than 5 runs, the medians are rough"
 
 # --- the cluster ---------------------------------------------------------------------------------
-# test/setup builds and installs migrator from the working tree: note what that was
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null | awk '{ print $2 }' | paste -sd ' ' -)
-if [[ $DIRTY ]]; then BUILT="HEAD $COMMIT + uncommitted changes to $DIRTY"; else BUILT="HEAD $COMMIT, no uncommitted changes"; fi
-say "migrator from the working tree: $BUILT"
-"$ROOT/test/setup"
-COMMIT_AFTER=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[[ $COMMIT_AFTER == "$COMMIT" ]] || BUILT+=" (HEAD moved to $COMMIT_AFTER during the build)"
-# the library every new session loads: another test/setup that reinstalls it mid-run would mix builds
-SO=$(/usr/lib/postgresql/15/bin/pg_config --pkglibdir)/migrator.so
-SO_SUM=$(md5sum <"$SO")
-# shellcheck source=/dev/null
-. "$ROOT/.cluster/env"
-[[ $PGHOST == /* ]] || die "PGHOST is not a socket directory: $PGHOST (this benchmark uses the Unix socket only)"
+# test/setup builds and installs migrator from the working tree (BUILT says what that was; SO is the
+# library every new session loads: another test/setup that reinstalls it mid-run would mix builds)
+bench_cluster
 export PGDATABASE=$DB
 TMP=$(mktemp -d /tmp/migrator-bench.XXXXXX)
 chmod 755 "$TMP" # the server (OS user postgres when we are root) reads nothing here, psql does
-
-# --- other work on the machine -------------------------------------------------------------------
-# On a shared machine another engineer's test run or build skews whatever runs meanwhile.  A
-# watcher notes every second whether something else is at work: a busy (not idle) session of
-# another database, a compiler or make, pg_regress / pg_prove / isolationtester, test/run, test/setup or
-# test/demo, or a newly installed migrator.so.  Each run first waits for QUIET seconds of calm (at
-# most QUIET_WAIT seconds in all), and is repeated, up to twice (until that budget is spent), when
-# other work ran during it.
-SO_MTIME=$(stat -c %Y "$SO")
-busy_now() { # prints what it found (the first such process), fails when nothing
-	ps -eo args= | awk -v db="$DB" '
-		b { next }
-		/^postgres: .*\[local\]/ && !/ idle$/ && $3 != db { b = $0 }
-		/(^|\/)(cc1|cc1plus|gcc|cc|clang|make|pg_regress|pg_prove|isolationtester|pg_isolation_regress)( |$)/ { b = $0 }
-		/(^|[ \/])test\/(run|setup|demo)( |$)/ { b = $0 }
-		END { if (b) print substr(b, 1, 80); exit !b }'
-}
-watch_busy() {
-	local mtime what
-	while :; do
-		mtime=$(stat -c %Y "$SO" 2>/dev/null || echo missing)
-		if [[ $mtime != "$SO_MTIME" ]]; then
-			echo "$(date +%s) migrator.so reinstalled" >>"$TMP/busy"
-		elif what=$(busy_now); then
-			echo "$(date +%s) $what" >>"$TMP/busy"
-		fi
-		SO_MTIME=$mtime
-		sleep 1
-	done
-}
-: >"$TMP/busy"
 WATCHER=
 trap 'if [[ $WATCHER ]]; then kill "$WATCHER" 2>/dev/null; fi; rm -rf "$TMP"' EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
-QUIET=${QUIET:-10}
-QUIET_WAIT=${QUIET_WAIT:-600}
-WAITED=0 REPEATS=0 KEPT=0
-wait_quiet() {
-	local last
-	while ((WAITED < QUIET_WAIT)); do
-		last=$(tail -n 1 "$TMP/busy" | cut -d' ' -f1)
-		(($(date +%s) - ${last:-0} >= QUIET)) && return 0
-		((WAITED % 30 == 0)) && say "   other work on the machine: waiting for $QUIET s of calm (waited $WAITED s so far)"
-		sleep 1
-		WAITED=$((WAITED + 1))
-	done
-}
-disturbed() { awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b { f = 1 } END { exit !f }' "$TMP/busy"; }
+
+# --- other work on the machine -------------------------------------------------------------------
+# lib.sh's watcher notes every second whether something else is at work (see there).  Each run
+# first waits for QUIET seconds of calm (at most QUIET_WAIT seconds in all), and is repeated, up to
+# twice (until that budget is spent), when other work ran during it.
+REPEATS=0 KEPT=0
 # attempt CLEANUP-SQL CMD...: CMD (one run: set up, measure, record) after a calm spell; when other
 # work ran meanwhile, CLEANUP-SQL deletes what it recorded and it runs again (three tries at most)
 attempt() {
@@ -144,14 +96,8 @@ attempt() {
 	done
 }
 
-# gnuplot for the chart, the script's own step; without it there is no PNG, the rest still runs
-if ! command -v gnuplot >/dev/null; then
-	say "installing gnuplot-nox (for the chart)"
-	if ((EUID == 0)); then AS_ROOT=(); else AS_ROOT=(sudo -n); fi
-	apt_install() { "${AS_ROOT[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnuplot-nox; }
-	{ apt_install || { "${AS_ROOT[@]}" apt-get update -q && apt_install; }; } >"$TMP/apt.log" 2>&1 ||
-		say "could not install gnuplot-nox, no chart: $(tail -n 3 "$TMP/apt.log")"
-fi
+# gnuplot for the chart; without it there is no PNG, the rest still runs
+bench_gnuplot
 
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 # timed_ms SQL: run SQL in a session of its own and print its duration in ms (psql's \timing)
@@ -232,7 +178,7 @@ reset_books() {
 	moddatetime) setup="$shape CREATE TRIGGER moddatetime BEFORE INSERT OR UPDATE ON books
 		FOR EACH ROW EXECUTE PROCEDURE moddatetime(created_at);" ;;
 	pgroll) setup="\\i $BENCH/pgroll_alter_column.sql" ;;
-	migrator | update | run_backfill | batches | baseline | backfill | backfill_paused)
+	migrator | update | run_backfill | batches | baseline | backfill | backfill_paused | backfill_share)
 		setup="SELECT migrator.expand(:'change', :'ops');" ;;
 	*) die "unknown alternative $1" ;;
 	esac
@@ -262,8 +208,7 @@ check_filled() {
 	[[ $bad == 0 ]] || die "$1: $bad rows without their new value in $col"
 }
 
-watch_busy & # from here on, anything at work outside migrator_bench is someone else's
-WATCHER=$!
+bench_watch # from here on, anything at work outside migrator_bench is someone else's
 say "warm-up"
 reset_books plain
 timed_ms "UPDATE books SET title = title || ''" >/dev/null
@@ -372,7 +317,7 @@ SQL
 }
 
 run3() { # ALT RUN
-	local alt=$1 r=$2 t0 pid pause b0 b1 t_end tps
+	local alt=$1 r=$2 t0 pid pause share b0 b1 t_end tps
 	reset_books "$alt"
 	rm -rf "$TMP/pgb"
 	mkdir "$TMP/pgb"
@@ -381,11 +326,12 @@ run3() { # ALT RUN
 		-f "$BENCH/pgbench_books.sql" -l --log-prefix="$TMP/pgb/log" "$DB" >"$TMP/pgb/out" 2>&1 &
 	pid=$!
 	if [[ $alt != baseline ]]; then
-		pause=0
+		pause=0 share=100
 		[[ $alt == backfill_paused ]] && pause=$BACKFILL_PAUSE
+		[[ $alt == backfill_share ]] && share=$BACKFILL_SHARE
 		sleep "$PGBENCH_DELAY"
 		b0=$(date +%s.%N)
-		q -c "CALL migrator.run_backfill('$CHANGE', $BATCH, '$pause')" >/dev/null
+		PGOPTIONS="-c migrator.backfill_share=$share" q -c "CALL migrator.run_backfill('$CHANGE', $BATCH, '$pause')" >/dev/null
 		b1=$(date +%s.%N)
 	fi
 	wait "$pid" || { cat "$TMP/pgb/out" >&2; die "pgbench failed"; }
@@ -408,6 +354,7 @@ run3() { # ALT RUN
 if part 3; then
 	ALTS3=(baseline backfill)
 	[[ $BACKFILL_PAUSE ]] && ALTS3+=(backfill_paused)
+	[[ $BACKFILL_SHARE ]] && ALTS3+=(backfill_share)
 	for ((r = 1; r <= RUNS; r++)); do
 		for alt in $(rotate $((r - 1)) "${ALTS3[@]}"); do
 			attempt "DELETE FROM bench_result WHERE part = 3 AND alt = '$alt' AND run = $r" run3 "$alt" "$r"
@@ -422,10 +369,10 @@ say "report"
 	BUILT+="; WARNING: migrator.so was reinstalled during the run (another test/setup?), figures may mix builds"
 if [[ -s $TMP/busy ]]; then
 	say "other work seen on the machine (seconds seen, what):"
-	cut -d' ' -f2- "$TMP/busy" | sort | uniq -c | sort -rn | head -n 8 >&2
+	busy_report >&2
 fi
 OTHER="runs repeated because other work ran on the machine: $REPEATS; kept though disturbed: $KEPT; waited for calm: $WAITED s"
-MACHINE="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+MACHINE=$(bench_machine)
 {
 	cat <<'SQL'
 CREATE TEMP VIEW med AS
@@ -515,11 +462,17 @@ SELECT format('3. pgbench -c %s -T %s (point SELECT + point UPDATE), expanded ta
 SELECT pg_temp.line(3, 'baseline', 'tps', 'no backfill', 'TPS', 0);
 SELECT pg_temp.line(3, 'backfill', 'tps', 'during CALL migrator.run_backfill', 'TPS', 0);
 SELECT pg_temp.line(3, 'backfill_paused', 'tps', format('during run_backfill, pause %s', :'pause'), 'TPS', 0);
+SELECT pg_temp.line(3, 'backfill_share', 'tps', format('during run_backfill, backfill_share %s', :'share'), 'TPS', 0);
 SELECT pg_temp.line(3, 'baseline', 'lat_p99_ms', '  latency p99, no backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill', 'lat_p99_ms', '  latency p99, during the backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill_paused', 'lat_p99_ms', '  latency p99, during the paused backfill', 'ms', 2);
+SELECT pg_temp.line(3, 'backfill_share', 'lat_p99_ms', '  latency p99, during the throttled backfill', 'ms', 2);
+SELECT pg_temp.line(3, 'backfill', 'backfill_rows_per_s', '  backfill rate under load', 'rows/s', 0);
+SELECT pg_temp.line(3, 'backfill_paused', 'backfill_rows_per_s', '  paused backfill rate under load', 'rows/s', 0);
+SELECT pg_temp.line(3, 'backfill_share', 'backfill_rows_per_s', '  throttled backfill rate under load', 'rows/s', 0);
 SELECT pg_temp.line(3, 'backfill', 'backfill_s', '  backfill duration under load', 's', 1);
 SELECT pg_temp.line(3, 'backfill_paused', 'backfill_s', '  paused backfill duration under load', 's', 1);
+SELECT pg_temp.line(3, 'backfill_share', 'backfill_s', '  throttled backfill duration under load', 's', 1);
 SELECT format('  target: TPS during a backfill >= 80%% of without   %s%%        %s',
               round((100 * pg_temp.m(3, 'backfill', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
               pg_temp.verdict(pg_temp.m(3, 'backfill', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')));
@@ -527,9 +480,13 @@ SELECT format('          with pause %s                             %s%%        %
               round((100 * pg_temp.m(3, 'backfill_paused', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
               pg_temp.verdict(pg_temp.m(3, 'backfill_paused', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')))
 WHERE pg_temp.m(3, 'backfill_paused', 'tps') IS NOT NULL;
+SELECT format('          with migrator.backfill_share = %s          %s%%        %s', :'share',
+              round((100 * pg_temp.m(3, 'backfill_share', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
+              pg_temp.verdict(pg_temp.m(3, 'backfill_share', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')))
+WHERE pg_temp.m(3, 'backfill_share', 'tps') IS NOT NULL;
 SQL
 	: # the group's status is psql's input, not the last part test
-} | q -At -v rows="$ROWS" -v runs="$RUNS" -v batch="$BATCH" -v machine="$MACHINE" -v built="$BUILT" -v other="$OTHER" -v load="$LOAD0" -v pause="$BACKFILL_PAUSE" \
+} | q -At -v rows="$ROWS" -v runs="$RUNS" -v batch="$BATCH" -v machine="$MACHINE" -v built="$BUILT" -v other="$OTHER" -v load="$LOAD0" -v pause="$BACKFILL_PAUSE" -v share="$BACKFILL_SHARE" \
 	-v clients="$PGBENCH_C" -v secs="$PGBENCH_T" -v elapsed="$((SECONDS - START))" >"$OUT/trigger.txt"
 q -c "\\copy (SELECT part, alt, run, metric, round(value::numeric, 4) AS value FROM bench_result ORDER BY part, metric, alt, run) TO '$OUT/trigger.csv' CSV HEADER"
 cat "$OUT/trigger.txt"
@@ -537,7 +494,7 @@ cat "$OUT/trigger.txt"
 # --- chart: one panel per part -------------------------------------------------------------------
 if command -v gnuplot >/dev/null; then
 	# part, label, value (part 1: the title UPDATE's), part 1 only: the published_year UPDATE's
-	q -At -F $'\t' -v pause="$BACKFILL_PAUSE" >"$TMP/chart.dat" <<'SQL'
+	q -At -F $'\t' -v pause="$BACKFILL_PAUSE" -v share="$BACKFILL_SHARE" >"$TMP/chart.dat" <<'SQL'
 WITH med AS (SELECT part, alt, metric, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) v
              FROM bench_result GROUP BY 1, 2, 3)
 SELECT t.part, t.label, m.v / t.scale, m2.v / t.scale
@@ -551,7 +508,8 @@ FROM (VALUES (1, 1, 'plain', 'us_per_row_title', 'no\ntrigger', 1),
              (2, 3, 'batches', 'rows_per_s', 'one batch per\ntransaction', 1000),
              (3, 1, 'baseline', 'tps', 'no backfill', 1),
              (3, 2, 'backfill', 'tps', 'during\nrun\\_backfill', 1),
-             (3, 3, 'backfill_paused', 'tps', 'during run\\_backfill,\npause ' || :'pause', 1)) t(part, ord, alt, metric, label, scale)
+             (3, 3, 'backfill_paused', 'tps', 'during run\\_backfill,\npause ' || :'pause', 1),
+             (3, 4, 'backfill_share', 'tps', 'during run\\_backfill,\nbackfill\\_share ' || :'share', 1)) t(part, ord, alt, metric, label, scale)
 JOIN med m USING (part, alt, metric)
 LEFT JOIN med m2 ON t.part = 1 AND m2.part = 1 AND m2.alt = t.alt AND m2.metric = 'us_per_row_year'
 ORDER BY t.part, t.ord;

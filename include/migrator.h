@@ -239,6 +239,7 @@ extern void migrator_run_top_level(const char *sql);
 
 /* backfill.c */
 extern bool migrator_backfill_active;
+extern void backfill_define_gucs(void);
 
 /* expand.c */
 extern int	migrator_lock_timeout;

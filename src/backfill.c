@@ -15,6 +15,11 @@
  *
  *	  backfill() runs batches in the caller's transaction; run_backfill()
  *	  commits after each; schedule_backfill() hands run slices to pg_cron.
+ *	  Between the batches of run_backfill() and of the scheduled slices
+ *	  come the caller's fixed pause and, when migrator.backfill_share is
+ *	  below 100, a sleep in proportion to the batch just run, so that the
+ *	  backfill takes at most that share of the time: on a busy server
+ *	  batches take longer and the backfill yields longer.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,8 +33,10 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "portability/instr_time.h"
 #include "storage/bufmgr.h"
+#include "storage/latch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -49,6 +56,27 @@ static int	pending_builds(const char *change);
 /* set while a batch runs: the trigger then computes new from old */
 bool		migrator_backfill_active = false;
 
+/* migrator.backfill_share: percent of the time batches may take */
+static int	backfill_share = 100;
+
+void
+backfill_define_gucs(void)
+{
+	DefineCustomIntVariable("migrator.backfill_share",
+							"Percent of the time run_backfill() and scheduled backfills spend in batches.",
+							"Below 100, each batch is followed by a sleep in proportion to how long it took "
+							"(at 20, four times as long), so that a backfill yields most of the server to "
+							"the application; batches take longer when the server is busy, and the sleeps "
+							"with them. The pause argument of run_backfill() comes on top.",
+							&backfill_share,
+							100,
+							1,
+							100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+}
+
 /* one table still to backfill, with its progress */
 typedef struct BackfillTable
 {
@@ -64,6 +92,29 @@ typedef struct BackfillTable
 } BackfillTable;
 
 /*
+ * The key of the table last looked up, kept for the rest of a backfill()
+ * or run_backfill() call (key_cache_reset() at its start): the catalog
+ * query is not repeated for every batch.  It lives across the commits of
+ * run_backfill(), hence its own context.
+ */
+static MemoryContext key_cache_cxt = NULL;
+static Oid	key_cache_relid = InvalidOid;
+static int	key_cache_nkeys;
+static char **key_cache_keys;
+static char **key_cache_types;
+
+static void
+key_cache_reset(void)
+{
+	if (key_cache_cxt == NULL)
+		key_cache_cxt = AllocSetContextCreate(TopMemoryContext, "migrator backfill key",
+											  ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(key_cache_cxt);
+	key_cache_relid = InvalidOid;
+}
+
+/*
  * The key a table is walked in: its primary key, else its narrowest
  * unique, immediate, non-partial index over NOT NULL columns; none: ctid.
  */
@@ -73,33 +124,50 @@ choose_key(BackfillTable *t)
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 	int			rc;
+	MemoryContext old;
 
-	values[0] = ObjectIdGetDatum(t->relid);
-	rc = SPI_execute_with_args(
-							   "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
-							   "FROM (SELECT i.indkey, i.indnatts FROM pg_catalog.pg_index i "
-							   "      WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisunique AND i.indimmediate "
-							   "        AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indisvalid "
-							   "        AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute n "
-							   "              WHERE n.attrelid OPERATOR(pg_catalog.=) i.indrelid "
-							   "                AND n.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[]) "
-							   "                AND NOT n.attnotnull) "
-							   "      ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k, "
-							   "  LATERAL pg_catalog.unnest(k.indkey::pg_catalog.int2[]) WITH ORDINALITY AS u(attnum, ord) "
-							   "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) $1 "
-							   "   AND a.attnum OPERATOR(pg_catalog.=) u.attnum "
-							   "WHERE u.ord OPERATOR(pg_catalog.<=) k.indnatts ORDER BY u.ord",
-							   1, types, values, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read the indexes of table %u", t->relid);
-	t->nkeys = (int) SPI_processed;
-	t->keys = palloc(sizeof(char *) * Max(t->nkeys, 1));
-	t->key_types = palloc(sizeof(char *) * Max(t->nkeys, 1));
-	for (int i = 0; i < t->nkeys; i++)
+	if (key_cache_cxt == NULL)
+		key_cache_reset();
+	if (key_cache_relid != t->relid)
 	{
-		t->keys[i] = pstrdup(quote_identifier(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
-		t->key_types[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		values[0] = ObjectIdGetDatum(t->relid);
+		rc = SPI_execute_with_args(
+								   "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) "
+								   "FROM (SELECT i.indkey, i.indnatts FROM pg_catalog.pg_index i "
+								   "      WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisunique AND i.indimmediate "
+								   "        AND i.indpred IS NULL AND i.indexprs IS NULL AND i.indisvalid "
+								   "        AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute n "
+								   "              WHERE n.attrelid OPERATOR(pg_catalog.=) i.indrelid "
+								   "                AND n.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[]) "
+								   "                AND NOT n.attnotnull) "
+								   "      ORDER BY i.indisprimary DESC, i.indnatts, i.indexrelid LIMIT 1) k, "
+								   "  LATERAL pg_catalog.unnest(k.indkey::pg_catalog.int2[]) WITH ORDINALITY AS u(attnum, ord) "
+								   "  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) $1 "
+								   "   AND a.attnum OPERATOR(pg_catalog.=) u.attnum "
+								   "WHERE u.ord OPERATOR(pg_catalog.<=) k.indnatts ORDER BY u.ord",
+								   1, types, values, NULL, false, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "could not read the indexes of table %u", t->relid);
+		MemoryContextReset(key_cache_cxt);
+		key_cache_relid = InvalidOid;
+		old = MemoryContextSwitchTo(key_cache_cxt);
+		key_cache_nkeys = (int) SPI_processed;
+		key_cache_keys = palloc(sizeof(char *) * Max(key_cache_nkeys, 1));
+		key_cache_types = palloc(sizeof(char *) * Max(key_cache_nkeys, 1));
+		for (int i = 0; i < key_cache_nkeys; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+
+			key_cache_keys[i] = pstrdup(quote_identifier(SPI_getvalue(tup, desc, 1)));
+			key_cache_types[i] = SPI_getvalue(tup, desc, 2);
+		}
+		MemoryContextSwitchTo(old);
+		key_cache_relid = t->relid;
 	}
+	t->nkeys = key_cache_nkeys;
+	t->keys = key_cache_keys;
+	t->key_types = key_cache_types;
 }
 
 /* the next unfinished table of the change, locked, or NULL when none */
@@ -412,6 +480,7 @@ migrator_backfill(PG_FUNCTION_ARGS)
 	check_batch_size(batch_size);
 	if (!backfill_wanted(change))
 		PG_RETURN_INT64(0);
+	key_cache_reset();
 	/* 0 means done: batches that found every row already written don't count */
 	for (int i = 0; max_batches < 0 || i < max_batches || total == 0; i++)
 	{
@@ -513,30 +582,68 @@ called_nonatomic(FunctionCallInfo fcinfo)
 }
 
 /*
+ * Sleep us microseconds between two batches; a cancel or a termination
+ * ends the sleep at once.
+ */
+static void
+backfill_sleep(int64 us)
+{
+	while (us >= 1000)
+	{
+		long		ms = (long) Min(us / 1000, 1000);
+
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		us -= ms * 1000;
+	}
+	if (us > 0)
+		pg_usleep(us);
+}
+
+/*
  * Batches until done or until max_ms have passed (when > 0), committing
- * after each.  Returns true when the change is fully backfilled.
+ * after each.  After each batch: pause_us, and the sleep that keeps the
+ * batches within migrator.backfill_share of the time.  Returns true when
+ * the change is fully backfilled.
  */
 static bool
 run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 {
 	instr_time	start,
+				batch_start,
 				now;
 	bool		finished = false;
 
 	INSTR_TIME_SET_CURRENT(start);
+	key_cache_reset();
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
 	build_indexes(change);
 	for (;;)
 	{
+		int64		sleep_us = pause_us;
+
+		INSTR_TIME_SET_CURRENT(batch_start);
 		(void) backfill_one_batch(change, batch_size, &finished);
 		SPI_commit();
 		if (finished)
 			break;
 		CHECK_FOR_INTERRUPTS();
-		if (pause_us > 0)
-			pg_usleep(pause_us);
 		INSTR_TIME_SET_CURRENT(now);
+		if (backfill_share < 100)
+		{
+			instr_time	took = now;
+
+			INSTR_TIME_SUBTRACT(took, batch_start);
+			sleep_us += INSTR_TIME_GET_MICROSEC(took) * (100 - backfill_share) / backfill_share;
+		}
+		if (sleep_us > 0)
+		{
+			backfill_sleep(sleep_us);
+			INSTR_TIME_SET_CURRENT(now);
+		}
 		INSTR_TIME_SUBTRACT(now, start);
 		if (max_ms > 0 && INSTR_TIME_GET_MILLISEC(now) >= max_ms)
 			break;

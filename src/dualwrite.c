@@ -15,6 +15,15 @@
  *	  or PL round trip.  The cache is dropped on any relcache invalidation
  *	  of the table, e.g. when contract() or abort() alters it.
  *
+ *	  Per row the trigger does no lookup (the cache entry hangs off the
+ *	  trigger's FmgrInfo) and no allocation of its own: the row is deformed
+ *	  once in its slot, where the expressions read it too, its values are
+ *	  copied into arrays of the cache entry, the targets replaced, and the
+ *	  new tuple formed from them.  A call made while another one evaluates
+ *	  its expressions (a function in an expression that writes the table)
+ *	  uses arrays of its own and leaves the expression memory to the outer
+ *	  call to reset.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -56,11 +65,17 @@ typedef struct DualWriteEntry
 	int			nactions;
 	DualWriteAction *actions;
 	ExprContext *econtext;
+	int			natts;			/* the table's, when built */
+	Datum	   *values;			/* per-row scratch: the new row's values */
+	bool	   *nulls;
 	char	   *seen_path;		/* search_path last looked at */
 	bool		seen_new_side;
 } DualWriteEntry;
 
 static HTAB *dual_write_cache = NULL;
+
+/* calls of the trigger evaluating expressions now (more than one: nested) */
+static int	dual_write_depth = 0;
 
 static void
 invalidate_callback(Datum arg, Oid relid)
@@ -223,6 +238,9 @@ build_entry(DualWriteEntry *e, Relation rel, const char *change)
 					   psprintf("down expression of column \"%s\"", c->column_name));
 	}
 	e->econtext = CreateStandaloneExprContext();
+	e->natts = RelationGetDescr(rel)->natts;
+	e->values = palloc(sizeof(Datum) * Max(e->natts, 1));
+	e->nulls = palloc(sizeof(bool) * Max(e->natts, 1));
 	e->seen_path = NULL;
 	MemoryContextSwitchTo(old);
 	e->valid = true;
@@ -258,6 +276,69 @@ column_written(TriggerData *td, AttrNumber attnum)
 	return bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, td->tg_updatedcols);
 }
 
+/*
+ * The trigger's cache entry, built if need be.  The FmgrInfo of a trigger
+ * lives as long as the query (one per trigger and result relation), so it
+ * remembers the entry; dynahash never moves an entry.
+ */
+static DualWriteEntry *
+get_entry(FunctionCallInfo fcinfo, Relation rel, Trigger *tg)
+{
+	DualWriteEntry *e = (DualWriteEntry *) fcinfo->flinfo->fn_extra;
+
+	if (e == NULL || e->tgoid != tg->tgoid)
+	{
+		bool		found;
+
+		e = hash_search(get_cache(), &tg->tgoid, HASH_ENTER, &found);
+		if (!found)
+		{
+			e->cxt = NULL;
+			e->valid = false;
+		}
+		fcinfo->flinfo->fn_extra = e;
+	}
+	if (!e->valid || e->natts != RelationGetDescr(rel)->natts)
+		build_entry(e, rel, tg->tgargs[0]);
+	return e;
+}
+
+/*
+ * Evaluate the expressions this write needs into values / nulls (the new
+ * row's, indexed by attnum - 1); true if any.  dual_write_depth counts the
+ * calls evaluating, also when an expression fails.
+ */
+static pg_noinline bool
+evaluate_actions(DualWriteEntry *e, TriggerData *td, TupleTableSlot *slot,
+				 bool new_side, bool fill_pending, Datum *values, bool *nulls)
+{
+	volatile bool any = false;
+
+	dual_write_depth++;
+	PG_TRY();
+	{
+		for (int i = 0; i < e->nactions; i++)
+		{
+			DualWriteAction *a = &e->actions[i];
+
+			if (a->new_side != new_side &&
+				!(fill_pending && !a->new_side && !column_written(td, a->target)))
+				continue;
+			/* set for each: a nested call may have used the same context */
+			e->econtext->ecxt_scantuple = slot;
+			values[a->target - 1] = ExecEvalExprSwitchContext(a->state, e->econtext,
+															  &nulls[a->target - 1]);
+			any = true;
+		}
+	}
+	PG_FINALLY();
+	{
+		dual_write_depth--;
+	}
+	PG_END_TRY();
+	return any;
+}
+
 Datum
 migrator_dual_write(PG_FUNCTION_ARGS)
 {
@@ -265,12 +346,11 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	Relation	rel;
 	Trigger    *tg;
 	DualWriteEntry *e;
-	bool		found;
 	bool		new_side;
 	HeapTuple	tuple;
 	TupleTableSlot *slot;
-	int			n = 0;
-	int		   *cols;
+	bool		changed;
+	bool		nested;
 	Datum	   *values;
 	bool	   *nulls;
 	HeapTuple	result;
@@ -288,15 +368,7 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrator.dual_write() takes the change's name as its one argument")));
-
-	e = hash_search(get_cache(), &tg->tgoid, HASH_ENTER, &found);
-	if (!found)
-	{
-		e->cxt = NULL;
-		e->valid = false;
-	}
-	if (!e->valid)
-		build_entry(e, rel, tg->tgargs[0]);
+	e = get_entry(fcinfo, rel, tg);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -310,9 +382,6 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	}
 
 	new_side = !migrator_backfill_active && writes_new_shape(e);
-	cols = palloc(sizeof(int) * (e->nactions + 1));
-	values = palloc(sizeof(Datum) * (e->nactions + 1));
-	nulls = palloc(sizeof(bool) * (e->nactions + 1));
 
 	/*
 	 * A row the backfill has not reached yet, updated through the new shape
@@ -323,30 +392,40 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 		e->marker != InvalidAttrNumber &&
 		DatumGetBool(slot_getattr(td->tg_trigslot, e->marker, &isnull)) && !isnull;
 
-	e->econtext->ecxt_scantuple = slot;
-	for (int i = 0; i < e->nactions; i++)
+	/*
+	 * The row as written, deformed once: the expressions read it from the
+	 * slot, the new tuple is formed from a copy with the targets replaced.
+	 */
+	nested = dual_write_depth > 0;
+	if (!nested)
 	{
-		DualWriteAction *a = &e->actions[i];
-
-		if (a->new_side != new_side &&
-			!(fill_pending && !a->new_side && !column_written(td, a->target)))
-			continue;
-		cols[n] = a->target;
-		values[n] = ExecEvalExprSwitchContext(a->state, e->econtext, &nulls[n]);
-		n++;
+		values = e->values;
+		nulls = e->nulls;
 	}
+	else
+	{
+		values = palloc(sizeof(Datum) * e->natts);
+		nulls = palloc(sizeof(bool) * e->natts);
+	}
+	slot_getallattrs(slot);
+	memcpy(values, slot->tts_values, sizeof(Datum) * e->natts);
+	memcpy(nulls, slot->tts_isnull, sizeof(bool) * e->natts);
+	changed = evaluate_actions(e, td, slot, new_side, fill_pending, values, nulls);
 	if (e->marker != InvalidAttrNumber)
 	{
-		cols[n] = e->marker;
-		values[n] = BoolGetDatum(false);
-		nulls[n] = false;
-		n++;
+		values[e->marker - 1] = BoolGetDatum(false);
+		nulls[e->marker - 1] = false;
+		changed = true;
 	}
-	if (n == 0)
+	if (!changed)
 		return PointerGetDatum(tuple);
 
-	result = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), n, cols,
-									   values, nulls);
-	ResetExprContext(e->econtext);
+	/* as heap_modify_tuple() does, keep the row's identity */
+	result = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	result->t_data->t_ctid = tuple->t_data->t_ctid;
+	result->t_self = tuple->t_self;
+	result->t_tableOid = tuple->t_tableOid;
+	if (!nested)
+		ResetExprContext(e->econtext);
 	return PointerGetDatum(result);
 }

@@ -78,6 +78,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	lint_define_gucs();
+	backfill_define_gucs();
 
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();

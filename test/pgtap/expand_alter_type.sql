@@ -1,10 +1,11 @@
 -- expand_alter_type.sql: alter_column type int -> bigint (default up/down casts) and text -> integer
--- (up nullif(trim(code), '')::int, down lpad(code::text, 4, '0')), through contract and through abort.
+-- (up nullif(trim(code), '')::int, down lpad(code::text, 4, '0')), through contract and through abort;
+-- an up expression whose function writes the same table (the trigger called within itself).
 \set QUIET 1
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(78);
+SELECT plan(81);
 
 ------------------------------------------------------------------------------
 -- int -> bigint, contracted
@@ -223,5 +224,30 @@ SELECT is((SELECT state FROM migrator.changes WHERE name = 'reading_bigint'), 'b
 SELECT lives_ok($$SELECT migrator.contract('reading_bigint')$$, 'constrained column: contract');
 SELECT col_type_is('public', 'meters', 'reading', 'bigint', 'constrained column: reading is bigint');
 SELECT is((SELECT sum(reading)::int FROM meters), 45, 'constrained column: values intact');
+
+------------------------------------------------------------------------------
+-- up calls a function that writes the same table: the trigger runs within itself, each call
+-- with its own row
+------------------------------------------------------------------------------
+CREATE TABLE reservoirs (id int PRIMARY KEY, level int);
+INSERT INTO reservoirs SELECT i, i * 10 FROM generate_series(1, 3) i;
+-- writes gauge 3 (its trigger fires there) while gauge 1's up is being evaluated
+CREATE FUNCTION bump_other(v int, id_ int) RETURNS int LANGUAGE plpgsql AS $f$
+BEGIN
+	IF id_ = 1 THEN
+		UPDATE reservoirs SET level = level + 1 WHERE id = 3;
+	END IF;
+	RETURN v;
+END
+$f$;
+SELECT lives_ok(
+	$$SELECT migrator.expand('reservoir_level', '[{"alter_column": {"table": "reservoirs", "column": "level",
+		"type": "bigint", "up": "bump_other(level, id)::bigint * 2", "down": "(level / 2)::int"}}]')$$,
+	'nested: expand with an up that writes the table');
+UPDATE reservoirs SET level = 7 WHERE id = 1;
+SELECT results_eq($$SELECT id, level FROM public_reservoir_level.reservoirs ORDER BY id$$,
+	$$VALUES (1, 14::bigint), (2, NULL), (3, 62)$$,
+	'nested: the outer row got up(7) = 14, the row written within got up(31) = 62, the other none');
+SELECT lives_ok($$SELECT migrator.abort('reservoir_level')$$, 'nested: abort');
 
 SELECT * FROM finish();

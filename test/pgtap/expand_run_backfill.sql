@@ -1,11 +1,13 @@
 -- expand_run_backfill.sql: CALL migrator.run_backfill commits after every batch (progress and
 -- filled rows are visible from another session while it runs), runs to completion, refuses to run
--- inside BEGIN (25001); backfill progress is stored and resumable from another session.
+-- inside BEGIN (25001); backfill progress is stored and resumable from another session; a cancel
+-- ends its pause between batches at once, keeping the batches done; migrator.backfill_share
+-- (1..100) throttles it and it still fills every row.
 \set QUIET 1
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(35);
+SELECT plan(49);
 
 CREATE TABLE events (id int PRIMARY KEY, payload text NOT NULL);
 INSERT INTO events SELECT i, repeat('p', i % 17) FROM generate_series(1, 100) i;
@@ -97,6 +99,49 @@ SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE na
 SELECT lives_ok($$SELECT migrator.contract('event3_len')$$, 'contract event3_len');
 SELECT col_type_is('public', 'events3', 'payload', 'character varying(10)', 'payload is varchar(10)');
 SELECT is((SELECT count(*)::int FROM events3 WHERE payload = 'abc'), 23, 'values intact');
+
+------------------------------------------------------------------------------
+-- a cancel during the pause between batches; then a throttled run_backfill
+------------------------------------------------------------------------------
+CREATE TABLE events4 (id int PRIMARY KEY, payload text);
+INSERT INTO events4 SELECT i, repeat('q', i % 7) FROM generate_series(1, 30) i;
+SELECT lives_ok(
+	$$SELECT migrator.expand('event4_len', '[{"add_column": {"table": "events4", "column": {"name": "len",
+		"type": "int"}, "up": "length(payload)"}}]')$$,
+	'expand event4_len');
+SELECT is(dblink_send_query('runner', $$CALL migrator.run_backfill('event4_len', 5, '10 min')$$), 1,
+	'runner: run_backfill(batch_size 5, pause 10 min) sent');
+CREATE FUNCTION pg_temp.wait_rows_done(change text, n bigint) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+	FOR i IN 1..600 LOOP	-- at most 60 s
+		IF (SELECT rows_done FROM migrator.changes WHERE name = change) >= n THEN
+			RETURN true;
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+	RETURN false;
+END
+$f$;
+SELECT ok(pg_temp.wait_rows_done('event4_len', 5), 'the first batch of 5 is committed');
+SELECT is(dblink_cancel_query('runner'), 'OK', 'cancel the runner during its pause');
+-- (PL/pgSQL cannot catch 57014, hence fail_on_error false and the connection's error message)
+SELECT is_empty($$SELECT * FROM dblink_get_result('runner', false) AS t(status text)$$,
+	'runner: run_backfill ends in its pause, not 10 minutes later, with an error');
+SELECT is(dblink_error_message('runner'), 'ERROR:  canceling statement due to user request',
+	'runner: the error is the cancel');
+SELECT is_empty($$SELECT * FROM dblink_get_result('runner', false) AS t(status text)$$, 'runner: no further result');
+SELECT results_eq($$SELECT state::text, rows_done FROM migrator.changes WHERE name = 'event4_len'$$,
+	$$VALUES ('backfilling', 5::bigint)$$, 'the batch before the cancel stays done');
+SELECT throws_ok($$SET migrator.backfill_share = 0$$, '22023', NULL, 'migrator.backfill_share 0: 22023');
+SELECT throws_ok($$SET migrator.backfill_share = 101$$, '22023', NULL, 'migrator.backfill_share 101: 22023');
+SELECT is(dblink_exec('runner', 'SET migrator.backfill_share = 25'), 'SET', 'runner: backfill_share 25');
+SELECT is(dblink_exec('runner', $$CALL migrator.run_backfill('event4_len', 4)$$), 'CALL',
+	'runner: the throttled run_backfill resumes and completes');
+SELECT results_eq(
+	$$SELECT c.state::text, c.rows_done, (SELECT bool_and(len IS NOT DISTINCT FROM length(payload)) FROM public_event4_len.events4)
+	  FROM migrator.changes c WHERE c.name = 'event4_len'$$,
+	$$VALUES ('backfilled', 30::bigint, true)$$, 'backfilled: 30 rows done, each holds up(row)');
+SELECT lives_ok($$SELECT migrator.contract('event4_len')$$, 'contract event4_len');
 SELECT lives_ok($$SELECT migrator.abort('event2_len')$$, 'abort event2_len after its backfill');
 SELECT is(pg_temp.cols('public.events2'), 'id integer, payload text', 'events2 as before');
 SELECT is(dblink_disconnect('runner'), 'OK', 'disconnect runner');
