@@ -15,6 +15,34 @@
 
 #include "migrator.h"
 
+/* the end of the line at p: its newline, or the end of the text */
+static char *
+line_end(char *p, char *end)
+{
+	char	   *eol = memchr(p, '\n', end - p);
+
+	return eol ? eol : end;
+}
+
+/* the first line at or after p that begins with marker, or NULL */
+static char *
+line_starting(char *p, char *end, const char *marker)
+{
+	for (; p < end; p = line_end(p, end) + 1)
+		if (strncmp(p, marker, strlen(marker)) == 0)
+			return p;
+	return NULL;
+}
+
+/* blank out [from, to) with spaces, keeping newlines (and so line numbers) */
+static void
+blank(char *from, char *to)
+{
+	for (char *p = from; p < to; p++)
+		if (*p != '\n')
+			*p = ' ';
+}
+
 /*
  * dbmate: when the file has a "-- migrate:up" line, only what follows it (up
  * to "-- migrate:down") runs.  The rest is blanked out, keeping newlines, so
@@ -23,34 +51,17 @@
 void
 keep_dbmate_up_section(char *text, int len)
 {
-	char	   *up = NULL;
-	char	   *down = NULL;
-	char	   *p = text;
+	char	   *end = text + len;
+	char	   *up = line_starting(text, end, "-- migrate:up");
+	char	   *down;
 
-	while (p < text + len)
-	{
-		char	   *eol = memchr(p, '\n', text + len - p);
-
-		if (eol == NULL)
-			eol = text + len;
-		if (up == NULL && strncmp(p, "-- migrate:up", 13) == 0)
-			up = eol;
-		else if (up != NULL && strncmp(p, "-- migrate:down", 15) == 0)
-		{
-			down = p;
-			break;
-		}
-		p = eol + 1;
-	}
 	if (up == NULL)
 		return;
-	for (p = text; p < up; p++)
-		if (*p != '\n')
-			*p = ' ';
+	up = line_end(up, end);
+	down = line_starting(up + 1, end, "-- migrate:down");
+	blank(text, up);
 	if (down != NULL)
-		for (p = down; p < text + len; p++)
-			if (*p != '\n')
-				*p = ' ';
+		blank(down, end);
 }
 
 /*
@@ -126,23 +137,8 @@ no_transaction_directive(const char *text, int len, int *line)
 void
 keep_dbmate_down_section(char *text, int len)
 {
-	char	   *p = text;
-	char	   *down = NULL;
+	char	   *end = text + len;
+	char	   *down = line_starting(text, end, "-- migrate:down");
 
-	while (p < text + len)
-	{
-		char	   *eol = memchr(p, '\n', text + len - p);
-
-		if (eol == NULL)
-			eol = text + len;
-		if (strncmp(p, "-- migrate:down", 15) == 0)
-		{
-			down = eol;
-			break;
-		}
-		p = eol + 1;
-	}
-	for (p = text; p < (down ? down : text + len); p++)
-		if (*p != '\n')
-			*p = ' ';
+	blank(text, down ? line_end(down, end) : end);
 }
