@@ -148,8 +148,7 @@ choose_key(BackfillTable *t)
 								   1, types, values, NULL, false, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "could not read the indexes of table %u", t->relid);
-		MemoryContextReset(key_cache_cxt);
-		key_cache_relid = InvalidOid;
+		key_cache_reset();
 		old = MemoryContextSwitchTo(key_cache_cxt);
 		key_cache_nkeys = (int) SPI_processed;
 		key_cache_keys = palloc(sizeof(char *) * Max(key_cache_nkeys, 1));
