@@ -22,6 +22,7 @@ OBJS = \
 	src/diff_types.o \
 	src/diff_tables.o \
 	src/diff_views.o \
+	src/diff_order.o \
 	src/adopt.o \
 	src/guard.o \
 	src/lint.o \

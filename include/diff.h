@@ -12,12 +12,34 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
-/* the statements so far, each with its hazard (NULL: none) */
+/*
+ * What a statement does to the object it acts on, for the order
+ * (diff_order.c): creates it (or gives it its new definition), alters it in
+ * place, drops it, or only sets its comment or grants.
+ */
+#define ACT_CREATE	'c'
+#define ACT_ALTER	'a'
+#define ACT_DROP	'd'
+#define ACT_META	'm'
+
+/*
+ * The statements so far, each with its hazard (NULL: none), the objects it
+ * acts on, as the snapshot's "depends" names them (NIL: none; more than one
+ * for a DROP TABLE of several), how, and objects it needs beyond those its
+ * objects depend on (NIL: none).  The statements emit() adds act on the
+ * object diff_on() named last.
+ */
 typedef struct DiffOut
 {
 	List	   *statements;
 	List	   *hazards;
 	const char *schema;			/* the source schema */
+	List	   *objects;		/* List * of names */
+	List	   *acts;			/* int */
+	List	   *needs;			/* List * of names */
+	char	   *object;			/* what the next statements act on */
+	char		act;
+	bool		meta;			/* in emit_comment() or emit_grants() */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -33,6 +55,7 @@ typedef struct Snap
 	JsonbContainer *composites;
 	JsonbContainer *ranges;
 	JsonbContainer *functions;
+	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -43,6 +66,8 @@ typedef struct Diff
 	Snap		dst;
 	List	   *rebuilt_views;	/* dropped first, re-created at the end */
 	List	   *recreated_enums;	/* re-created: the columns of that type too */
+	List	   *rebuilt;		/* names (as in "depends") of what both have
+								 * that is dropped and created again */
 } Diff;
 
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
@@ -52,6 +77,11 @@ extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Js
 
 /* diff_util.c */
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
+extern void diff_on(DiffOut *out, char act, const char *kind, const char *name);
+extern void diff_on_part(DiffOut *out, char act, const char *kind, const char *owner,
+						 const char *name);
+extern void diff_needs(DiffOut *out, const char *kind, const char *name);
+extern void diff_also(DiffOut *out, const char *kind, const char *name);
 extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);
 extern char *get_text(JsonbContainer *c, const char *key);
 extern char *need_text(JsonbContainer *c, const char *key);
@@ -91,6 +121,7 @@ extern void diff_schema(Diff *diff);
 extern void diff_objects_drop(Diff *diff);
 extern void diff_functions_drop_dependent(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
+extern bool function_replaced(JsonbContainer *s, JsonbContainer *d);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
 extern void diff_tables_drop_foreign_keys(Diff *diff);
@@ -104,7 +135,15 @@ extern void diff_indexes(Diff *diff, const char *table, JsonbContainer *s,
 						 JsonbContainer *d, bool concurrent);
 extern void drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent);
 
+/* diff_order.c */
+extern void diff_find_rebuilt(Diff *diff);
+extern bool is_rebuilt(Diff *diff, const char *kind, const char *name);
+extern bool is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name);
+extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
+					   JsonbContainer *dst_depends);
+
 /* diff_views.c */
+extern List *views_to_drop(Diff *diff);
 extern void diff_views_drop(Diff *diff);
 extern void diff_views_create(Diff *diff);
 

@@ -63,6 +63,10 @@ RESET search_path;
 SELECT migrator.snapshot('{shop_a}') = migrator.snapshot('{shop_a}') AS stable,
        jsonb_object_keys(migrator.snapshot('{shop_b}')->'shop_b') AS kinds ORDER BY 2;
 SELECT jsonb_pretty(migrator.snapshot('{shop_b}')->'shop_b'->'tables'->'orders'->'columns'->'total_cents');
+-- what depends on what (pg_depend), named as the diff orders statements: the table its column
+-- types, default sequence (not the sequence on the column that owns it); the check its function;
+-- the foreign key both tables and the key it points at; the views what they read
+SELECT key, value FROM jsonb_each(migrator.snapshot('{shop_b}')->'shop_b'->'depends') ORDER BY key;
 
 -- the migration from a to b, with hazards
 SELECT seq, statement, hazard FROM migrator.diff('shop_a', 'shop_b') ORDER BY seq;

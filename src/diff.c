@@ -12,19 +12,15 @@
  *	  composite, range), diff_objects.c (the schema, extensions, sequences,
  *	  functions), diff_util.c (reading snapshots, comments, grants).
  *
- *	  The order follows what depends on what: views (readers first) and
- *	  foreign keys go before the tables and keys they use; extensions,
- *	  types, sequences and functions come before the tables whose columns,
- *	  defaults and checks use them, and domains get their defaults and
- *	  checks once the functions these may call exist; tables (partitions
- *	  after their table) before their keys, all keys before all foreign keys
- *	  (so cycles work); views last, each after the relations it reads (the
- *	  snapshot lists them, from pg_depend), re-created if anything they read
- *	  changes.  A function whose arguments or result use the row type of a
- *	  table (or view) of the schema comes after it (the snapshot lists those,
- *	  from pg_depend), and goes, when it goes, before anything else; a domain
- *	  that goes loses the default and checks that call functions of the
- *	  schema before functions go, and goes after them.
+ *	  The order is a topological sort of the statements over pg_depend
+ *	  (diff_order.c), which first finds what must be re-created around a
+ *	  change of what it depends on.  The parts emit by kind, in an order
+ *	  that the sort keeps wherever dependencies leave a choice: views (readers
+ *	  first) and foreign keys go before the tables and keys they use;
+ *	  extensions, types, sequences and functions come before tables; tables
+ *	  (partitions after their table) before their keys, all keys before all
+ *	  foreign keys (so cycles work); views last, re-created if anything they
+ *	  read changes; what goes, at the end.
  *
  *-------------------------------------------------------------------------
  */
@@ -67,7 +63,19 @@ open_snap(JsonbContainer *c)
 	s.composites = get_obj(c, "composites");
 	s.ranges = get_obj(c, "ranges");
 	s.functions = get_obj(c, "functions");
+	s.depends = get_obj(c, "depends");
 	return s;
+}
+
+/* a statement at position start, on no object */
+static void
+prepend(DiffOut *out, int start, char *statement)
+{
+	out->statements = list_insert_nth(out->statements, start, statement);
+	out->hazards = list_insert_nth(out->hazards, start, NULL);
+	out->objects = list_insert_nth(out->objects, start, NIL);
+	out->acts = list_insert_nth_int(out->acts, start, ACT_META);
+	out->needs = list_insert_nth(out->needs, start, NIL);
 }
 
 /*
@@ -88,6 +96,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.dst = open_snap(dstc);
 
 	find_recreated_enums(&diff);
+	diff_find_rebuilt(&diff);
 	diff_functions_drop_dependent(&diff);
 	diff_views_drop(&diff);
 	diff_tables_drop_foreign_keys(&diff);
@@ -112,16 +121,14 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);
 
+	diff_order(out, start, diff.src.depends, diff.dst.depends);
+
 	/* statements resolve names in the source schema; function bodies later */
 	if (list_length(out->statements) > start)
 	{
-		out->statements = list_insert_nth(out->statements, start,
-										  psprintf("SET search_path = %s, pg_catalog",
-												   quote_identifier(out->schema)));
-		out->hazards = list_insert_nth(out->hazards, start, NULL);
-		out->statements = list_insert_nth(out->statements, start + 1,
-										  pstrdup("SET check_function_bodies = false"));
-		out->hazards = list_insert_nth(out->hazards, start + 1, NULL);
+		prepend(out, start, psprintf("SET check_function_bodies = false"));
+		prepend(out, start, psprintf("SET search_path = %s, pg_catalog",
+									 quote_identifier(out->schema)));
 	}
 }
 
@@ -157,7 +164,7 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 	SnapshotMemo *memo = snapshot_memo_create();
 	Jsonb	   *a = (Jsonb *) snapshot_schema_memo(source, memo);
 	Jsonb	   *b = (Jsonb *) snapshot_schema_memo(target, memo);
-	DiffOut		out = {NIL, NIL, source};
+	DiffOut		out = {.schema = source};
 
 	diff_snapshots(&out, &a->root, &b->root);
 	return_rows(fcinfo, &out);
@@ -256,7 +263,7 @@ diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 Datum
 migrator_diff_snapshots(PG_FUNCTION_ARGS)
 {
-	DiffOut		out = {NIL, NIL, NULL};
+	DiffOut		out = {0};
 	Jsonb	   *source = PG_GETARG_JSONB_P(0);
 	Jsonb	   *target = PG_GETARG_JSONB_P(1);
 
@@ -274,7 +281,7 @@ migrator_diff_snapshots(PG_FUNCTION_ARGS)
 Datum
 migrator_drift(PG_FUNCTION_ARGS)
 {
-	DiffOut		out = {NIL, NIL, NULL};
+	DiffOut		out = {0};
 	Jsonb	   *recorded = NULL;
 	MemoryContext caller = CurrentMemoryContext;
 	bool		isnull;
@@ -314,7 +321,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 	char	   *scratch = psprintf("migrator_generate_%d", MyProcPid);
 	MemoryContext caller = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	DiffOut		out = {NIL, NIL, schema};
+	DiffOut		out = {.schema = schema};
 	SnapshotMemo *memo = snapshot_memo_create();
 	Jsonb	   *live = (Jsonb *) snapshot_schema_memo(schema, memo);
 	Jsonb	   *want;

@@ -20,6 +20,7 @@ diff_schema(Diff *diff)
 	DiffOut    *out = diff->out;
 	const char *schema = quote_identifier(out->schema);
 
+	diff_on(out, ACT_ALTER, "schema", out->schema);
 	emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
 	emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
 }
@@ -32,8 +33,11 @@ diff_extensions_create(Diff *diff)
 
 	foreach(lc, keys_of(diff->dst.extensions))
 		if (!has_key(diff->src.extensions, lfirst(lc)))
+		{
+			diff_on(diff->out, ACT_CREATE, "extension", lfirst(lc));
 			emit(diff->out, NULL, "CREATE EXTENSION %s SCHEMA %s",
 				 quote_identifier(lfirst(lc)), quote_identifier(diff->out->schema));
+		}
 }
 
 /* ---------------------------------------------------------------------
@@ -63,11 +67,34 @@ diff_sequences_create(Diff *diff)
 		JsonbContainer *d = get_obj(diff->dst.sequences, name);
 		JsonbContainer *s = get_obj(diff->src.sequences, name);
 
+		diff_on(out, s ? ACT_ALTER : ACT_CREATE, "relation", name);
 		if (s == NULL)
 			emit(out, NULL, "CREATE SEQUENCE %s %s", q(out, name), sequence_options(d));
 		else if (strcmp(sequence_options(s), sequence_options(d)) != 0)
 			emit(out, NULL, "ALTER SEQUENCE %s %s", q(out, name), sequence_options(d));
 	}
+}
+
+/*
+ * The parts of a sequence's "owned_by", "table.column", each quoted as
+ * needed: split on the dot between them (NIL: not of that form)
+ */
+static List *
+owner_parts(const char *owner)
+{
+	List	   *parts = NIL;
+
+	if (!SplitIdentifierString(pstrdup(owner), '.', &parts) || list_length(parts) != 2)
+		return NIL;
+	return parts;
+}
+
+static char *
+owner_table(const char *owner)
+{
+	List	   *parts = owner_parts(owner);
+
+	return parts ? linitial(parts) : NULL;
 }
 
 /* owning columns (once the tables are there), comments and grants */
@@ -83,10 +110,17 @@ diff_sequences_own(Diff *diff)
 		JsonbContainer *d = get_obj(diff->dst.sequences, name);
 		JsonbContainer *s = get_obj(diff->src.sequences, name);
 
+		char	   *owner = get_text(d, "owned_by");
+
+		/* (what the tables need of a sequence is there already) */
+		diff_on(out, ACT_META, "relation", name);
 		if (!same(s, d, "owned_by"))
+		{
 			emit(out, NULL, "ALTER SEQUENCE %s OWNED BY %s", q(out, name),
-				 get_text(d, "owned_by") ?
-				 psprintf("%s.%s", quote_identifier(out->schema), get_text(d, "owned_by")) : "NONE");
+				 owner ? psprintf("%s.%s", quote_identifier(out->schema), owner) : "NONE");
+			if (owner && owner_table(owner))
+				diff_needs(out, "relation", owner_table(owner));
+		}
 		emit_comment(out, "SEQUENCE", q(out, name), s, d);
 		emit_grants(out, psprintf("SEQUENCE %s", q(out, name)), NULL, s, d);
 	}
@@ -100,23 +134,13 @@ static bool
 goes_with_owner(Diff *diff, JsonbContainer *s)
 {
 	char	   *owner = get_text(s, "owned_by");
-	char	   *table;
-	char	   *column;
+	List	   *parts = owner ? owner_parts(owner) : NIL;
 	JsonbContainer *t;
 
-	if (owner == NULL)
+	if (parts == NIL)
 		return false;
-	/* "table.column", each quoted as needed: split on the dot between them */
-	{
-		List	   *parts = NIL;
-
-		if (!SplitIdentifierString(pstrdup(owner), '.', &parts) || list_length(parts) != 2)
-			return false;
-		table = linitial(parts);
-		column = lsecond(parts);
-	}
-	t = get_obj(diff->dst.tables, table);
-	return t == NULL || !has_key(get_obj(t, "columns"), column);
+	t = get_obj(diff->dst.tables, linitial(parts));
+	return t == NULL || !has_key(get_obj(t, "columns"), lsecond(parts));
 }
 
 /* ---------------------------------------------------------------------
@@ -172,6 +196,16 @@ function_phase(Diff *diff, JsonbContainer *f)
 }
 
 /*
+ * Does a function both have change beyond what CREATE OR REPLACE can do:
+ * its result type, argument names or defaults, or kind?
+ */
+bool
+function_replaced(JsonbContainer *s, JsonbContainer *d)
+{
+	return !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind"));
+}
+
+/*
  * Functions and procedures, new and changed, of one phase (see
  * function_phase()).  A change of result type, of argument names or of
  * defaults is beyond CREATE OR REPLACE: the old one is dropped first.
@@ -192,11 +226,13 @@ diff_functions_create(Diff *diff, int phase)
 		if (function_phase(diff, d) != phase)
 			continue;
 		signature = psprintf("%s%s", function_name(out, key), function_args(key));
-		if (s && !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind")))
+		if (s && (function_replaced(s, d) || is_rebuilt(diff, "function", key)))
 		{
+			diff_on(out, ACT_DROP, "function", key);
 			emit(out, NULL, "DROP %s %s", routine_kind(s), signature);
 			s = NULL;
 		}
+		diff_on(out, ACT_CREATE, "function", key);
 		if (s == NULL || !same(s, d, "definition"))
 			emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
 				 quote_identifier(out->schema), need_text(d, "definition"));
@@ -210,6 +246,13 @@ diff_functions_create(Diff *diff, int phase)
  * ---------------------------------------------------------------------
  */
 
+static void
+drop_function(DiffOut *out, const char *key, JsonbContainer *s)
+{
+	diff_on(out, ACT_DROP, "function", key);
+	emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
+}
+
 void
 diff_objects_drop(Diff *diff)
 {
@@ -221,7 +264,10 @@ diff_objects_drop(Diff *diff)
 		JsonbContainer *s = get_obj(diff->src.sequences, lfirst(lc));
 
 		if (!has_key(diff->dst.sequences, lfirst(lc)) && !goes_with_owner(diff, s))
+		{
+			diff_on(out, ACT_DROP, "relation", lfirst(lc));
 			emit(out, "data-loss", "DROP SEQUENCE %s", q(out, lfirst(lc)));
+		}
 	}
 	foreach(lc, keys_of(diff->src.functions))
 	{
@@ -229,7 +275,7 @@ diff_objects_drop(Diff *diff)
 		JsonbContainer *s = get_obj(diff->src.functions, key);
 
 		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") == NIL)
-			emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
+			drop_function(out, key, s);
 	}
 }
 
@@ -250,7 +296,7 @@ diff_functions_drop_dependent(Diff *diff)
 		JsonbContainer *s = get_obj(diff->src.functions, key);
 
 		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") != NIL)
-			emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
+			drop_function(out, key, s);
 	}
 }
 
@@ -261,5 +307,8 @@ diff_extensions_drop(Diff *diff)
 
 	foreach(lc, keys_of(diff->src.extensions))
 		if (!has_key(diff->dst.extensions, lfirst(lc)))
+		{
+			diff_on(diff->out, ACT_DROP, "extension", lfirst(lc));
 			emit(diff->out, "data-loss", "DROP EXTENSION %s", quote_identifier(lfirst(lc)));
+		}
 }

@@ -118,9 +118,13 @@ drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent)
 	{
 		char	   *ix = lfirst(lc);
 
-		if (!has_key(di, ix) || !same(get_obj(si, ix), get_obj(di, ix), "definition"))
+		if (!has_key(di, ix) || !same(get_obj(si, ix), get_obj(di, ix), "definition") ||
+			is_rebuilt(diff, "index", ix))
+		{
+			diff_on(diff->out, ACT_DROP, "index", ix);
 			emit(diff->out, concurrent ? NULL : "blocking-lock", "DROP INDEX %s%s",
 				 concurrent ? "CONCURRENTLY " : "", q(diff->out, ix));
+		}
 	}
 }
 
@@ -141,10 +145,13 @@ differs(JsonbContainer *x, JsonbContainer *y)
  * or change in dt; keep_new: those of dt that are new or change.
  */
 static List *
-changed(JsonbContainer *st, JsonbContainer *dt, const char *kind, bool keep_new)
+changed(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt, const char *kind,
+		bool keep_new)
 {
 	JsonbContainer *s = get_obj(st, kind);
 	JsonbContainer *d = get_obj(dt, kind);
+	/* "constraints" -> "constraint", as "depends" names them */
+	const char *one = strcmp(kind, "policies") == 0 ? "policy" : pnstrdup(kind, strlen(kind) - 1);
 	List	   *result = NIL;
 	ListCell   *lc;
 
@@ -153,7 +160,7 @@ changed(JsonbContainer *st, JsonbContainer *dt, const char *kind, bool keep_new)
 		JsonbContainer *x = get_obj(s, lfirst(lc));
 		JsonbContainer *y = get_obj(d, lfirst(lc));
 
-		if (x == NULL || y == NULL || differs(x, y))
+		if (x == NULL || y == NULL || differs(x, y) || is_rebuilt_part(diff, one, t, lfirst(lc)))
 			result = lappend(result, lfirst(lc));
 	}
 	return result;
@@ -161,18 +168,22 @@ changed(JsonbContainer *st, JsonbContainer *dt, const char *kind, bool keep_new)
 
 /* the constraints of a table both have that go or change, of one type or all others */
 static void
-drop_constraints(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt, bool fkeys)
+drop_constraints(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt, bool fkeys)
 {
+	DiffOut    *out = diff->out;
 	JsonbContainer *sk = get_obj(st, "constraints");
 	ListCell   *lc;
 
-	foreach(lc, changed(st, dt, "constraints", false))
+	foreach(lc, changed(diff, t, st, dt, "constraints", false))
 	{
 		char	   *type = get_text(get_obj(sk, lfirst(lc)), "type");
 
 		if (fkeys == (strcmp(type, "f") == 0))
+		{
+			diff_on_part(out, ACT_DROP, "constraint", t, lfirst(lc));
 			emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t),
 				 quote_identifier(lfirst(lc)));
+		}
 	}
 }
 
@@ -190,7 +201,7 @@ diff_tables_drop_foreign_keys(Diff *diff)
 		JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
 
 		if (dt)
-			drop_constraints(diff->out, lfirst(lc), get_obj(diff->src.tables, lfirst(lc)), dt, true);
+			drop_constraints(diff, lfirst(lc), get_obj(diff->src.tables, lfirst(lc)), dt, true);
 	}
 }
 
@@ -213,11 +224,17 @@ diff_tables_drop_parts(Diff *diff)
 
 		if (dt == NULL)
 			continue;			/* the whole table goes */
-		foreach(lc2, changed(st, dt, "triggers", false))
+		foreach(lc2, changed(diff, t, st, dt, "triggers", false))
+		{
+			diff_on_part(out, ACT_DROP, "trigger", t, lfirst(lc2));
 			emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
-		foreach(lc2, changed(st, dt, "policies", false))
+		}
+		foreach(lc2, changed(diff, t, st, dt, "policies", false))
+		{
+			diff_on_part(out, ACT_DROP, "policy", t, lfirst(lc2));
 			emit(out, "blocking-lock", "DROP POLICY %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
-		drop_constraints(out, t, st, dt, false);
+		}
+		drop_constraints(diff, t, st, dt, false);
 		drop_indexes(diff, st, dt, !partitioned(st));
 	}
 }
@@ -257,6 +274,7 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
 	if (options)
 		appendStringInfoChar(&s, ')');
+	diff_on(out, ACT_CREATE, "relation", t);
 	emit(out, NULL, "%s", s.data);
 }
 
@@ -421,6 +439,7 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
 	DiffOut    *out = diff->out;
 
+	diff_on(out, ACT_ALTER, "relation", t);
 	if (get_bool(st, "unlogged") != get_bool(dt, "unlogged"))
 		emit(out, "rewrite", "ALTER TABLE %s SET %s", q(out, t), get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
@@ -455,6 +474,7 @@ diff_tables_alter(Diff *diff)
 		JsonbContainer *dc = get_obj(dt, "columns");
 		char	   *on = psprintf("TABLE %s", q(out, t));
 
+		diff_on(out, ACT_ALTER, "relation", t);
 		if (st)
 			alter_table(diff, t, st, dt);
 		if (get_bool(st, "row_security") != get_bool(dt, "row_security"))
@@ -507,6 +527,7 @@ add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bo
 	char	   *def = need_text(d, "definition");
 	bool		not_valid = strstr(def, " NOT VALID") != NULL;
 
+	diff_on_part(out, ACT_CREATE, "constraint", t, k);
 	if (!existing)
 		emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
 	else if ((type[0] == 'p' || type[0] == 'u') && !part && strstr(def, "NULLS NOT DISTINCT") == NULL)
@@ -550,7 +571,8 @@ diff_indexes(Diff *diff, const char *table, JsonbContainer *s, JsonbContainer *d
 		JsonbContainer *x = get_obj(si, ix);
 		JsonbContainer *y = get_obj(di, ix);
 
-		if (x == NULL || !same(x, y, "definition"))
+		diff_on(diff->out, ACT_CREATE, "index", ix);
+		if (x == NULL || !same(x, y, "definition") || is_rebuilt(diff, "index", ix))
 		{
 			char	   *def = need_text(y, "definition");
 
@@ -582,8 +604,8 @@ static void
 add_triggers_policies(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
 	DiffOut    *out = diff->out;
-	List	   *new_triggers = changed(st, dt, "triggers", true);
-	List	   *new_policies = changed(st, dt, "policies", true);
+	List	   *new_triggers = changed(diff, t, st, dt, "triggers", true);
+	List	   *new_policies = changed(diff, t, st, dt, "policies", true);
 	JsonbContainer *tg = get_obj(dt, "triggers");
 	JsonbContainer *po = get_obj(dt, "policies");
 	ListCell   *lc;
@@ -593,6 +615,7 @@ add_triggers_policies(Diff *diff, const char *t, JsonbContainer *st, JsonbContai
 		char	   *name = lfirst(lc);
 		bool		add = str_member(new_triggers, name);
 
+		diff_on_part(out, ACT_CREATE, "trigger", t, name);
 		if (add)
 			emit(out, st ? "blocking-lock" : NULL, "%s", get_text(get_obj(tg, name), "definition"));
 		emit_comment(out, "TRIGGER", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
@@ -603,6 +626,7 @@ add_triggers_policies(Diff *diff, const char *t, JsonbContainer *st, JsonbContai
 		char	   *name = lfirst(lc);
 		bool		add = str_member(new_policies, name);
 
+		diff_on_part(out, ACT_CREATE, "policy", t, name);
 		if (add)
 			create_policy(out, t, name, get_obj(po, name));
 		emit_comment(out, "POLICY", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
@@ -635,7 +659,7 @@ diff_tables_add_parts(Diff *diff)
 			List	   *add;
 
 			if (pass == 0)
-				adds = lappend(adds, changed(st, dt, "constraints", true));
+				adds = lappend(adds, changed(diff, t, st, dt, "constraints", true));
 			add = list_nth(adds, foreach_current_index(lc));
 
 			foreach(lc2, keys_of(dk))
@@ -650,8 +674,11 @@ diff_tables_add_parts(Diff *diff)
 				if (str_member(add, k))
 					add_constraint(out, t, k, d, st != NULL, partitioned(dt));
 				else
+				{
+					diff_on_part(out, ACT_ALTER, "constraint", t, k);
 					emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), q(out, t)),
 								 get_obj(get_obj(st, "constraints"), k), d);
+				}
 			}
 		}
 	foreach(lc, tables)
@@ -666,6 +693,34 @@ diff_tables_add_parts(Diff *diff)
 }
 
 /*
+ * The checks of table t, which goes, that call a function over t's row type
+ * (the snapshot's "depends"): dropped before it, so that the function can
+ * go before the table (a cycle the table's DROP could not break).
+ */
+static void
+drop_cyclic_constraints(Diff *diff, const char *t)
+{
+	char	   *table = psprintf("relation %s", t);
+	ListCell   *lc;
+	ListCell   *ld;
+
+	foreach(lc, keys_of(get_obj(get_obj(diff->src.tables, t), "constraints")))
+	{
+		char	   *k = psprintf("constraint %s.%s", quote_identifier(t), quote_identifier(lfirst(lc)));
+
+		foreach(ld, array_of(diff->src.depends, k))
+			if (strncmp(lfirst(ld), "function ", 9) == 0 &&
+				str_member(array_of(diff->src.depends, lfirst(ld)), table))
+			{
+				diff_on_part(diff->out, ACT_DROP, "constraint", t, lfirst(lc));
+				emit(diff->out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s",
+					 q(diff->out, t), quote_identifier(lfirst(lc)));
+				break;
+			}
+	}
+}
+
+/*
  * Tables that go, all in one statement (keys between them go with them),
  * before the keys of those that stay, which their foreign keys may use.
  */
@@ -673,12 +728,22 @@ void
 diff_tables_drop(Diff *diff)
 {
 	StringInfoData s;
+	List	   *gone = NIL;
 	ListCell   *lc;
 
 	initStringInfo(&s);
 	foreach(lc, keys_of(diff->src.tables))
 		if (!has_key(diff->dst.tables, lfirst(lc)))
+		{
 			appendStringInfo(&s, "%s%s", s.len ? ", " : "", q(diff->out, lfirst(lc)));
-	if (s.len)
-		emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
+			gone = lappend(gone, lfirst(lc));
+		}
+	if (gone == NIL)
+		return;
+	foreach(lc, gone)
+		drop_cyclic_constraints(diff, lfirst(lc));
+	diff_on(diff->out, ACT_DROP, "relation", linitial(gone));
+	emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
+	for_each_from(lc, gone, 1)
+		diff_also(diff->out, "relation", lfirst(lc));
 }

@@ -63,6 +63,7 @@ create_enum(DiffOut *out, const char *name, JsonbContainer *labels)
 	initStringInfo(&s);
 	for (int i = 0; i < n_labels(labels); i++)
 		appendStringInfo(&s, "%s%s", i ? ", " : "", quote_literal_cstr(label_at(labels, i)));
+	diff_on(out, ACT_CREATE, "type", name);
 	emit(out, NULL, "CREATE TYPE %s AS ENUM (%s)", q(out, name), s.data);
 }
 
@@ -75,11 +76,14 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 
 	if (str_member(diff->recreated_enums, name))
 	{
+		/* (makes room for the new one: its first step) */
+		diff_on(out, ACT_CREATE, "type", name);
 		emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", q(out, name),
 			 quote_identifier(old_enum_name(name)));
 		create_enum(out, name, dl);
 		return;
 	}
+	diff_on(out, ACT_ALTER, "type", name);
 	for (int i = 0; i < n; i++)
 	{
 		char	   *label = label_at(dl, i);
@@ -151,6 +155,7 @@ diff_enum_columns(Diff *diff, const char *table, const char *column, JsonbContai
 	char	   *type = need_text(d, "type");
 	char	   *dflt = get_text(d, "default");
 
+	diff_on(out, ACT_ALTER, "relation", table);
 	if (dflt)
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, table), qc);
 	emit(out, "rewrite", "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s",
@@ -165,7 +170,10 @@ diff_enums_drop_old(Diff *diff)
 	ListCell   *lc;
 
 	foreach(lc, diff->recreated_enums)
+	{
+		diff_on(diff->out, ACT_DROP, "type", lfirst(lc));
 		emit(diff->out, NULL, "DROP TYPE %s", q(diff->out, old_enum_name(lfirst(lc))));
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -182,6 +190,7 @@ create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 {
 	char	   *coll = get_text(d, "collation");
 
+	diff_on(out, ACT_CREATE, "type", name);
 	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s", q(out, name), need_text(d, "type"),
 		 coll ? " COLLATE " : "", coll ? coll : "",
 		 get_bool(d, "not_null") ? " NOT NULL" : "");
@@ -198,6 +207,7 @@ alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *
 	JsonbContainer *dk = get_obj(d, "constraints");
 	ListCell   *lc;
 
+	diff_on(out, ACT_ALTER, "type", name);
 	if (!same(s, d, "default") && !get_text(d, "default"))
 		emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
 	if (get_bool(s, "not_null") != get_bool(d, "not_null"))
@@ -205,7 +215,10 @@ alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *
 			 q(out, name), get_bool(d, "not_null") ? "SET" : "DROP");
 	foreach(lc, keys_of(sk))
 		if (!has_key(dk, lfirst(lc)) || !same(get_obj(sk, lfirst(lc)), get_obj(dk, lfirst(lc)), "definition"))
+		{
+			diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lc));
 			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lc)));
+		}
 }
 
 static void
@@ -222,6 +235,7 @@ domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbConta
 		JsonbContainer *ks = get_obj(sk, k);
 		char	   *def = need_text(kd, "definition");
 
+		diff_on_part(out, ACT_CREATE, "constraint", name, k);
 		if (ks && same(ks, kd, "definition"))
 			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), ks, kd);
 		else
@@ -262,6 +276,7 @@ create_composite(DiffOut *out, const char *name, JsonbContainer *d)
 	foreach(lc, by_position(attrs))
 		appendStringInfo(&s, "%s%s %s", foreach_current_index(lc) ? ", " : "",
 						 quote_identifier(lfirst(lc)), attribute_sql(get_obj(attrs, lfirst(lc))));
+	diff_on(out, ACT_CREATE, "type", name);
 	emit(out, NULL, "CREATE TYPE %s AS (%s)", q(out, name), s.data);
 }
 
@@ -272,6 +287,7 @@ alter_composite(DiffOut *out, const char *name, JsonbContainer *s, JsonbContaine
 	JsonbContainer *da = get_obj(d, "attributes");
 	ListCell   *lc;
 
+	diff_on(out, ACT_ALTER, "type", name);
 	foreach(lc, by_position(sa))
 		if (!has_key(da, lfirst(lc)))
 			emit(out, "data-loss", "ALTER TYPE %s DROP ATTRIBUTE %s CASCADE", q(out, name), quote_identifier(lfirst(lc)));
@@ -323,6 +339,7 @@ diff_types_create(Diff *diff)
 			create_enum(out, e, get_obj(d, "labels"));
 		else
 			alter_enum(diff, e, get_obj(s, "labels"), get_obj(d, "labels"));
+		diff_on(out, ACT_ALTER, "type", e);
 		emit_comment(out, "TYPE", q(out, e), str_member(diff->recreated_enums, e) ? NULL : s, d);
 	}
 	foreach(lc, keys_of(dst->ranges))
@@ -333,9 +350,11 @@ diff_types_create(Diff *diff)
 
 		if (s && !same(s, d, "definition"))
 		{
+			diff_on(out, ACT_DROP, "type", r);
 			emit(out, "data-loss", "DROP TYPE %s", q(out, r));
 			s = NULL;
 		}
+		diff_on(out, s ? ACT_ALTER : ACT_CREATE, "type", r);
 		if (s == NULL)
 			emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", q(out, r), need_text(d, "definition"));
 		emit_comment(out, "TYPE", q(out, r), s, d);
@@ -348,6 +367,7 @@ diff_types_create(Diff *diff)
 
 		if (s && !(same(s, d, "type") && same(s, d, "collation")))
 		{
+			diff_on(out, ACT_DROP, "type", name);
 			emit(out, "data-loss", "DROP DOMAIN %s", q(out, name));
 			s = NULL;
 		}
@@ -355,6 +375,7 @@ diff_types_create(Diff *diff)
 			create_domain(out, name, d);
 		else
 			alter_domain(out, name, s, d);
+		diff_on(out, ACT_ALTER, "type", name);
 		emit_comment(out, "DOMAIN", q(out, name), s, d);
 	}
 	foreach(lc, keys_of(dst->composites))
@@ -367,6 +388,7 @@ diff_types_create(Diff *diff)
 			create_composite(out, name, d);
 		else
 			alter_composite(out, name, s, d);
+		diff_on(out, ACT_ALTER, "type", name);
 		emit_comment(out, "TYPE", q(out, name), s, d);
 		attribute_comments(out, name, s, d);
 	}
@@ -392,6 +414,7 @@ diff_domains_complete(Diff *diff)
 		/* re-created (see diff_types_create()): as new */
 		if (s && !(same(s, d, "type") && same(s, d, "collation")))
 			s = NULL;
+		diff_on(out, ACT_ALTER, "type", name);
 		if (dflt && !(s && same(s, d, "default")))
 			emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", q(out, name), dflt);
 		domain_constraints(out, name, s, d);
@@ -418,11 +441,29 @@ diff_domains_detach(Diff *diff)
 
 		if (has_key(diff->dst.domains, name) || array_of(s, "depends") == NIL)
 			continue;
+		diff_on(out, ACT_ALTER, "type", name);
 		if (get_text(s, "default"))
 			emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
 		foreach(lk, keys_of(get_obj(s, "constraints")))
+		{
+			diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lk));
 			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lk)));
+		}
 	}
+}
+
+/* the types of one kind that go (DROP kind) */
+static void
+drop_types(DiffOut *out, JsonbContainer *src, JsonbContainer *dst, const char *kind)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys_of(src))
+		if (!has_key(dst, lfirst(lc)))
+		{
+			diff_on(out, ACT_DROP, "type", lfirst(lc));
+			emit(out, "data-loss", "DROP %s %s", kind, q(out, lfirst(lc)));
+		}
 }
 
 void
@@ -431,18 +472,9 @@ diff_types_drop(Diff *diff)
 	DiffOut    *out = diff->out;
 	Snap	   *src = &diff->src;
 	Snap	   *dst = &diff->dst;
-	ListCell   *lc;
 
-	foreach(lc, keys_of(src->composites))
-		if (!has_key(dst->composites, lfirst(lc)))
-			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
-	foreach(lc, keys_of(src->domains))
-		if (!has_key(dst->domains, lfirst(lc)))
-			emit(out, "data-loss", "DROP DOMAIN %s", q(out, lfirst(lc)));
-	foreach(lc, keys_of(src->ranges))
-		if (!has_key(dst->ranges, lfirst(lc)))
-			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
-	foreach(lc, keys_of(src->enums))
-		if (!has_key(dst->enums, lfirst(lc)))
-			emit(out, "data-loss", "DROP TYPE %s", q(out, lfirst(lc)));
+	drop_types(out, src->composites, dst->composites, "TYPE");
+	drop_types(out, src->domains, dst->domains, "DOMAIN");
+	drop_types(out, src->ranges, dst->ranges, "TYPE");
+	drop_types(out, src->enums, dst->enums, "TYPE");
 }

@@ -34,6 +34,46 @@ emit(DiffOut *out, const char *hazard, const char *fmt,...)
 	}
 	out->statements = lappend(out->statements, s.data);
 	out->hazards = lappend(out->hazards, (void *) hazard);
+	out->objects = lappend(out->objects, out->object ? list_make1(out->object) : NIL);
+	out->acts = lappend_int(out->acts, out->meta ? ACT_META : out->act);
+	out->needs = lappend(out->needs, NIL);
+}
+
+/*
+ * The statements emitted next act on object "kind name" (a name of the
+ * snapshot's "depends"), as act says.
+ */
+void
+diff_on(DiffOut *out, char act, const char *kind, const char *name)
+{
+	out->object = psprintf("%s %s", kind, name);
+	out->act = act;
+}
+
+/* ... on "kind owner.name", a part of owner (a constraint, trigger, policy) */
+void
+diff_on_part(DiffOut *out, char act, const char *kind, const char *owner, const char *name)
+{
+	out->object = psprintf("%s %s.%s", kind, quote_identifier(owner), quote_identifier(name));
+	out->act = act;
+}
+
+/* the statement emitted last also acts on "kind name" */
+void
+diff_also(DiffOut *out, const char *kind, const char *name)
+{
+	ListCell   *last = list_last_cell(out->objects);
+
+	lfirst(last) = lappend(lfirst(last), psprintf("%s %s", kind, name));
+}
+
+/* the statement emitted last also needs "kind name" to be there */
+void
+diff_needs(DiffOut *out, const char *kind, const char *name)
+{
+	ListCell   *last = list_last_cell(out->needs);
+
+	lfirst(last) = lappend(lfirst(last), psprintf("%s %s", kind, name));
 }
 
 /* ---------------------------------------------------------------------
@@ -290,7 +330,11 @@ emit_comment(DiffOut *out, const char *kind, const char *target,
 			 JsonbContainer *s, JsonbContainer *d)
 {
 	if (!same(s, d, "comment"))
+	{
+		out->meta = true;
 		emit(out, NULL, "COMMENT ON %s %s IS %s", kind, target, literal_or_null(get_text(d, "comment")));
+		out->meta = false;
+	}
 }
 
 /*
@@ -335,10 +379,12 @@ emit_grants(DiffOut *out, const char *on, const char *column,
 		return;
 	from = array_of(s, "grants");
 	to = array_of(d, "grants");
+	out->meta = true;
 	foreach(lc, from)
 		if (!str_member(to, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), true);
 	foreach(lc, to)
 		if (!str_member(from, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), false);
+	out->meta = false;
 }

@@ -36,8 +36,11 @@ reads_any(Snap *src, const char *v, List *list)
 	return false;
 }
 
-/* the views that go or are re-created, and the tables they cannot outlive */
-static List *
+/*
+ * The views that go or are re-created (also those that depend on something
+ * re-created: diff_find_rebuilt()), and the tables they cannot outlive
+ */
+List *
 views_to_drop(Diff *diff)
 {
 	Snap	   *src = &diff->src;
@@ -59,7 +62,8 @@ views_to_drop(Diff *diff)
 	{
 		char	   *v = lfirst(lc);
 
-		if (!has_key(dst->views, v) || view_changes(get_obj(src->views, v), get_obj(dst->views, v)))
+		if (!has_key(dst->views, v) || view_changes(get_obj(src->views, v), get_obj(dst->views, v)) ||
+			is_rebuilt(diff, "relation", v))
 			gone = lappend(gone, v);
 	}
 	/* and their readers, and theirs */
@@ -93,6 +97,7 @@ diff_views_drop(Diff *diff)
 	{
 		char	   *v = list_nth(drop, i);
 
+		diff_on(out, ACT_DROP, "relation", v);
 		emit(out, "blocking-lock", "DROP %sVIEW %s",
 			 get_bool(get_obj(diff->src.views, v), "materialized") ? "MATERIALIZED " : "", q(out, v));
 		if (has_key(diff->dst.views, v))
@@ -122,6 +127,7 @@ create_view(DiffOut *out, const char *v, JsonbContainer *d)
 		appendStringInfo(&with, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
 	if (options)
 		appendStringInfoChar(&with, ')');
+	diff_on(out, ACT_CREATE, "relation", v);
 	emit(out, NULL, "CREATE %sVIEW %s%s AS %s", get_bool(d, "materialized") ? "MATERIALIZED " : "",
 		 q(out, v), with.data, def);
 }
@@ -164,6 +170,7 @@ diff_views_create(Diff *diff)
 		const char *kind = get_bool(d, "materialized") ? "MATERIALIZED VIEW" : "VIEW";
 
 		diff_indexes(diff, v, s, d, s != NULL);
+		diff_on(out, ACT_ALTER, "relation", v);
 		emit_comment(out, kind, q(out, v), s, d);
 		column_comments(out, v, s, d);
 		emit_grants(out, psprintf("TABLE %s", q(out, v)), NULL, s, d);

@@ -91,7 +91,10 @@ round_trip() {
 	reset && load "$1" rt_src && load "$2" rt_dst && migrate && same_dump
 }
 
-mapfile -t cases < <(find "$CASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+# DIFF_CASES="a b": only those cases
+if [[ -n ${DIFF_CASES:-} ]]; then read -ra cases <<<"$DIFF_CASES"
+else mapfile -t cases < <(find "$CASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+fi
 echo "1..$((${#cases[@]} * 7))"
 psql -X -q -d postgres -f "$CASES/roles.sql" >/dev/null 2>&1
 : >"$TMP/why"

@@ -1,0 +1,9 @@
+CREATE TABLE t (id int, n int);
+CREATE VIEW v AS SELECT id, n FROM t;
+CREATE FUNCTION all_v() RETURNS SETOF v LANGUAGE sql AS $$ SELECT * FROM v $$;
+CREATE FUNCTION twice(int) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$;
+CREATE VIEW w AS SELECT twice(id) AS d FROM t;
+CREATE TABLE u (n int CHECK (twice(n) < 100));
+CREATE INDEX u_twice ON u (twice(n));
+CREATE FUNCTION t_ok(t) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1.id > 0 $$;
+ALTER TABLE t ADD CONSTRAINT t_ok CHECK (t_ok(t));
