@@ -339,7 +339,8 @@ rebuildable(Diff *diff, const char *name)
  * What both schemas have but must be dropped and created again because
  * something it depends on is: a view over a view re-created or a table
  * whose columns change, a function whose result type changes (see
- * function_replaced()), a type re-created; and, in turn, whatever
+ * function_replaced()), a domain or range re-created (its base type
+ * changes: diff_types_create()); and, in turn, whatever
  * depends on those (in the source) and can be (rebuildable()): a
  * function over a view's row type, a check or index calling a function
  * that is replaced, a view calling it.  Found before anything is emitted;
@@ -362,6 +363,21 @@ diff_find_rebuilt(Diff *diff)
 
 		if (s && function_replaced(s, get_obj(diff->dst.functions, lfirst(lc))))
 			rebuilt = lappend(rebuilt, psprintf("function %s", (char *) lfirst(lc)));
+	}
+	foreach(lc, keys_of(diff->dst.domains))
+	{
+		JsonbContainer *s = get_obj(diff->src.domains, lfirst(lc));
+		JsonbContainer *d = get_obj(diff->dst.domains, lfirst(lc));
+
+		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+			rebuilt = lappend(rebuilt, psprintf("type %s", (char *) lfirst(lc)));
+	}
+	foreach(lc, keys_of(diff->dst.ranges))
+	{
+		JsonbContainer *s = get_obj(diff->src.ranges, lfirst(lc));
+
+		if (s && !same(s, get_obj(diff->dst.ranges, lfirst(lc)), "definition"))
+			rebuilt = lappend(rebuilt, psprintf("type %s", (char *) lfirst(lc)));
 	}
 	while (more)
 	{
