@@ -369,46 +369,49 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * Rows: NULL, the dependent's name, the names it depends on.
  */
 #define DEPENDS_QUERY \
-"WITH obj(classid, objid, key) AS (SELECT DISTINCT ON (classid, objid) classid, objid, key FROM (" \
-"  SELECT 'pg_class'::regclass::oid, c.oid, CASE"										\
-"      WHEN c.relkind IN ('i', 'I') THEN COALESCE((SELECT 'constraint ' || quote_ident(r.relname)" \
-"        || '.' || quote_ident(k.conname) FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid" \
-"        WHERE k.conindid = c.oid AND k.contype IN ('p', 'u', 'x')), 'index ' || c.relname)" \
-"      WHEN c.relkind = 'c' THEN 'type ' || c.relname ELSE 'relation ' || c.relname END, 1" \
-"    FROM pg_class c WHERE c.relnamespace = $1"										\
-"  UNION ALL SELECT 'pg_type'::regclass::oid, t.oid,"									\
-"      CASE WHEN rc.relkind IS NULL OR rc.relkind = 'c' THEN 'type ' ELSE 'relation ' END || b.typname, 1" \
-"    FROM pg_type t JOIN pg_type b ON b.oid = COALESCE("							\
-"      (SELECT e.oid FROM pg_type e WHERE e.oid = t.typelem AND e.typarray = t.oid)," \
-"      (SELECT g.rngtypid FROM pg_range g WHERE g.rngmultitypid = t.oid), t.oid)"	\
+"WITH obj(classid, objid, key) AS ("												\
+"  SELECT 'pg_class'::regclass::oid, c.oid, CASE"									\
+"      WHEN kr.relname IS NOT NULL THEN 'constraint ' || quote_ident(kr.relname) || '.' || quote_ident(k.conname)" \
+"      WHEN c.relkind IN ('i', 'I') THEN 'index ' || c.relname"						\
+"      WHEN c.relkind = 'c' THEN 'type ' || c.relname ELSE 'relation ' || c.relname END" \
+"    FROM pg_class c LEFT JOIN pg_constraint k ON c.relkind IN ('i', 'I')"			\
+"      AND k.conindid = c.oid AND k.contype IN ('p', 'u', 'x')"						\
+"    LEFT JOIN pg_class kr ON kr.oid = k.conrelid WHERE c.relnamespace = $1"		\
+"  UNION ALL SELECT 'pg_type'::regclass::oid, t.oid, CASE"							\
+"      WHEN rc.relkind IS NULL OR rc.relkind = 'c' THEN 'type ' ELSE 'relation ' END || b.typname" \
+"    FROM pg_type t LEFT JOIN pg_type e ON e.oid = t.typelem AND e.typarray = t.oid" \
+"    LEFT JOIN pg_range g ON g.rngmultitypid = t.oid"								\
+"    JOIN pg_type b ON b.oid = COALESCE(e.oid, g.rngtypid, t.oid)"					\
 "    LEFT JOIN pg_class rc ON rc.oid = b.typrelid WHERE t.typnamespace = $1"		\
-"  UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid,"									\
-"      'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', 1" \
+"  UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid,"								\
+"      'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'" \
 "    FROM pg_proc p WHERE p.pronamespace = $1"										\
-"  UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, 'constraint '"				\
-"      || quote_ident(COALESCE(r.relname, t.typname)) || '.' || quote_ident(k.conname), 1" \
+"  UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, 'constraint '"			\
+"      || quote_ident(COALESCE(r.relname, t.typname)) || '.' || quote_ident(k.conname)" \
 "    FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.conrelid"				\
 "    LEFT JOIN pg_type t ON t.oid = k.contypid WHERE k.connamespace = $1"			\
-"  UNION ALL SELECT 'pg_attrdef'::regclass::oid, d.oid, 'relation ' || r.relname, 1"	\
+"  UNION ALL SELECT 'pg_attrdef'::regclass::oid, d.oid, 'relation ' || r.relname"	\
 "    FROM pg_attrdef d JOIN pg_class r ON r.oid = d.adrelid WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_rewrite'::regclass::oid, w.oid, 'relation ' || r.relname, 1"	\
+"  UNION ALL SELECT 'pg_rewrite'::regclass::oid, w.oid, 'relation ' || r.relname"	\
 "    FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_trigger'::regclass::oid, g.oid, 'trigger '"					\
-"      || quote_ident(r.relname) || '.' || quote_ident(g.tgname), 1"				\
+"  UNION ALL SELECT 'pg_trigger'::regclass::oid, g.oid, 'trigger '"				\
+"      || quote_ident(r.relname) || '.' || quote_ident(g.tgname)"					\
 "    FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid"						\
 "    WHERE r.relnamespace = $1 AND NOT g.tgisinternal"								\
-"  UNION ALL SELECT 'pg_policy'::regclass::oid, o.oid, 'policy '"						\
-"      || quote_ident(r.relname) || '.' || quote_ident(o.polname), 1"				\
+"  UNION ALL SELECT 'pg_policy'::regclass::oid, o.oid, 'policy '"					\
+"      || quote_ident(r.relname) || '.' || quote_ident(o.polname)"					\
 "    FROM pg_policy o JOIN pg_class r ON r.oid = o.polrelid WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_extension'::regclass::oid, x.oid, 'extension ' || x.extname, 0" \
-"    FROM pg_extension x WHERE x.extnamespace = $1"									\
-"  UNION ALL SELECT m.classid, m.objid, 'extension ' || x.extname, 0"				\
+"  UNION ALL SELECT 'pg_extension'::regclass::oid, x.oid, 'extension ' || x.extname" \
+"    FROM pg_extension x WHERE x.extnamespace = $1),"								\
+/* what an extension of the schema owns is that extension, wherever it is */	\
+" member(classid, objid, key) AS (SELECT m.classid, m.objid, 'extension ' || x.extname" \
 "    FROM pg_extension x JOIN pg_depend m ON m.refclassid = 'pg_extension'::regclass" \
-"      AND m.refobjid = x.oid AND m.deptype = 'e' WHERE x.extnamespace = $1"		\
-"  ) o(classid, objid, key, rank) ORDER BY classid, objid, rank)"					\
+"      AND m.refobjid = x.oid AND m.deptype = 'e' WHERE x.extnamespace = $1),"		\
+" named(classid, objid, key) AS (SELECT * FROM member UNION ALL SELECT * FROM obj o" \
+"    WHERE NOT EXISTS (SELECT FROM member m WHERE m.classid = o.classid AND m.objid = o.objid))" \
 "SELECT NULL::oid, o.key, array_agg(DISTINCT r.key ORDER BY r.key)"				\
-" FROM pg_depend d JOIN obj o ON o.classid = d.classid AND o.objid = d.objid"		\
-" JOIN obj r ON r.classid = d.refclassid AND r.objid = d.refobjid"				\
+" FROM pg_depend d JOIN named o ON o.classid = d.classid AND o.objid = d.objid"	\
+" JOIN named r ON r.classid = d.refclassid AND r.objid = d.refobjid"				\
 " WHERE d.deptype IN ('n', 'a') AND o.key <> r.key"								\
 " AND NOT (d.deptype = 'a' AND d.classid = 'pg_class'::regclass AND EXISTS"		\
 "   (SELECT FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S'))"			\

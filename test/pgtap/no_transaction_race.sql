@@ -26,9 +26,9 @@ CALL migrator.migrate(:'race', '1');
 SELECT has_table('race_t', 'migration 1 made the table');
 
 SELECT is(dblink_connect('h', pg_temp.connstr()), 'OK', 'H connects');
-SELECT is(dblink_connect('a', pg_temp.connstr()), 'OK', 'A connects');
+SELECT is(dblink_connect('a', pg_temp.connstr() || ' application_name=race_a'), 'OK', 'A connects');
 SELECT is(dblink_connect('b', pg_temp.connstr()), 'OK', 'B connects');
-SELECT is(dblink_connect('c', pg_temp.connstr()), 'OK', 'C connects');
+SELECT is(dblink_connect('c', pg_temp.connstr() || ' application_name=race_c'), 'OK', 'C connects');
 
 SELECT is(dblink_exec('h', 'BEGIN; INSERT INTO race_t VALUES (1, 1)'), 'INSERT 0 1', 'H writes and keeps its transaction open');
 SELECT dblink_send_query('a', format('CALL migrator.migrate(%L)', :'race'));
@@ -47,8 +47,10 @@ SELECT count(*) FROM dblink_get_result('b', false) AS t(v text, n text, a text, 
 SELECT dblink_exec('b', 'ROLLBACK');
 
 SELECT dblink_exec('h', 'COMMIT');
--- wait outside any statement: this session's own snapshot would hold up the build too
-\! sleep 3
+-- wait outside any statement (this session's own snapshot would hold up the build too): another
+-- session polls until A and C are idle, for at most 120 s (slow under valgrind)
+\setenv RACE_DB :DBNAME
+\! for i in $(seq 1200); do [ "$(psql -XAtq -d "$RACE_DB" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name IN ('race_a', 'race_c') AND state <> 'idle'")" = 0 ] && break; sleep 0.1; done
 SELECT ok(dblink_is_busy('a') = 0 AND dblink_is_busy('c') = 0,
 	'once H commits, A''s build finishes, and C (migrate, waiting without a snapshot) too');
 SELECT results_eq($$SELECT version, count(*)::int FROM migrator.journal GROUP BY version ORDER BY version$$,
