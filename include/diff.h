@@ -131,6 +131,7 @@ extern void diff_tables_alter(Diff *diff);
 extern void diff_tables_add_parts(Diff *diff);
 extern void diff_tables_drop(Diff *diff);
 extern bool columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b);
+extern bool column_recreated(JsonbContainer *s, JsonbContainer *d);
 extern void diff_indexes(Diff *diff, const char *table, JsonbContainer *s,
 						 JsonbContainer *d, bool concurrent);
 extern void drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent);

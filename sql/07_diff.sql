@@ -65,7 +65,8 @@ SELECT migrator.snapshot('{shop_a}') = migrator.snapshot('{shop_a}') AS stable,
 SELECT jsonb_pretty(migrator.snapshot('{shop_b}')->'shop_b'->'tables'->'orders'->'columns'->'total_cents');
 -- what depends on what (pg_depend), named as the diff orders statements: the table its column
 -- types, default sequence (not the sequence on the column that owns it); the check its function;
--- the foreign key both tables and the key it points at; the views what they read
+-- the foreign key both tables and the key it points at; the views what they read; each, the
+-- columns it uses
 SELECT key, value FROM jsonb_each(migrator.snapshot('{shop_b}')->'shop_b'->'depends') ORDER BY key;
 
 -- the migration from a to b, with hazards

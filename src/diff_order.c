@@ -340,7 +340,8 @@ rebuildable(Diff *diff, const char *name)
  * something it depends on is: a view over a view re-created or a table
  * whose columns change, a function whose result type changes (see
  * function_replaced()), a domain or range re-created (its base type
- * changes: diff_types_create()); and, in turn, whatever
+ * changes: diff_types_create()), a column re-created (column_recreated());
+ * and, in turn, whatever
  * depends on those (in the source) and can be (rebuildable()): a
  * function over a view's row type, a check or index calling a function
  * that is replaced, a view calling it.  Found before anything is emitted;
@@ -363,6 +364,18 @@ diff_find_rebuilt(Diff *diff)
 
 		if (s && function_replaced(s, get_obj(diff->dst.functions, lfirst(lc))))
 			rebuilt = lappend(rebuilt, psprintf("function %s", (char *) lfirst(lc)));
+	}
+	foreach(lc, keys_of(diff->dst.tables))
+	{
+		JsonbContainer *sc = get_obj(get_obj(diff->src.tables, lfirst(lc)), "columns");
+		JsonbContainer *dc = get_obj(get_obj(diff->dst.tables, lfirst(lc)), "columns");
+		ListCell   *lk;
+
+		foreach(lk, keys_of(sc))
+			if (has_key(dc, lfirst(lk)) &&
+				column_recreated(get_obj(sc, lfirst(lk)), get_obj(dc, lfirst(lk))))
+				rebuilt = lappend(rebuilt, psprintf("column %s.%s", quote_identifier(lfirst(lc)),
+													quote_identifier(lfirst(lk))));
 	}
 	foreach(lc, keys_of(diff->dst.domains))
 	{

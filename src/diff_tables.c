@@ -72,6 +72,16 @@ binary_coercible(const char *a, const char *b)
 }
 
 /*
+ * Is a column both have dropped and added again: it gets a generation
+ * expression, or another one (PostgreSQL 15 cannot change one in place)?
+ */
+bool
+column_recreated(JsonbContainer *s, JsonbContainer *d)
+{
+	return get_text(d, "generated") != NULL && !same(s, d, "generated");
+}
+
+/*
  * Do a table's columns change in a way a view over it could not survive
  * (a column goes, or changes type or collation)?
  */
@@ -89,7 +99,7 @@ columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
 		JsonbContainer *y = get_obj(cb, col);
 
 		if (y == NULL || !same(x, y, "type") || !same(x, y, "collation") ||
-			is_recreated_enum(diff, need_text(x, "type")))
+			is_recreated_enum(diff, need_text(x, "type")) || column_recreated(x, y))
 			return true;
 	}
 	return false;
@@ -329,6 +339,16 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	bool		had_default = get_text(s, "default") != NULL;
 	bool		enum_retyped = is_recreated_enum(diff, need_text(d, "type")) && same(s, d, "type");
 
+	/* what depends on it is re-created around it (diff_find_rebuilt()) */
+	if (column_recreated(s, d))
+	{
+		emit(out, "rewrite", "ALTER TABLE %s DROP COLUMN %s", q(out, t), qc);
+		emit(out, "rewrite", "ALTER TABLE %s ADD COLUMN %s", q(out, t), column_sql(c, d));
+		return;
+	}
+	/* the values stay: the column is an ordinary one from now on */
+	if (get_text(s, "generated") && !get_text(d, "generated"))
+		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", q(out, t), qc);
 	if (enum_retyped)
 		diff_enum_columns(diff, t, c, d);	/* with d's default */
 	else if (!same(s, d, "type") || !same(s, d, "collation"))
@@ -491,6 +511,8 @@ diff_tables_alter(Diff *diff)
 			JsonbContainer *x = get_obj(sc, c);
 			JsonbContainer *y = get_obj(dc, c);
 
+			if (x && column_recreated(x, y))
+				x = NULL;		/* added again, as new */
 			/* (the name made only when there is a comment to set) */
 			if (!same(x, y, "comment"))
 				emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, t), quote_identifier(c)), x, y);

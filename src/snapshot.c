@@ -364,8 +364,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * a column, default or generation expression is its table, a view's rule
  * the view, an attribute its composite type; an array or multirange type
  * is the type it is made of, a table's row type the table, the index of a
- * key its constraint.  Left out: links inside one object, and a sequence's
- * link to the column that owns it (set once both exist, by OWNED BY).
+ * key its constraint.  What depends on a column of a table or view depends
+ * on "column TABLE.NAME" too, so that what a column's re-creation takes with
+ * it is known.  Left out: links inside one object, and a sequence's link to
+ * the column that owns it (set once both exist, by OWNED BY).
  * Rows: NULL, the dependent's name, the names it depends on.
  */
 #define DEPENDS_QUERY \
@@ -409,10 +411,14 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      AND m.refobjid = x.oid AND m.deptype = 'e' WHERE x.extnamespace = $1),"		\
 " named(classid, objid, key) AS (SELECT * FROM member UNION ALL SELECT * FROM obj o" \
 "    WHERE NOT EXISTS (SELECT FROM member m WHERE m.classid = o.classid AND m.objid = o.objid))" \
-"SELECT NULL::oid, o.key, array_agg(DISTINCT r.key ORDER BY r.key)"				\
+"SELECT NULL::oid, o.key, array_agg(DISTINCT k.name ORDER BY k.name)"			\
 " FROM pg_depend d JOIN named o ON o.classid = d.classid AND o.objid = d.objid"	\
 " JOIN named r ON r.classid = d.refclassid AND r.objid = d.refobjid"				\
-" WHERE d.deptype IN ('n', 'a') AND o.key <> r.key"								\
+" LEFT JOIN pg_attribute a ON d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0" \
+"   AND a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"						\
+" CROSS JOIN LATERAL (VALUES (r.key), (CASE WHEN r.key LIKE 'relation %' THEN 'column '" \
+"   || quote_ident(substr(r.key, 10)) || '.' || quote_ident(a.attname) END)) k(name)" \
+" WHERE d.deptype IN ('n', 'a') AND o.key <> r.key AND k.name IS NOT NULL"		\
 " AND NOT (d.deptype = 'a' AND d.classid = 'pg_class'::regclass AND EXISTS"		\
 "   (SELECT FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S'))"			\
 " GROUP BY o.key"
