@@ -874,8 +874,11 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	/* the queries are costly in the planner's eyes: JIT would take longer */
+	/* the queries are costly in the planner's eyes: JIT would take longer, */
 	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* ... and parallel workers (each query is over in milliseconds) */
+	(void) set_config_option("max_parallel_workers_per_gather", "0", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	values[0] = ObjectIdGetDatum(nspid);
 
 	/*
