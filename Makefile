@@ -23,6 +23,7 @@ OBJS = \
 	src/diff_tables.o \
 	src/diff_views.o \
 	src/diff_order.o \
+	src/depends.o \
 	src/adopt.o \
 	src/guard.o \
 	src/lint.o \

@@ -75,6 +75,9 @@ typedef struct SnapshotMemo SnapshotMemo;
 extern SnapshotMemo *snapshot_memo_create(void);
 extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
 
+/* depends.c: what depends on what among a schema's objects */
+extern void snapshot_push_depends(JsonbParseState **st, Oid nspid);
+
 /* diff_util.c */
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
 extern void diff_on(DiffOut *out, char act, const char *kind, const char *name);

@@ -30,7 +30,7 @@
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
  *	  uses); comments and grants on all of them; and what depends on what
- *	  among them (DEPENDS_QUERY), by which the diff orders its statements.
+ *	  among them (depends.c), by which the diff orders its statements.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -353,75 +353,6 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
 "   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
 
-/*
- * What depends on what among the objects of the schema (pg_depend's normal
- * and automatic links), each object named as the diff names the statements
- * that act on it: "relation NAME" (table, view, sequence), "type NAME",
- * "function NAME(ARGS)", "constraint TABLE.NAME" (also of a domain),
- * "index NAME", "trigger TABLE.NAME", "policy TABLE.NAME" and "extension
- * NAME" (for the objects of an extension of the schema, wherever they
- * are).  A part the diff writes inside its owner's statement is its owner:
- * a column, default or generation expression is its table, a view's rule
- * the view, an attribute its composite type; an array or multirange type
- * is the type it is made of, a table's row type the table, the index of a
- * key its constraint.  What depends on a column of a table or view depends
- * on "column TABLE.NAME" too, so that what a column's re-creation takes with
- * it is known.  Left out: links inside one object, and a sequence's link to
- * the column that owns it (set once both exist, by OWNED BY).
- * Rows: NULL, the dependent's name, the names it depends on.
- */
-#define DEPENDS_QUERY \
-"WITH obj(classid, objid, key) AS ("												\
-"  SELECT 'pg_class'::regclass::oid, c.oid, CASE"									\
-"      WHEN kr.relname IS NOT NULL THEN 'constraint ' || quote_ident(kr.relname) || '.' || quote_ident(k.conname)" \
-"      WHEN c.relkind IN ('i', 'I') THEN 'index ' || c.relname"						\
-"      WHEN c.relkind = 'c' THEN 'type ' || c.relname ELSE 'relation ' || c.relname END" \
-"    FROM pg_class c LEFT JOIN pg_constraint k ON c.relkind IN ('i', 'I')"			\
-"      AND k.conindid = c.oid AND k.contype IN ('p', 'u', 'x')"						\
-"    LEFT JOIN pg_class kr ON kr.oid = k.conrelid WHERE c.relnamespace = $1"		\
-"  UNION ALL SELECT 'pg_type'::regclass::oid, t.oid, CASE"							\
-"      WHEN rc.relkind IS NULL OR rc.relkind = 'c' THEN 'type ' ELSE 'relation ' END || b.typname" \
-"    FROM pg_type t LEFT JOIN pg_type e ON e.oid = t.typelem AND e.typarray = t.oid" \
-"    LEFT JOIN pg_range g ON g.rngmultitypid = t.oid"								\
-"    JOIN pg_type b ON b.oid = COALESCE(e.oid, g.rngtypid, t.oid)"					\
-"    LEFT JOIN pg_class rc ON rc.oid = b.typrelid WHERE t.typnamespace = $1"		\
-"  UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid,"								\
-"      'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'" \
-"    FROM pg_proc p WHERE p.pronamespace = $1"										\
-"  UNION ALL SELECT 'pg_constraint'::regclass::oid, k.oid, 'constraint '"			\
-"      || quote_ident(COALESCE(r.relname, t.typname)) || '.' || quote_ident(k.conname)" \
-"    FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.conrelid"				\
-"    LEFT JOIN pg_type t ON t.oid = k.contypid WHERE k.connamespace = $1"			\
-"  UNION ALL SELECT 'pg_attrdef'::regclass::oid, d.oid, 'relation ' || r.relname"	\
-"    FROM pg_attrdef d JOIN pg_class r ON r.oid = d.adrelid WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_rewrite'::regclass::oid, w.oid, 'relation ' || r.relname"	\
-"    FROM pg_rewrite w JOIN pg_class r ON r.oid = w.ev_class WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_trigger'::regclass::oid, g.oid, 'trigger '"				\
-"      || quote_ident(r.relname) || '.' || quote_ident(g.tgname)"					\
-"    FROM pg_trigger g JOIN pg_class r ON r.oid = g.tgrelid"						\
-"    WHERE r.relnamespace = $1 AND NOT g.tgisinternal"								\
-"  UNION ALL SELECT 'pg_policy'::regclass::oid, o.oid, 'policy '"					\
-"      || quote_ident(r.relname) || '.' || quote_ident(o.polname)"					\
-"    FROM pg_policy o JOIN pg_class r ON r.oid = o.polrelid WHERE r.relnamespace = $1" \
-"  UNION ALL SELECT 'pg_extension'::regclass::oid, x.oid, 'extension ' || x.extname" \
-"    FROM pg_extension x WHERE x.extnamespace = $1),"								\
-/* what an extension of the schema owns is that extension, wherever it is */	\
-" member(classid, objid, key) AS (SELECT m.classid, m.objid, 'extension ' || x.extname" \
-"    FROM pg_extension x JOIN pg_depend m ON m.refclassid = 'pg_extension'::regclass" \
-"      AND m.refobjid = x.oid AND m.deptype = 'e' WHERE x.extnamespace = $1),"		\
-" named(classid, objid, key) AS (SELECT * FROM member UNION ALL SELECT * FROM obj o" \
-"    WHERE NOT EXISTS (SELECT FROM member m WHERE m.classid = o.classid AND m.objid = o.objid))" \
-"SELECT NULL::oid, o.key, array_agg(DISTINCT k.name ORDER BY k.name)"			\
-" FROM pg_depend d JOIN named o ON o.classid = d.classid AND o.objid = d.objid"	\
-" JOIN named r ON r.classid = d.refclassid AND r.objid = d.refobjid"				\
-" LEFT JOIN pg_attribute a ON d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0" \
-"   AND a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"						\
-" CROSS JOIN LATERAL (VALUES (r.key), (CASE WHEN r.key LIKE 'relation %' THEN 'column '" \
-"   || quote_ident(substr(r.key, 10)) || '.' || quote_ident(a.attname) END)) k(name)" \
-" WHERE d.deptype IN ('n', 'a') AND o.key <> r.key AND k.name IS NOT NULL"		\
-" AND NOT (d.deptype = 'a' AND d.classid = 'pg_class'::regclass AND EXISTS"		\
-"   (SELECT FROM pg_class s WHERE s.oid = d.objid AND s.relkind = 'S'))"			\
-" GROUP BY o.key"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -980,18 +911,9 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	objects = run_query(FUNCTIONS_QUERY, values);
 	push_kind(&st, "functions", &objects);
 
-	/* depends: {name: [names]} */
-	objects = run_query(DEPENDS_QUERY, values);
+	/* depends: {name: [names]} (depends.c) */
 	push_string(&st, WJB_KEY, "depends", strlen("depends"));
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (uint64 i = 0; i < objects.n; i++)
-	{
-		bool		isnull;
-
-		push_text(&st, WJB_KEY, SPI_getbinval(objects.tt->vals[i], objects.tt->tupdesc, 2, &isnull));
-		push_value(&st, SPI_getbinval(objects.tt->vals[i], objects.tt->tupdesc, 3, &isnull), TEXTARRAYOID);
-	}
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	snapshot_push_depends(&st, nspid);
 
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	j = JsonbValueToJsonb(res);
