@@ -24,6 +24,7 @@ OBJS = \
 	src/diff_views.o \
 	src/diff_order.o \
 	src/depends.o \
+	src/jsonb_object.o \
 	src/adopt.o \
 	src/guard.o \
 	src/lint.o \

@@ -76,7 +76,10 @@ extern SnapshotMemo *snapshot_memo_create(void);
 extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
 
 /* depends.c: what depends on what among a schema's objects */
-extern void snapshot_push_depends(JsonbParseState **st, Oid nspid);
+extern Jsonb *snapshot_depends(Oid nspid);
+
+/* jsonb_object.c */
+extern Jsonb *jsonb_object_of(int n, const char *const *keys, Jsonb *const *values);
 
 /* diff_util.c */
 extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);

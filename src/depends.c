@@ -172,16 +172,19 @@ find(HTAB *named, Oid classid, Oid objid)
 }
 
 /*
- * Push the schema's depends, {name: [names], ...}, into st (in SPI, with
- * the snapshot's search_path: names of the schema unqualified).
+ * The schema's depends, {name: [names], ...} (in SPI, with the snapshot's
+ * search_path: names of the schema unqualified).
  */
-void
-snapshot_push_depends(JsonbParseState **st, Oid nspid)
+Jsonb *
+snapshot_depends(Oid nspid)
 {
 	HTAB	   *named = named_objects(nspid);
 	Link	   *links;
 	int			n = 0;
 	JsonbValue	v;
+	JsonbParseState *parse = NULL;
+	JsonbParseState **st = &parse;
+	JsonbValue *res;
 
 	if (SPI_execute(LINKS_QUERY, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_depend for a snapshot");
@@ -243,5 +246,6 @@ snapshot_push_depends(JsonbParseState **st, Oid nspid)
 	}
 	if (n > 0)
 		(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
-	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	res = pushJsonbValue(st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
 }

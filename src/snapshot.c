@@ -53,6 +53,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/syscache.h"
+#include "nodes/value.h"
 
 #include "migrator.h"
 #include "diff.h"
@@ -584,20 +585,6 @@ push_text_parts(JsonbParseState **st, const char *key, Rows *parts, Oid owner)
 	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
 }
 
-/* key: {name: {members}, ...}, one object a row, without parts */
-static void
-push_kind(JsonbParseState **st, const char *key, Rows *objects)
-{
-	push_string(st, WJB_KEY, key, strlen(key));
-	(void) pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
-	for (uint64 i = 0; i < objects->n; i++)
-	{
-		push_named(st, objects, i);
-		(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(st, WJB_END_OBJECT, NULL);
-}
-
 /* every oid of an oidvector is that of a built-in object (or none) */
 static bool
 all_built_in(Datum d)
@@ -781,6 +768,124 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 }
 
 /*
+ * A schema's snapshot is made a kind at a time, and the objects of a kind
+ * one at a time, each written out to jsonb as soon as it is made and its
+ * tree of JsonbValues freed; jsonb_object_of() puts the pieces together as
+ * they are.  (One tree for the whole schema, written out at the end, was
+ * ten to twenty times the size of the snapshot.)
+ */
+typedef struct Kinds
+{
+	int			n;
+	const char *names[16];
+	Jsonb	   *values[16];
+	MemoryContext tree;			/* the tree of the piece being made */
+} Kinds;
+
+/* the parts of an object (of the snapshot's rows), pushed after its members */
+typedef void (*PushParts) (JsonbParseState **st, Oid owner, void *arg);
+
+/* the rows of the parts of tables, views, domains and composite types */
+typedef struct TableParts
+{
+	Rows		columns;
+	Rows		constraints;
+	Rows		indexes;
+	Rows		triggers;
+	Rows		policies;
+	Rows	   *comments;
+} TableParts;
+
+static void
+table_parts(JsonbParseState **st, Oid rel, void *arg)
+{
+	TableParts *tp = arg;
+
+	push_parts(st, "columns", &tp->columns, rel, true);
+	push_parts(st, "constraints", &tp->constraints, rel, true);
+	push_parts(st, "indexes", &tp->indexes, rel, true);
+	push_parts(st, "triggers", &tp->triggers, rel, true);
+	push_parts(st, "policies", &tp->policies, rel, true);
+}
+
+static void
+view_parts(JsonbParseState **st, Oid rel, void *arg)
+{
+	TableParts *tp = arg;
+
+	push_parts(st, "indexes", &tp->indexes, rel, true);
+	push_text_parts(st, "column_comments", tp->comments, rel);
+}
+
+static void
+domain_parts(JsonbParseState **st, Oid type, void *arg)
+{
+	push_parts(st, "constraints", &((TableParts *) arg)->constraints, type, true);
+}
+
+static void
+composite_parts(JsonbParseState **st, Oid rel, void *arg)
+{
+	push_parts(st, "attributes", &((TableParts *) arg)->columns, rel, true);
+}
+
+/* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
+static Jsonb *
+object_jsonb(Kinds *k, Rows *objects, uint64 i, PushParts parts, void *arg)
+{
+	MemoryContext outer = MemoryContextSwitchTo(k->tree);
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	Jsonb	   *j;
+
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_members(&st, objects, i);
+	if (parts)
+		parts(&st, row_oid(objects, i), arg);
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	MemoryContextSwitchTo(outer);
+	j = JsonbValueToJsonb(res);
+	MemoryContextReset(k->tree);
+	return j;
+}
+
+/* kind: {name: {members, parts}, ...}, an object a row of objects */
+static void
+add_kind(Kinds *k, const char *kind, Rows *objects, PushParts parts, void *arg)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext pieces = AllocSetContextCreate(outer, "migrator snapshot pieces",
+												 ALLOCSET_DEFAULT_SIZES);
+	const char **names;
+	Jsonb	  **values;
+
+	MemoryContextSwitchTo(pieces);
+	names = palloc(sizeof(char *) * (objects->n + 1));
+	values = palloc(sizeof(Jsonb *) * (objects->n + 1));
+	for (uint64 i = 0; i < objects->n; i++)
+	{
+		bool		isnull;
+
+		names[i] = TextDatumGetCString(SPI_getbinval(objects->tt->vals[i], objects->tt->tupdesc,
+													  2, &isnull));
+		values[i] = object_jsonb(k, objects, i, parts, arg);
+	}
+	MemoryContextSwitchTo(outer);
+	Assert(k->n < lengthof(k->names));
+	k->names[k->n] = kind;
+	k->values[k->n++] = jsonb_object_of((int) objects->n, names, values);
+	MemoryContextDelete(pieces);
+}
+
+/* kind: {members} of the one row of objects */
+static void
+add_one(Kinds *k, const char *kind, Rows *objects)
+{
+	k->names[k->n] = kind;
+	k->values[k->n++] = object_jsonb(k, objects, 0, NULL, NULL);
+}
+
+/*
  * One schema's snapshot.  Its names are deparsed with search_path set to
  * pg_catalog and that schema only.  Index definitions are taken from memo
  * when it has their shape, and put in it otherwise (see
@@ -792,16 +897,12 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Oid			nspid = get_namespace_oid(schema, false);
 	Datum		values[2];
 	int			nest = NewGUCNestLevel();
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
+	Kinds		k;
 	Jsonb	   *j;
 	Jsonb	   *result;
-	Rows		columns,
-				constraints,
-				indexes,
-				triggers,
-				policies,
-				objects;
+	Rows		objects;
+	TableParts	tp;
+	Rows		comments;
 
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
@@ -818,105 +919,59 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
 	SPI_connect();
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	k.n = 0;
+	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
+								   ALLOCSET_DEFAULT_SIZES);
 
 	objects = run_query(SCHEMA_QUERY, values);
 	if (objects.n != 1)
 		elog(ERROR, "could not describe schema \"%s\"", schema);
-	push_string(&st, WJB_KEY, "schema", strlen("schema"));
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_members(&st, &objects, 0);
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-
+	add_one(&k, "schema", &objects);
 	objects = run_query(EXTENSIONS_QUERY, values);
-	push_kind(&st, "extensions", &objects);
+	add_kind(&k, "extensions", &objects, NULL, NULL);
 
 	/* tables, with their parts */
-	columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), values);
-	constraints = run_query(CONSTRAINTS_QUERY, values);
-	indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), values);
-	index_definitions(&indexes, quote_identifier(schema), memo);
-	triggers = run_query(TRIGGERS_QUERY, values);
-	policies = run_query(POLICIES_QUERY, values);
+	tp.columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), values);
+	tp.constraints = run_query(CONSTRAINTS_QUERY, values);
+	tp.indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), values);
+	index_definitions(&tp.indexes, quote_identifier(schema), memo);
+	tp.triggers = run_query(TRIGGERS_QUERY, values);
+	tp.policies = run_query(POLICIES_QUERY, values);
 	objects = run_query(TABLES_QUERY, values);
-	push_string(&st, WJB_KEY, "tables", strlen("tables"));
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (uint64 i = 0; i < objects.n; i++)
-	{
-		Oid			rel = row_oid(&objects, i);
-
-		push_named(&st, &objects, i);
-		push_parts(&st, "columns", &columns, rel, true);
-		push_parts(&st, "constraints", &constraints, rel, true);
-		push_parts(&st, "indexes", &indexes, rel, true);
-		push_parts(&st, "triggers", &triggers, rel, true);
-		push_parts(&st, "policies", &policies, rel, true);
-		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	add_kind(&k, "tables", &objects, table_parts, &tp);
 
 	/* views, with their indexes (materialized) and column comments */
-	{
-		Rows		comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, values);
-
-		indexes.pos = 0;
-		objects = run_query(VIEWS_QUERY, values);
-		push_string(&st, WJB_KEY, "views", strlen("views"));
-		(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-		for (uint64 i = 0; i < objects.n; i++)
-		{
-			Oid			rel = row_oid(&objects, i);
-
-			push_named(&st, &objects, i);
-			push_parts(&st, "indexes", &indexes, rel, true);
-			push_text_parts(&st, "column_comments", &comments, rel);
-			(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-		}
-		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
+	comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, values);
+	tp.indexes.pos = 0;
+	tp.comments = &comments;
+	objects = run_query(VIEWS_QUERY, values);
+	add_kind(&k, "views", &objects, view_parts, &tp);
 
 	objects = run_query(SEQUENCES_QUERY, values);
-	push_kind(&st, "sequences", &objects);
+	add_kind(&k, "sequences", &objects, NULL, NULL);
 	objects = run_query(ENUMS_QUERY, values);
-	push_kind(&st, "enums", &objects);
+	add_kind(&k, "enums", &objects, NULL, NULL);
 
 	/* domains, with their constraints */
-	constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, values);
+	tp.constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, values);
 	objects = run_query(DOMAINS_QUERY, values);
-	push_string(&st, WJB_KEY, "domains", strlen("domains"));
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (uint64 i = 0; i < objects.n; i++)
-	{
-		push_named(&st, &objects, i);
-		push_parts(&st, "constraints", &constraints, row_oid(&objects, i), true);
-		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	add_kind(&k, "domains", &objects, domain_parts, &tp);
 
 	/* composite types, with their attributes */
-	columns.pos = 0;
+	tp.columns.pos = 0;
 	objects = run_query(COMPOSITES_QUERY, values);
-	push_string(&st, WJB_KEY, "composites", strlen("composites"));
-	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	for (uint64 i = 0; i < objects.n; i++)
-	{
-		push_named(&st, &objects, i);
-		push_parts(&st, "attributes", &columns, row_oid(&objects, i), true);
-		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	}
-	(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	add_kind(&k, "composites", &objects, composite_parts, &tp);
 
 	objects = run_query(RANGES_QUERY, values);
-	push_kind(&st, "ranges", &objects);
+	add_kind(&k, "ranges", &objects, NULL, NULL);
 	objects = run_query(FUNCTIONS_QUERY, values);
-	push_kind(&st, "functions", &objects);
+	add_kind(&k, "functions", &objects, NULL, NULL);
 
 	/* depends: {name: [names]} (depends.c) */
-	push_string(&st, WJB_KEY, "depends", strlen("depends"));
-	snapshot_push_depends(&st, nspid);
+	k.names[k.n] = "depends";
+	k.values[k.n++] = snapshot_depends(nspid);
 
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	j = JsonbValueToJsonb(res);
+	j = jsonb_object_of(k.n, k.names, k.values);
 	/* copied out of SPI's memory, which SPI_finish() frees */
 	result = (Jsonb *) SPI_palloc(VARSIZE(j));
 	memcpy(result, j, VARSIZE(j));
@@ -965,32 +1020,24 @@ user_schemas(void)
 	return result;
 }
 
+/* {schema: snapshot, ...} of some schemas (one named twice is there once) */
 static Jsonb *
 snapshot_of(List *schemas)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *res;
+	List	   *names = NIL;
+	const char **keys = palloc(sizeof(char *) * (list_length(schemas) + 1));
+	Jsonb	  **values = palloc(sizeof(Jsonb *) * (list_length(schemas) + 1));
 	ListCell   *lc;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	foreach(lc, schemas)
 	{
-		char	   *schema = lfirst(lc);
-		Jsonb	   *snap = (Jsonb *) snapshot_schema_jsonb(schema);
-		JsonbValue	key;
-		JsonbValue	val;
-
-		key.type = jbvString;
-		key.val.string.val = schema;
-		key.val.string.len = strlen(schema);
-		pushJsonbValue(&state, WJB_KEY, &key);
-		val.type = jbvBinary;
-		val.val.binary.data = &snap->root;
-		val.val.binary.len = VARSIZE(snap) - VARHDRSZ;
-		pushJsonbValue(&state, WJB_VALUE, &val);
+		if (list_member(names, makeString(lfirst(lc))))
+			continue;
+		keys[list_length(names)] = lfirst(lc);
+		values[list_length(names)] = (Jsonb *) snapshot_schema_jsonb(lfirst(lc));
+		names = lappend(names, makeString(lfirst(lc)));
 	}
-	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
+	return jsonb_object_of(list_length(names), keys, values);
 }
 
 /* the managed schemas now */
