@@ -66,8 +66,9 @@ typedef struct Diff
 	Snap		dst;
 	List	   *rebuilt_views;	/* dropped first, re-created at the end */
 	List	   *recreated_enums;	/* re-created: the columns of that type too */
-	List	   *rebuilt;		/* names (as in "depends") of what both have
-								 * that is dropped and created again */
+	struct HTAB *rebuilt;		/* names (as in "depends") of what both have
+								 * that is dropped and created again (NULL:
+								 * none) */
 } Diff;
 
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */

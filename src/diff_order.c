@@ -286,18 +286,56 @@ diff_order(DiffOut *out, int start, JsonbContainer *src_depends, JsonbContainer 
  * ---------------------------------------------------------------------
  */
 
+/* names, each with what depends on it (in the source) */
+typedef struct NameEntry
+{
+	const char *name;			/* the key: a pointer to the name */
+	List	   *dependents;
+} NameEntry;
+
+static HTAB *
+name_table(const char *what)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(NameEntry);
+	ctl.hash = name_hash;
+	ctl.match = name_match;
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(what, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+}
+
+/* name's entry in table, made if add and not there yet (NULL: not there) */
+static NameEntry *
+name_entry(HTAB *table, const char *name, bool add, bool *found)
+{
+	NameEntry  *e = hash_search(table, &name, add ? HASH_ENTER : HASH_FIND, found);
+
+	if (add && !*found)
+		e->dependents = NIL;
+	return e;
+}
+
+static bool
+rebuilt_name(Diff *diff, const char *name)
+{
+	bool		found;
+
+	return diff->rebuilt != NULL && name_entry(diff->rebuilt, name, false, &found) != NULL;
+}
+
 bool
 is_rebuilt(Diff *diff, const char *kind, const char *name)
 {
-	return diff->rebuilt != NIL && str_member(diff->rebuilt, psprintf("%s %s", kind, name));
+	return diff->rebuilt != NULL && rebuilt_name(diff, psprintf("%s %s", kind, name));
 }
 
 bool
 is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name)
 {
-	return diff->rebuilt != NIL &&
-		str_member(diff->rebuilt, psprintf("%s %s.%s", kind, quote_identifier(owner),
-										   quote_identifier(name)));
+	return diff->rebuilt != NULL &&
+		rebuilt_name(diff, psprintf("%s %s.%s", kind, quote_identifier(owner), quote_identifier(name)));
 }
 
 /*
@@ -350,20 +388,20 @@ rebuildable(Diff *diff, const char *name)
 void
 diff_find_rebuilt(Diff *diff)
 {
-	List	   *rebuilt = NIL;
-	List	   *dependents = keys_of(diff->src.depends);
+	List	   *seeds = NIL;
+	HTAB	   *dependents = name_table("migrator diff dependents");
 	ListCell   *lc;
-	bool		more = true;
+	bool		found;
 
 	foreach(lc, views_to_drop(diff))
 		if (has_key(diff->src.views, lfirst(lc)) && has_key(diff->dst.views, lfirst(lc)))
-			rebuilt = lappend(rebuilt, psprintf("relation %s", (char *) lfirst(lc)));
+			seeds = lappend(seeds, psprintf("relation %s", (char *) lfirst(lc)));
 	foreach(lc, keys_of(diff->dst.functions))
 	{
 		JsonbContainer *s = get_obj(diff->src.functions, lfirst(lc));
 
 		if (s && function_replaced(s, get_obj(diff->dst.functions, lfirst(lc))))
-			rebuilt = lappend(rebuilt, psprintf("function %s", (char *) lfirst(lc)));
+			seeds = lappend(seeds, psprintf("function %s", (char *) lfirst(lc)));
 	}
 	foreach(lc, keys_of(diff->dst.tables))
 	{
@@ -374,8 +412,8 @@ diff_find_rebuilt(Diff *diff)
 		foreach(lk, keys_of(sc))
 			if (has_key(dc, lfirst(lk)) &&
 				column_recreated(get_obj(sc, lfirst(lk)), get_obj(dc, lfirst(lk))))
-				rebuilt = lappend(rebuilt, psprintf("column %s.%s", quote_identifier(lfirst(lc)),
-													quote_identifier(lfirst(lk))));
+				seeds = lappend(seeds, psprintf("column %s.%s", quote_identifier(lfirst(lc)),
+												quote_identifier(lfirst(lk))));
 	}
 	foreach(lc, keys_of(diff->dst.domains))
 	{
@@ -383,32 +421,46 @@ diff_find_rebuilt(Diff *diff)
 		JsonbContainer *d = get_obj(diff->dst.domains, lfirst(lc));
 
 		if (s && !(same(s, d, "type") && same(s, d, "collation")))
-			rebuilt = lappend(rebuilt, psprintf("type %s", (char *) lfirst(lc)));
+			seeds = lappend(seeds, psprintf("type %s", (char *) lfirst(lc)));
 	}
 	foreach(lc, keys_of(diff->dst.ranges))
 	{
 		JsonbContainer *s = get_obj(diff->src.ranges, lfirst(lc));
 
 		if (s && !same(s, get_obj(diff->dst.ranges, lfirst(lc)), "definition"))
-			rebuilt = lappend(rebuilt, psprintf("type %s", (char *) lfirst(lc)));
+			seeds = lappend(seeds, psprintf("type %s", (char *) lfirst(lc)));
 	}
-	while (more)
-	{
-		more = false;
-		foreach(lc, dependents)
-		{
-			ListCell   *ld;
+	if (seeds == NIL)
+		return;
 
-			if (str_member(rebuilt, lfirst(lc)))
-				continue;
-			foreach(ld, array_of(diff->src.depends, lfirst(lc)))
-				if (str_member(rebuilt, lfirst(ld)) && rebuildable(diff, lfirst(lc)))
-				{
-					rebuilt = lappend(rebuilt, lfirst(lc));
-					more = true;
-					break;
-				}
+	/* what depends on each name, then from the seeds along it */
+	foreach(lc, keys_of(diff->src.depends))
+	{
+		ListCell   *ld;
+
+		foreach(ld, array_of(diff->src.depends, lfirst(lc)))
+		{
+			NameEntry  *e = name_entry(dependents, lfirst(ld), true, &found);
+
+			e->dependents = lappend(e->dependents, lfirst(lc));
 		}
 	}
-	diff->rebuilt = rebuilt;
+	diff->rebuilt = name_table("migrator diff rebuilt");
+	foreach(lc, seeds)
+		(void) name_entry(diff->rebuilt, lfirst(lc), true, &found);
+	/* (seeds grows as it is walked: what is added is walked too) */
+	foreach(lc, seeds)
+	{
+		NameEntry  *e = name_entry(dependents, lfirst(lc), false, &found);
+		ListCell   *ld;
+
+		if (e == NULL)
+			continue;
+		foreach(ld, e->dependents)
+			if (!rebuilt_name(diff, lfirst(ld)) && rebuildable(diff, lfirst(ld)))
+			{
+				(void) name_entry(diff->rebuilt, lfirst(ld), true, &found);
+				seeds = lappend(seeds, lfirst(ld));
+			}
+	}
 }
