@@ -77,7 +77,10 @@ extern SnapshotMemo *snapshot_memo_create(void);
 extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
 
 /* depends.c: what depends on what among a schema's objects */
-extern Jsonb *snapshot_depends(Oid nspid);
+typedef struct DependNames DependNames;
+extern DependNames *depends_names_create(Oid nspid);
+extern void depends_name(DependNames *names, Oid classid, Oid objid, const char *name);
+extern Jsonb *snapshot_depends(DependNames *names);
 
 /* jsonb_object.c */
 extern Jsonb *jsonb_object_of(int n, const char *const *keys, Jsonb *const *values);

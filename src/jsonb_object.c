@@ -80,7 +80,7 @@ jsonb_object_of(int n, const char *const *keys, Jsonb *const *values)
 		if (member_cmp(&m[i - 1], &m[i]) == 0)
 			elog(ERROR, "duplicate key \"%s\" in a jsonb object", m[i].key);
 
-	result = palloc0(size);
+	result = palloc(size);
 	*(uint32 *) VARDATA(result) = (uint32) n | JB_FOBJECT;
 	entries = (JEntry *) (VARDATA(result) + sizeof(uint32));
 	data = (char *) (entries + 2 * n);
@@ -96,6 +96,7 @@ jsonb_object_of(int n, const char *const *keys, Jsonb *const *values)
 		/* containers start at an int boundary (of the whole datum) */
 		uint32		pad = INTALIGN(data - (char *) result + end) - (data - (char *) result + end);
 
+		memset(data + end, 0, pad);
 		end += pad;
 		memcpy(data + end, VARDATA(m[i].value), len);
 		end += len;

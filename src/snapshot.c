@@ -41,7 +41,14 @@
 
 #include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_rewrite.h"
+#include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -130,7 +137,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
 "   ds.description AS comment,"														\
-"   " GRANTS("a.attacl", "c", "a.relowner") " AS grants"								\
+"   " GRANTS("a.attacl", "c", "a.relowner") " AS grants,"							\
+"   CASE WHEN a.atthasdef THEN (SELECT d.oid FROM pg_attrdef d"						\
+"      WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END AS _default,"		\
+"   r.relname::text AS _rel"														\
 " FROM pg_class r CROSS JOIN LATERAL (SELECT a.*, r.relowner,"					\
 "       rank() OVER (ORDER BY a.attnum) AS position"								\
 "       FROM pg_attribute a WHERE a.attrelid = r.oid"								\
@@ -177,7 +187,9 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define CONSTRAINTS_QUERY \
 "SELECT k.conrelid, k.conname::text,"												\
 "   k.contype::text AS type, pg_get_constraintdef(k.oid, true) AS definition,"		\
-"   ds.description AS comment"														\
+"   ds.description AS comment,"														\
+"   k.oid AS _oid, r.relname::text AS _rel,"										\
+"   CASE WHEN k.contype IN ('p', 'u', 'x') THEN k.conindid END AS _index"			\
 " FROM pg_constraint k JOIN pg_class r ON r.oid = k.conrelid"					\
 " LEFT JOIN pg_description ds ON ds.objoid = k.oid"								\
 "   AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0"			\
@@ -187,7 +199,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define TRIGGERS_QUERY \
 "SELECT tg.tgrelid, tg.tgname::text,"												\
 "   pg_get_triggerdef(tg.oid, true) AS definition,"								\
-"   " DESCRIPTION("tg.oid", "pg_trigger", "0") " AS comment"						\
+"   " DESCRIPTION("tg.oid", "pg_trigger", "0") " AS comment,"					\
+"   tg.oid AS _oid, r.relname::text AS _rel"										\
 " FROM pg_trigger tg JOIN pg_class r ON r.oid = tg.tgrelid"						\
 " WHERE r.relnamespace = $1 AND NOT tg.tgisinternal AND tg.tgparentid = 0"		\
 " ORDER BY tg.tgrelid"
@@ -201,7 +214,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      FROM unnest(po.polroles) r) AS roles,"										\
 "   pg_get_expr(po.polqual, po.polrelid) AS using,"								\
 "   pg_get_expr(po.polwithcheck, po.polrelid) AS check,"							\
-"   " DESCRIPTION("po.oid", "pg_policy", "0") " AS comment"						\
+"   " DESCRIPTION("po.oid", "pg_policy", "0") " AS comment,"					\
+"   po.oid AS _oid, r.relname::text AS _rel"										\
 " FROM pg_policy po JOIN pg_class r ON r.oid = po.polrelid"						\
 " WHERE r.relnamespace = $1"														\
 " ORDER BY po.polrelid"
@@ -245,7 +259,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid" \
 "      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1) AS depends," \
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
-"   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
+"   " GRANTS("c.relacl", "r", "c.relowner") " AS grants,"						\
+"   (SELECT w.oid FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.rulename = '_RETURN') AS _rule" \
 " FROM pg_class c"																	\
 " WHERE c.relnamespace = $1 AND c.relkind IN ('v', 'm')"							\
 " AND " NOT_IN_EXTENSION("pg_class", "c.oid")										\
@@ -305,7 +320,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define DOMAIN_CONSTRAINTS_QUERY \
 "SELECT k.contypid, k.conname::text,"												\
 "   k.contype::text AS type, pg_get_constraintdef(k.oid, true) AS definition,"		\
-"   " DESCRIPTION("k.oid", "pg_constraint", "0") " AS comment"					\
+"   " DESCRIPTION("k.oid", "pg_constraint", "0") " AS comment,"				\
+"   k.oid AS _oid, t.typname::text AS _rel"										\
 " FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid"						\
 " WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
 " ORDER BY k.contypid"
@@ -422,6 +438,13 @@ run_query(const char *sql, Datum *values)
 	r.n = SPI_processed;
 	r.pos = 0;
 	r.last = SPI_tuptable->tupdesc->natts;
+	/* columns named _... are not members: what depends.c needs to know */
+	for (int col = 3; col <= r.last; col++)
+		if (NameStr(TupleDescAttr(SPI_tuptable->tupdesc, col - 1)->attname)[0] == '_')
+		{
+			r.last = col - 1;
+			break;
+		}
 	r.definitions = NULL;
 	return r;
 }
@@ -767,6 +790,69 @@ index_definitions(Rows *rows, const char *quoted_schema, SnapshotMemo *memo)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * The names depends.c gives the objects the queries read
+ * ---------------------------------------------------------------------
+ */
+
+/* the oid in column col of row i (InvalidOid: no such column, or NULL) */
+static Oid
+column_oid(Rows *r, uint64 i, const char *col)
+{
+	int			n = SPI_fnumber(r->tt->tupdesc, col);
+	bool		isnull;
+	Datum		d;
+
+	if (n <= 0)
+		return InvalidOid;
+	d = SPI_getbinval(r->tt->vals[i], r->tt->tupdesc, n, &isnull);
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+/* each row's object is "kind NAME", NAME its second column, its oid in column oidcol */
+static void
+name_objects(DependNames *dn, Rows *r, Oid classid, const char *kind, int oidcol)
+{
+	for (uint64 i = 0; i < r->n; i++)
+	{
+		HeapTuple	tuple = r->tt->vals[i];
+		bool		isnull;
+		char	   *name = psprintf("%s %s", kind, SPI_getvalue(tuple, r->tt->tupdesc, 2));
+
+		depends_name(dn, classid, DatumGetObjectId(SPI_getbinval(tuple, r->tt->tupdesc, oidcol, &isnull)),
+					 name);
+		/* a view's rule is the view */
+		depends_name(dn, RewriteRelationId, column_oid(r, i, "_rule"), name);
+	}
+}
+
+/*
+ * each row's part is "kind OWNER.NAME", its oid in column _oid, OWNER in
+ * _rel; a key's index is its constraint, a column's default its table
+ */
+static void
+name_parts(DependNames *dn, Rows *r, Oid classid, const char *kind)
+{
+	int			rel = SPI_fnumber(r->tt->tupdesc, "_rel");
+
+	for (uint64 i = 0; i < r->n; i++)
+	{
+		HeapTuple	tuple = r->tt->vals[i];
+		char	   *owner = SPI_getvalue(tuple, r->tt->tupdesc, rel);
+		char	   *name;
+
+		if (classid == AttrDefaultRelationId)
+		{
+			depends_name(dn, classid, column_oid(r, i, "_default"), psprintf("relation %s", owner));
+			continue;
+		}
+		name = psprintf("%s %s.%s", kind, quote_identifier(owner),
+						quote_identifier(SPI_getvalue(tuple, r->tt->tupdesc, 2)));
+		depends_name(dn, classid, column_oid(r, i, "_oid"), name);
+		depends_name(dn, RelationRelationId, column_oid(r, i, "_index"), name);
+	}
+}
+
 /*
  * A schema's snapshot is made a kind at a time, and the objects of a kind
  * one at a time, each written out to jsonb as soon as it is made and its
@@ -903,6 +989,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Rows		objects;
 	TableParts	tp;
 	Rows		comments;
+	DependNames *dn;
 
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
@@ -922,12 +1009,14 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	k.n = 0;
 	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
 								   ALLOCSET_DEFAULT_SIZES);
+	dn = depends_names_create(nspid);
 
 	objects = run_query(SCHEMA_QUERY, values);
 	if (objects.n != 1)
 		elog(ERROR, "could not describe schema \"%s\"", schema);
 	add_one(&k, "schema", &objects);
 	objects = run_query(EXTENSIONS_QUERY, values);
+	name_objects(dn, &objects, ExtensionRelationId, "extension", 1);
 	add_kind(&k, "extensions", &objects, NULL, NULL);
 
 	/* tables, with their parts */
@@ -938,6 +1027,12 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	tp.triggers = run_query(TRIGGERS_QUERY, values);
 	tp.policies = run_query(POLICIES_QUERY, values);
 	objects = run_query(TABLES_QUERY, values);
+	name_objects(dn, &objects, RelationRelationId, "relation", 1);
+	name_parts(dn, &tp.columns, AttrDefaultRelationId, NULL);
+	name_parts(dn, &tp.constraints, ConstraintRelationId, "constraint");
+	name_objects(dn, &tp.indexes, RelationRelationId, "index", INDEX_OID_COLUMN);
+	name_parts(dn, &tp.triggers, TriggerRelationId, "trigger");
+	name_parts(dn, &tp.policies, PolicyRelationId, "policy");
 	add_kind(&k, "tables", &objects, table_parts, &tp);
 
 	/* views, with their indexes (materialized) and column comments */
@@ -945,31 +1040,39 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	tp.indexes.pos = 0;
 	tp.comments = &comments;
 	objects = run_query(VIEWS_QUERY, values);
+	name_objects(dn, &objects, RelationRelationId, "relation", 1);
 	add_kind(&k, "views", &objects, view_parts, &tp);
 
 	objects = run_query(SEQUENCES_QUERY, values);
+	name_objects(dn, &objects, RelationRelationId, "relation", 1);
 	add_kind(&k, "sequences", &objects, NULL, NULL);
 	objects = run_query(ENUMS_QUERY, values);
+	name_objects(dn, &objects, TypeRelationId, "type", 1);
 	add_kind(&k, "enums", &objects, NULL, NULL);
 
 	/* domains, with their constraints */
 	tp.constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, values);
+	name_parts(dn, &tp.constraints, ConstraintRelationId, "constraint");
 	objects = run_query(DOMAINS_QUERY, values);
+	name_objects(dn, &objects, TypeRelationId, "type", 1);
 	add_kind(&k, "domains", &objects, domain_parts, &tp);
 
-	/* composite types, with their attributes */
+	/* composite types, with their attributes (keyed by their relation) */
 	tp.columns.pos = 0;
 	objects = run_query(COMPOSITES_QUERY, values);
+	name_objects(dn, &objects, RelationRelationId, "type", 1);
 	add_kind(&k, "composites", &objects, composite_parts, &tp);
 
 	objects = run_query(RANGES_QUERY, values);
+	name_objects(dn, &objects, TypeRelationId, "type", 1);
 	add_kind(&k, "ranges", &objects, NULL, NULL);
 	objects = run_query(FUNCTIONS_QUERY, values);
+	name_objects(dn, &objects, ProcedureRelationId, "function", 1);
 	add_kind(&k, "functions", &objects, NULL, NULL);
 
 	/* depends: {name: [names]} (depends.c) */
 	k.names[k.n] = "depends";
-	k.values[k.n++] = snapshot_depends(nspid);
+	k.values[k.n++] = snapshot_depends(dn);
 
 	j = jsonb_object_of(k.n, k.names, k.values);
 	/* copied out of SPI's memory, which SPI_finish() frees */
