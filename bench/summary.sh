@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/summary.sh -- the summary table: every benchmark's targets and verdicts, from the result
-# files present under bench/results/ (OUT): apply.txt, lint.txt, trigger.txt, diff.txt.  Writes
+# files present under bench/results/ (OUT): apply.txt, apply_part3.txt (a later run of apply.sh's
+# part 3 alone, PARTS=3: its lines replace apply.txt's part 3), lint.txt, trigger.txt, diff.txt.  Writes
 # summary.txt and summary.csv (benchmark, date of its last run, target line, verdict).  bench/run
 # calls it after the benchmarks; run it alone to rebuild the table.
 set -euo pipefail
@@ -12,14 +13,17 @@ echo "benchmark,run,target,verdict" >"$CSV"
 {
 	echo "migrator benchmarks: the targets and the last measured figures ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 	echo "each benchmark's full table, CSV and chart: bench/results/<name>.txt, .csv, .png"
-	for b in apply lint trigger diff; do
+	for b in apply apply_part3 lint trigger diff; do
 		f=$OUT/$b.txt
 		[[ -s $f ]] || continue
+		skip=
+		[[ $b == apply && -s $OUT/apply_part3.txt ]] && skip=3.
 		when=$(grep -o -m1 '20[0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9:]* [A-Z]*' "$f" || echo unknown)
 		echo
 		echo "$b ($when): $(head -n 1 "$f")"
 		# a target line, its continuation ("with pause ..."), or a PASS/FAIL line
-		awk '/^[0-9]+[a-z]?\. / { sec = $1 " " } /target:/ || /^(PASS|FAIL)/ || /^ +with / { sub(/^ +/, ""); print sec $0 }' "$f" | while IFS= read -r line; do
+		awk -v skip="$skip" '/^[0-9]+[a-z]?\. / { sec = $1 " " } sec == skip " " { next }
+			/target:/ || /^(PASS|FAIL)/ || /^ +with / { sub(/^ +/, ""); print sec $0 }' "$f" | while IFS= read -r line; do
 			verdict=$(grep -o -E '\b(PASS|FAIL|NOT MET|met)\b' <<<"$line" | tail -n 1 || true)
 			case $verdict in met) verdict=PASS ;; "NOT MET") verdict=FAIL ;; esac
 			printf '  %-5s %s\n' "${verdict:-?}" "$line"
