@@ -23,7 +23,7 @@ echo "benchmark,run,target,verdict" >"$CSV"
 		echo "$b ($when): $(head -n 1 "$f")"
 		# a target line, its continuation ("with pause ..."), or a PASS/FAIL line
 		awk -v skip="$skip" '/^[0-9]+[a-z]?\. / { sec = $1 " " } sec == skip " " { next }
-			/target:/ || /^(PASS|FAIL)/ || /^ +with / { sub(/^ +/, ""); print sec $0 }' "$f" | while IFS= read -r line; do
+			/target:/ || /^target / || /^(PASS|FAIL)/ || /^ +with / { sub(/^ +/, ""); print sec $0 }' "$f" | while IFS= read -r line; do
 			verdict=$(grep -o -E '\b(PASS|FAIL|NOT MET|met)\b' <<<"$line" | tail -n 1 || true)
 			case $verdict in met) verdict=PASS ;; "NOT MET") verdict=FAIL ;; esac
 			printf '  %-5s %s\n' "${verdict:-?}" "$line"
