@@ -11,6 +11,7 @@ OBJS = \
 	src/run.o \
 	src/shape.o \
 	src/dualwrite.o \
+	src/dualwrite_plan.o \
 	src/expand.o \
 	src/backfill.o \
 	src/tableops.o \

@@ -43,34 +43,10 @@
 #include "utils/rel.h"
 #include "utils/varlena.h"
 
+#include "dualwrite.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_dual_write);
-
-typedef struct DualWriteAction
-{
-	AttrNumber	target;			/* column to set */
-	bool		new_side;		/* on writes through the new shape? */
-	ExprState  *state;
-} DualWriteAction;
-
-typedef struct DualWriteEntry
-{
-	Oid			tgoid;			/* hash key */
-	Oid			relid;
-	bool		valid;
-	MemoryContext cxt;
-	char	   *version_schema;
-	AttrNumber	marker;			/* InvalidAttrNumber if none */
-	int			nactions;
-	DualWriteAction *actions;
-	ExprContext *econtext;
-	int			natts;			/* the table's, when built */
-	Datum	   *values;			/* per-row scratch: the new row's values */
-	bool	   *nulls;
-	char	   *seen_path;		/* search_path last looked at */
-	bool		seen_new_side;
-} DualWriteEntry;
 
 static HTAB *dual_write_cache = NULL;
 
@@ -194,6 +170,7 @@ add_action(DualWriteEntry *e, Relation rel, const Shape *shape,
 
 	a->target = attnum;
 	a->new_side = new_side;
+	a->expr = expr;
 	a->state = ExecInitExpr(expr, NULL);
 }
 
@@ -277,29 +254,49 @@ column_written(TriggerData *td, AttrNumber attnum)
 }
 
 /*
- * The trigger's cache entry, built if need be.  The FmgrInfo of a trigger
- * lives as long as the query (one per trigger and result relation), so it
- * remembers the entry; dynahash never moves an entry.
+ * The cache entry of a dual-write trigger of rel, built if need be;
+ * dynahash never moves an entry.  Also used when planning an UPDATE
+ * (dualwrite_plan.c).
+ */
+DualWriteEntry *
+dual_write_entry(Relation rel, Trigger *tg)
+{
+	bool		found;
+	DualWriteEntry *e;
+
+	e = hash_search(get_cache(), &tg->tgoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->cxt = NULL;
+		e->valid = false;
+	}
+	if (!e->valid || e->natts != RelationGetDescr(rel)->natts)
+		build_entry(e, rel, tg->tgargs[0]);
+	return e;
+}
+
+/* does a write now go through the new shape (not while backfilling)? */
+bool
+dual_write_new_side(DualWriteEntry *e)
+{
+	return !migrator_backfill_active && writes_new_shape(e);
+}
+
+/*
+ * The trigger's cache entry.  The FmgrInfo of a trigger lives as long as
+ * the query (one per trigger and result relation), so it remembers it.
  */
 static DualWriteEntry *
 get_entry(FunctionCallInfo fcinfo, Relation rel, Trigger *tg)
 {
 	DualWriteEntry *e = (DualWriteEntry *) fcinfo->flinfo->fn_extra;
 
-	if (e == NULL || e->tgoid != tg->tgoid)
+	if (e == NULL || e->tgoid != tg->tgoid || !e->valid ||
+		e->natts != RelationGetDescr(rel)->natts)
 	{
-		bool		found;
-
-		e = hash_search(get_cache(), &tg->tgoid, HASH_ENTER, &found);
-		if (!found)
-		{
-			e->cxt = NULL;
-			e->valid = false;
-		}
+		e = dual_write_entry(rel, tg);
 		fcinfo->flinfo->fn_extra = e;
 	}
-	if (!e->valid || e->natts != RelationGetDescr(rel)->natts)
-		build_entry(e, rel, tg->tgargs[0]);
 	return e;
 }
 
@@ -368,6 +365,7 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrator.dual_write() takes the change's name as its one argument")));
+	dual_write_first_fire();
 	e = get_entry(fcinfo, rel, tg);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -381,7 +379,7 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 		slot = td->tg_trigslot;
 	}
 
-	new_side = !migrator_backfill_active && writes_new_shape(e);
+	new_side = dual_write_new_side(e);
 
 	/*
 	 * A row the backfill has not reached yet, updated through the new shape

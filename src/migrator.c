@@ -21,6 +21,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "dualwrite.h"
 #include "migrator.h"
 
 PG_MODULE_MAGIC;
@@ -82,6 +83,7 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();
+	dual_write_plan_init();
 }
 
 /*
