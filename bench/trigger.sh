@@ -45,8 +45,8 @@ BATCH=${BATCH:-1000}
 PGBENCH_C=${PGBENCH_C:-4}
 PGBENCH_T=${PGBENCH_T:-40}
 PGBENCH_DELAY=3 # seconds of pgbench before the backfill starts
-BACKFILL_PAUSE=${BACKFILL_PAUSE-5 ms} # set but empty: no paused alternative
-BACKFILL_SHARE=${BACKFILL_SHARE-20}   # set but empty: no throttled alternative
+BACKFILL_PAUSE=${BACKFILL_PAUSE-} # empty (the default): no paused alternative
+BACKFILL_SHARE=${BACKFILL_SHARE-} # empty (the default): no throttled alternative
 PARTS=${PARTS:-1 2 3}
 DB=migrator_bench
 BENCH_DBS="^$DB\$" # the watcher: a busy session of any other database is other work
@@ -180,7 +180,7 @@ reset_books() {
 	moddatetime) setup="$shape CREATE TRIGGER moddatetime BEFORE INSERT OR UPDATE ON books
 		FOR EACH ROW EXECUTE PROCEDURE moddatetime(created_at);" ;;
 	pgroll) setup="\\i $BENCH/pgroll_alter_column.sql" ;;
-	migrator | migrator_loaded | update | run_backfill | batches | baseline | backfill | backfill_paused | backfill_share)
+	migrator | migrator_loaded | update | run_backfill | batches | baseline | backfill | backfill_full | backfill_paused | backfill_share)
 		setup="SELECT migrator.expand(:'change', :'ops');" ;;
 	*) die "unknown alternative $1" ;;
 	esac
@@ -325,7 +325,7 @@ SQL
 }
 
 run3() { # ALT RUN
-	local alt=$1 r=$2 t0 pid pause share b0 b1 t_end tps
+	local alt=$1 r=$2 t0 pid pause share yield b0 b1 t_end tps
 	reset_books "$alt"
 	rm -rf "$TMP/pgb"
 	mkdir "$TMP/pgb"
@@ -334,12 +334,15 @@ run3() { # ALT RUN
 		-f "$BENCH/pgbench_books.sql" -l --log-prefix="$TMP/pgb/log" "$DB" >"$TMP/pgb/out" 2>&1 &
 	pid=$!
 	if [[ $alt != baseline ]]; then
-		pause=0 share=100
+		# backfill: migrator's defaults (it yields to running sessions, migrator.backfill_yield 20);
+		# the others never yield (backfill_yield 100): at full speed, paused, or at a fixed share
+		pause=0 share=100 yield=100
+		[[ $alt == backfill ]] && yield=20
 		[[ $alt == backfill_paused ]] && pause=$BACKFILL_PAUSE
 		[[ $alt == backfill_share ]] && share=$BACKFILL_SHARE
 		sleep "$PGBENCH_DELAY"
 		b0=$(date +%s.%N)
-		PGOPTIONS="-c migrator.backfill_share=$share" q -c "CALL migrator.run_backfill('$CHANGE', $BATCH, '$pause')" >/dev/null
+		PGOPTIONS="-c migrator.backfill_share=$share -c migrator.backfill_yield=$yield" q -c "CALL migrator.run_backfill('$CHANGE', $BATCH, '$pause')" >/dev/null
 		b1=$(date +%s.%N)
 	fi
 	wait "$pid" || { cat "$TMP/pgb/out" >&2; die "pgbench failed"; }
@@ -360,7 +363,7 @@ run3() { # ALT RUN
 	record 3 "$alt" "$r" tps_pgbench_whole_run "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$TMP/pgb/out" | head -n 1)"
 }
 if part 3; then
-	ALTS3=(baseline backfill)
+	ALTS3=(baseline backfill backfill_full)
 	[[ $BACKFILL_PAUSE ]] && ALTS3+=(backfill_paused)
 	[[ $BACKFILL_SHARE ]] && ALTS3+=(backfill_share)
 	for ((r = 1; r <= RUNS; r++)); do
@@ -474,22 +477,30 @@ SQL
 SELECT '';
 SELECT format('3. pgbench -c %s -T %s (point SELECT + point UPDATE), expanded table; TPS of the backfill''s window', :'clients', :'secs');
 SELECT pg_temp.line(3, 'baseline', 'tps', 'no backfill', 'TPS', 0);
-SELECT pg_temp.line(3, 'backfill', 'tps', 'during CALL migrator.run_backfill', 'TPS', 0);
+SELECT pg_temp.line(3, 'backfill', 'tps', 'during CALL migrator.run_backfill (yields)', 'TPS', 0);
+SELECT pg_temp.line(3, 'backfill_full', 'tps', 'during run_backfill, backfill_yield 100', 'TPS', 0);
 SELECT pg_temp.line(3, 'backfill_paused', 'tps', format('during run_backfill, pause %s', :'pause'), 'TPS', 0);
 SELECT pg_temp.line(3, 'backfill_share', 'tps', format('during run_backfill, backfill_share %s', :'share'), 'TPS', 0);
 SELECT pg_temp.line(3, 'baseline', 'lat_p99_ms', '  latency p99, no backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill', 'lat_p99_ms', '  latency p99, during the backfill', 'ms', 2);
+SELECT pg_temp.line(3, 'backfill_full', 'lat_p99_ms', '  latency p99, during the full-speed backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill_paused', 'lat_p99_ms', '  latency p99, during the paused backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill_share', 'lat_p99_ms', '  latency p99, during the throttled backfill', 'ms', 2);
 SELECT pg_temp.line(3, 'backfill', 'backfill_rows_per_s', '  backfill rate under load', 'rows/s', 0);
+SELECT pg_temp.line(3, 'backfill_full', 'backfill_rows_per_s', '  full-speed backfill rate under load', 'rows/s', 0);
 SELECT pg_temp.line(3, 'backfill_paused', 'backfill_rows_per_s', '  paused backfill rate under load', 'rows/s', 0);
 SELECT pg_temp.line(3, 'backfill_share', 'backfill_rows_per_s', '  throttled backfill rate under load', 'rows/s', 0);
 SELECT pg_temp.line(3, 'backfill', 'backfill_s', '  backfill duration under load', 's', 1);
+SELECT pg_temp.line(3, 'backfill_full', 'backfill_s', '  full-speed backfill duration under load', 's', 1);
 SELECT pg_temp.line(3, 'backfill_paused', 'backfill_s', '  paused backfill duration under load', 's', 1);
 SELECT pg_temp.line(3, 'backfill_share', 'backfill_s', '  throttled backfill duration under load', 's', 1);
 SELECT format('  target: TPS during a backfill >= 80%% of without   %s%%        %s',
               round((100 * pg_temp.m(3, 'backfill', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
               pg_temp.verdict(pg_temp.m(3, 'backfill', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')));
+SELECT format('          with backfill_yield = 100 (full speed)  %s%%        %s',
+              round((100 * pg_temp.m(3, 'backfill_full', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
+              pg_temp.verdict(pg_temp.m(3, 'backfill_full', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')))
+WHERE pg_temp.m(3, 'backfill_full', 'tps') IS NOT NULL;
 SELECT format('          with pause %s                             %s%%        %s', :'pause',
               round((100 * pg_temp.m(3, 'backfill_paused', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
               pg_temp.verdict(pg_temp.m(3, 'backfill_paused', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')))
@@ -523,6 +534,7 @@ FROM (VALUES (1, 1, 'plain', 'us_per_row_title', 'no\ntrigger', 1),
              (2, 3, 'batches', 'rows_per_s', 'one batch per\ntransaction', 1000),
              (3, 1, 'baseline', 'tps', 'no backfill', 1),
              (3, 2, 'backfill', 'tps', 'during\nrun\\_backfill', 1),
+             (3, 5, 'backfill_full', 'tps', 'during run\\_backfill,\nbackfill\\_yield 100', 1),
              (3, 3, 'backfill_paused', 'tps', 'during run\\_backfill,\npause ' || :'pause', 1),
              (3, 4, 'backfill_share', 'tps', 'during run\\_backfill,\nbackfill\\_share ' || :'share', 1)) t(part, ord, alt, metric, label, scale)
 JOIN med m USING (part, alt, metric)

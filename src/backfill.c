@@ -19,7 +19,10 @@
  *	  come the caller's fixed pause and, when migrator.backfill_share is
  *	  below 100, a sleep in proportion to the batch just run, so that the
  *	  backfill takes at most that share of the time: on a busy server
- *	  batches take longer and the backfill yields longer.
+ *	  batches take longer and the backfill yields longer.  While another
+ *	  client session is running a query, migrator.backfill_yield (default
+ *	  20) is the share when lower: a backfill yields to the application by
+ *	  itself, and runs at full speed alone.
  *
  *-------------------------------------------------------------------------
  */
@@ -38,6 +41,7 @@
 #include "storage/bufmgr.h"
 #include "storage/latch.h"
 #include "utils/array.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -59,6 +63,9 @@ bool		migrator_backfill_active = false;
 /* migrator.backfill_share: percent of the time batches may take */
 static int	backfill_share = 100;
 
+/* migrator.backfill_yield: the same, while other sessions are running queries */
+static int	backfill_yield = 20;
+
 void
 backfill_define_gucs(void)
 {
@@ -70,6 +77,20 @@ backfill_define_gucs(void)
 							"with them. The pause argument of run_backfill() comes on top.",
 							&backfill_share,
 							100,
+							1,
+							100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrator.backfill_yield",
+							"Percent of the time run_backfill() and scheduled backfills spend in batches while other sessions are running queries.",
+							"After each batch the backfill looks whether another client session is running a query; "
+							"if one is, the batch is followed by a sleep as for migrator.backfill_share at this value "
+							"(the lower of the two applies). Alone, the backfill runs at migrator.backfill_share. "
+							"100: never yield.",
+							&backfill_yield,
+							20,
 							1,
 							100,
 							PGC_USERSET,
@@ -602,6 +623,63 @@ backfill_sleep(int64 us)
 }
 
 /*
+ * How many other client sessions are running a query now (the backend
+ * status array, as pg_stat_activity shows it: state "active").  Background
+ * workers, autovacuum and pg_cron's launcher do not count.
+ */
+static int
+sessions_at_work(void)
+{
+	int			n = 0;
+
+	pgstat_clear_backend_activity_snapshot();
+	for (int i = 1; i <= pgstat_fetch_stat_numbackends(); i++)
+	{
+#if PG_VERSION_NUM >= 160000
+		LocalPgBackendStatus *l = pgstat_get_local_beentry_by_index(i);
+#else
+		LocalPgBackendStatus *l = pgstat_fetch_stat_local_beentry(i);
+#endif
+		PgBackendStatus *be = l ? &l->backendStatus : NULL;
+
+		if (be && be->st_procpid != MyProcPid && be->st_backendType == B_BACKEND &&
+			be->st_state == STATE_RUNNING)
+			n++;
+	}
+	pgstat_clear_backend_activity_snapshot();
+	return n;
+}
+
+/*
+ * The share of the time the next batches may take: migrator.backfill_share,
+ * or migrator.backfill_yield when lower and another session is at work.
+ * Says so (DEBUG1) when that changes.
+ */
+static int
+batch_share(const char *change, int *last)
+{
+	int			share = backfill_share;
+	int			busy = 0;
+
+	if (backfill_yield < share)
+	{
+		busy = sessions_at_work();
+		if (busy > 0)
+			share = backfill_yield;
+	}
+	if (share != *last)
+	{
+		if (busy > 0)
+			elog(DEBUG1, "backfill of change \"%s\" yields to %d running session%s: batches take %d%% of the time",
+				 change, busy, busy == 1 ? "" : "s", share);
+		else
+			elog(DEBUG1, "backfill of change \"%s\": batches take %d%% of the time", change, share);
+		*last = share;
+	}
+	return share;
+}
+
+/*
  * Batches until done or until max_ms have passed (when > 0), committing
  * after each.  After each batch: pause_us, and the sleep that keeps the
  * batches within migrator.backfill_share of the time.  Returns true when
@@ -614,6 +692,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 				batch_start,
 				now;
 	bool		finished = false;
+	int			last_share = 100;
 
 	INSTR_TIME_SET_CURRENT(start);
 	key_cache_reset();
@@ -623,6 +702,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 	for (;;)
 	{
 		int64		sleep_us = pause_us;
+		int			share;
 
 		INSTR_TIME_SET_CURRENT(batch_start);
 		(void) backfill_one_batch(change, batch_size, &finished);
@@ -631,12 +711,13 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 			break;
 		CHECK_FOR_INTERRUPTS();
 		INSTR_TIME_SET_CURRENT(now);
-		if (backfill_share < 100)
+		share = batch_share(change, &last_share);
+		if (share < 100)
 		{
 			instr_time	took = now;
 
 			INSTR_TIME_SUBTRACT(took, batch_start);
-			sleep_us += INSTR_TIME_GET_MICROSEC(took) * (100 - backfill_share) / backfill_share;
+			sleep_us += INSTR_TIME_GET_MICROSEC(took) * (100 - share) / share;
 		}
 		if (sleep_us > 0)
 		{
