@@ -9,9 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 db=migrator_killed
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-n=0
-check() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 
 echo "1..8"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null

@@ -10,9 +10,8 @@ db=migrator_yield
 work=$(mktemp -d)
 sleeper=
 trap '[[ -n $sleeper ]] && kill "$sleeper" 2>/dev/null; rm -rf "$work"' EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-n=0
-check() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 # backfill CHANGE [SETTINGS]: run_backfill with DEBUG1 messages, which go to $work/CHANGE.log
 backfill() {
 	PGOPTIONS="-c client_min_messages=debug1 ${2:-}" \

@@ -12,9 +12,8 @@ db=migrator_concurrency
 work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" 2>/dev/null' EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-n=0
-check() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 fresh() {
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" 2>/dev/null
 	q -c "CREATE EXTENSION migrator"

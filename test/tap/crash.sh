@@ -59,7 +59,8 @@ echo "# seed $SEED (CRASH_SEED=$SEED repeats this run), $ROUNDS rounds each"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 
 # interrupt APPNAME: after a random 0..1.5 s, terminate the backends of APPNAME, or stop the
 # server with -m immediate and start it again.  Prints what it did.

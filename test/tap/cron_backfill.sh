@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
 db=$(psql -X -At -d postgres -c "SHOW cron.database_name")
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 
 echo "1..6"
 q >/dev/null <<'SQL'
