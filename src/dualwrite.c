@@ -294,6 +294,7 @@ get_entry(FunctionCallInfo fcinfo, Relation rel, Trigger *tg)
 	if (e == NULL || e->tgoid != tg->tgoid || !e->valid ||
 		e->natts != RelationGetDescr(rel)->natts)
 	{
+		dual_write_first_fire();
 		e = dual_write_entry(rel, tg);
 		fcinfo->flinfo->fn_extra = e;
 	}
@@ -365,7 +366,6 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrator.dual_write() takes the change's name as its one argument")));
-	dual_write_first_fire();
 	e = get_entry(fcinfo, rel, tg);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))

@@ -37,7 +37,6 @@
 
 #include "access/sysattr.h"
 #include "access/table.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
@@ -120,6 +119,14 @@ trigger_enabled_here(Trigger *tg)
 		tg->tgenabled == TRIGGER_FIRES_ALWAYS;
 }
 
+/* is this a BEFORE UPDATE row trigger (the kind that locks the old row)? */
+static bool
+before_update_row(Trigger *tg)
+{
+	return TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW,
+								TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_UPDATE);
+}
+
 /*
  * The one BEFORE UPDATE row trigger of rel, if it is migrator's, enabled,
  * and without a WHEN clause; NULL otherwise.
@@ -136,8 +143,7 @@ sole_dual_write_trigger(Relation rel)
 	{
 		Trigger    *tg = &td->triggers[i];
 
-		if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW,
-								  TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_UPDATE))
+		if (!before_update_row(tg))
 			continue;
 		if (found || !dual_write_is_ours(tg) || tg->tgqual != NULL ||
 			!trigger_enabled_here(tg))
@@ -380,8 +386,7 @@ drop_trigger(ResultRelInfo *rri, int which)
 	td->numtriggers--;
 	td->trig_update_before_row = false;
 	for (int i = 0; i < td->numtriggers; i++)
-		if (TRIGGER_TYPE_MATCHES(td->triggers[i].tgtype, TRIGGER_TYPE_ROW,
-								 TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_UPDATE))
+		if (before_update_row(&td->triggers[i]))
 			td->trig_update_before_row = true;
 }
 
@@ -412,9 +417,7 @@ strip_dual_write_trigger(QueryDesc *qd)
 		Trigger    *tg = &td->triggers[i];
 		bool		leave = false;
 
-		if (!TRIGGER_TYPE_MATCHES(tg->tgtype, TRIGGER_TYPE_ROW,
-								  TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_UPDATE) ||
-			!dual_write_is_ours(tg))
+		if (!before_update_row(tg) || !dual_write_is_ours(tg))
 			continue;
 
 		if (tg->tgnattr > 0)
