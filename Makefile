@@ -14,6 +14,7 @@ OBJS = \
 	src/dualwrite_plan.o \
 	src/expand.o \
 	src/backfill.o \
+	src/prune.o \
 	src/tableops.o \
 	src/worker.o \
 	src/snapshot.o \

@@ -12,7 +12,9 @@
 # PGBENCH_C (4 clients), PGBENCH_T (40 s; the throttled backfill may outlast it), BACKFILL_PAUSE
 # ('5 ms': part 3's second backfill runs with that pause between batches), BACKFILL_SHARE (20: its
 # third runs with SET migrator.backfill_share to that; either set but empty: no such alternative),
-# PARTS ("1 2 3"), OUT (bench/results), QUIET / QUIET_WAIT (see lib.sh).
+# PARTS ("1 2 3"), OUT (bench/results), QUIET / QUIET_WAIT (see lib.sh), SHARED_BUFFERS (empty:
+# test/setup's cluster as it is, initdb's 128MB; set, say 512MB: test/setup restarts the cluster with
+# it, and a later plain test/setup restarts it without).
 #
 # 1. two UPDATEs of every row through the old shape, per-row cost with
 #      (a)   no trigger, the table as before the change;
@@ -63,6 +65,8 @@ part() { [[ " $PARTS " == *" $1 "* ]]; }
 # --- the cluster ---------------------------------------------------------------------------------
 # test/setup builds and installs migrator from the working tree (BUILT says what that was; SO is the
 # library every new session loads: another test/setup that reinstalls it mid-run would mix builds)
+SHARED_BUFFERS=${SHARED_BUFFERS-}
+export MIGRATOR_SHARED_BUFFERS=$SHARED_BUFFERS
 bench_cluster
 export PGDATABASE=$DB
 TMP=$(mktemp -d /tmp/migrator-bench.XXXXXX)
@@ -360,6 +364,9 @@ run3() { # ALT RUN
 		[[ $(fsub "$b1" "$t_end") == -* ]] ||
 			say "   the backfill outlasted pgbench: its TPS is over the $(fsub "$t_end" "$b0") s they overlapped (raise PGBENCH_T)"
 	fi
+	# the table and its index after the run: a backfill that did not prune behind itself doubles them
+	record 3 "$alt" "$r" table_mb "pg_relation_size('books') / 1048576.0"
+	record 3 "$alt" "$r" index_mb "pg_indexes_size('books') / 1048576.0"
 	record 3 "$alt" "$r" tps_pgbench_whole_run "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$TMP/pgb/out" | head -n 1)"
 }
 if part 3; then
@@ -494,6 +501,11 @@ SELECT pg_temp.line(3, 'backfill', 'backfill_s', '  backfill duration under load
 SELECT pg_temp.line(3, 'backfill_full', 'backfill_s', '  full-speed backfill duration under load', 's', 1);
 SELECT pg_temp.line(3, 'backfill_paused', 'backfill_s', '  paused backfill duration under load', 's', 1);
 SELECT pg_temp.line(3, 'backfill_share', 'backfill_s', '  throttled backfill duration under load', 's', 1);
+SELECT pg_temp.line(3, 'baseline', 'table_mb', '  table after the run (no backfill)', 'MB', 0);
+SELECT pg_temp.line(3, 'backfill', 'table_mb', '  table after the backfill', 'MB', 0);
+SELECT pg_temp.line(3, 'backfill_full', 'table_mb', '  table after the full-speed backfill', 'MB', 0);
+SELECT pg_temp.line(3, 'baseline', 'index_mb', '  its index (no backfill)', 'MB', 0);
+SELECT pg_temp.line(3, 'backfill', 'index_mb', '  its index after the backfill', 'MB', 0);
 SELECT format('  target: TPS during a backfill >= 80%% of without   %s%%        %s',
               round((100 * pg_temp.m(3, 'backfill', 'tps') / pg_temp.m(3, 'baseline', 'tps'))::numeric),
               pg_temp.verdict(pg_temp.m(3, 'backfill', 'tps') >= 0.8 * pg_temp.m(3, 'baseline', 'tps')));

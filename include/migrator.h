@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
+#include "storage/block.h"
 #include "utils/jsonb.h"
 #include "utils/relcache.h"
 
@@ -240,6 +241,11 @@ extern void migrator_run_top_level(const char *sql);
 /* backfill.c */
 extern bool migrator_backfill_active;
 extern void backfill_define_gucs(void);
+
+/* prune.c */
+extern void migrator_prune_reset(void);
+extern void migrator_prune_note(Oid relid, BlockNumber block);
+extern void migrator_prune_noted(void);
 
 /* expand.c */
 extern int	migrator_lock_timeout;

@@ -367,22 +367,35 @@ keyset_batch(BackfillTable *t, int batch_size, bool *done)
 	}
 
 	/*
-	 * Where this batch ends: batch_size keys on.  The text copies of the keys
-	 * get names of their own, so that ORDER BY sorts the columns themselves.
+	 * The batch's rows: where it ends (batch_size keys on; fewer: the last
+	 * batch, open-ended) and the blocks they are in, to prune after it
+	 * (prune.c).  The text copies of the keys get names of their own, so
+	 * that ORDER BY sorts the columns themselves.
 	 */
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
+	appendStringInfoString(&sql, "SELECT ctid");
 	for (int i = 0; i < t->nkeys; i++)
-		appendStringInfo(&sql, "%s%s::pg_catalog.text AS _k%d", i ? ", " : "", t->keys[i], i);
-	appendStringInfo(&sql, " FROM ONLY %s %s%s ORDER BY %s OFFSET %d LIMIT 1",
-					 t->table, after.len ? "WHERE " : "", after.data, keys.data, batch_size - 1);
+		appendStringInfo(&sql, ", %s::pg_catalog.text AS _k%d", t->keys[i], i);
+	appendStringInfo(&sql, " FROM ONLY %s %s%s ORDER BY %s LIMIT %d",
+					 t->table, after.len ? "WHERE " : "", after.data, keys.data, batch_size);
 	if (SPI_execute_with_args(sql.data, nargs, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "backfill key scan failed");
-	if (SPI_processed > 0)
+	for (uint64 r = 0; r < SPI_processed; r++)
 	{
+		bool		isnull;
+		ItemPointer tid = (ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[r],
+																	  SPI_tuptable->tupdesc, 1,
+																	  &isnull));
+
+		migrator_prune_note(t->relid, ItemPointerGetBlockNumber(tid));
+	}
+	if (SPI_processed == (uint64) batch_size)
+	{
+		HeapTuple	last = SPI_tuptable->vals[SPI_processed - 1];
+
 		upper = palloc(sizeof(char *) * t->nkeys);
 		for (int i = 0; i < t->nkeys; i++)
-			upper[i] = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1);
+			upper[i] = SPI_getvalue(last, SPI_tuptable->tupdesc, i + 2);
 		appendStringInfo(&upto, "(%s) <= (", keys.data);
 		for (int i = 0; i < t->nkeys; i++)
 		{
@@ -424,6 +437,8 @@ ctid_batch(BackfillTable *t, int batch_size, bool *done)
 	int64		n;
 
 	table_close(rel, AccessShareLock);
+	for (int64 b = t->next_block; b < to; b++)
+		migrator_prune_note(t->relid, (BlockNumber) b);
 	values[0] = CStringGetTextDatum(psprintf("(%lld,0)", (long long) t->next_block));
 	values[1] = CStringGetTextDatum(psprintf("(%lld,0)", (long long) to));
 	n = touch_rows(psprintf("UPDATE ONLY %s SET %s = false WHERE %s "
@@ -456,6 +471,8 @@ backfill_one_batch(const char *change, int batch_size, bool *finished)
 		SPI_finish();
 		return 0;
 	}
+	/* the previous batch's blocks, its old row versions dead once it committed */
+	migrator_prune_noted();
 	if (t->nkeys > 0)
 		n = keyset_batch(t, batch_size, &done);
 	else
@@ -501,6 +518,7 @@ migrator_backfill(PG_FUNCTION_ARGS)
 	if (!backfill_wanted(change))
 		PG_RETURN_INT64(0);
 	key_cache_reset();
+	migrator_prune_reset();
 	/* 0 means done: batches that found every row already written don't count */
 	for (int i = 0; max_batches < 0 || i < max_batches || total == 0; i++)
 	{
@@ -696,6 +714,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 
 	INSTR_TIME_SET_CURRENT(start);
 	key_cache_reset();
+	migrator_prune_reset();
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
 	build_indexes(change);
@@ -708,7 +727,11 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 		(void) backfill_one_batch(change, batch_size, &finished);
 		SPI_commit();
 		if (finished)
+		{
+			/* the last batch's blocks, in the transaction SPI_commit() began */
+			migrator_prune_noted();
 			break;
+		}
 		CHECK_FOR_INTERRUPTS();
 		INSTR_TIME_SET_CURRENT(now);
 		share = batch_share(change, &last_share);
