@@ -2,7 +2,8 @@
 # bench/summary.sh -- the summary table: every benchmark's targets and verdicts, from the result
 # files present under bench/results/ (OUT): apply.txt, apply_quiet.txt and apply_part3.txt (later
 # runs of some of apply.sh's parts: a part is shown from the latest file that has it), lint.txt,
-# trigger.txt, diff.txt.  Writes
+# trigger.txt and trigger_prune.txt (parts 2 and 3 again, after the backfill learned to prune: the
+# same rule), trigger_sb512.txt (part 3 with shared_buffers 512MB, shown beside), diff.txt.  Writes
 # summary.txt and summary.csv (benchmark, date of its last run, target line, verdict).  bench/run
 # calls it after the benchmarks; run it alone to rebuild the table.
 set -euo pipefail
@@ -16,13 +17,18 @@ echo "benchmark,run,target,verdict" >"$CSV"
 {
 	echo "migrator benchmarks: the targets and the last measured figures ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 	echo "each benchmark's full table, CSV and chart: bench/results/<name>.txt, .csv, .png"
-	for b in apply apply_quiet apply_part3 lint trigger diff; do
+	for b in apply apply_quiet apply_part3 lint trigger trigger_prune trigger_sb512 diff; do
 		f=$OUT/$b.txt
 		[[ -s $f ]] || continue
-		# a part measured again later, in another apply*.txt, is shown from there only
-		skip=" "
-		if [[ $b == apply* ]]; then
-			for later in apply apply_quiet apply_part3; do
+		# a part measured again later, in another file of the same benchmark and cluster, is shown
+		# from there only
+		skip=" " family=
+		case $b in
+		apply*) family="apply apply_quiet apply_part3" ;;
+		trigger | trigger_prune) family="trigger trigger_prune" ;;
+		esac
+		if [[ $family ]]; then
+			for later in $family; do
 				[[ $later != "$b" && -s $OUT/$later.txt ]] || continue
 				[[ $(date_of "$OUT/$later.txt") > $(date_of "$f") ]] || continue
 				skip+=$(grep -o -E '^[0-9]+\. ' "$OUT/$later.txt" | tr -d ' ' | tr '\n' ' ')
