@@ -471,8 +471,6 @@ backfill_one_batch(const char *change, int batch_size, bool *finished)
 		SPI_finish();
 		return 0;
 	}
-	/* the previous batch's blocks, its old row versions dead once it committed */
-	migrator_prune_noted();
 	if (t->nkeys > 0)
 		n = keyset_batch(t, batch_size, &done);
 	else
@@ -724,6 +722,12 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 		int			share;
 
 		INSTR_TIME_SET_CURRENT(batch_start);
+
+		/*
+		 * The previous batch's blocks: it has committed, and the pause since
+		 * let the statements that could still see its old rows end.
+		 */
+		migrator_prune_noted();
 		(void) backfill_one_batch(change, batch_size, &finished);
 		SPI_commit();
 		if (finished)

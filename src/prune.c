@@ -31,12 +31,14 @@
 #include "access/relation.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class_d.h"
+#include "lib/qunique.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "migrator.h"
 
@@ -98,22 +100,18 @@ block_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/* prune one block and record its free space; false if it is gone */
-static bool
-prune_block(Relation rel, BlockNumber block, BlockNumber nblocks)
+/* prune one block and record its free space */
+static void
+prune_block(Relation rel, BlockNumber block)
 {
-	Buffer		buf;
+	Buffer		buf = ReadBufferExtended(rel, MAIN_FORKNUM, block, RBM_NORMAL, NULL);
 	Size		free_space;
 
-	if (block >= nblocks)
-		return false;
-	buf = ReadBufferExtended(rel, MAIN_FORKNUM, block, RBM_NORMAL, NULL);
 	heap_page_prune_opt(rel, buf);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	free_space = PageGetHeapFreeSpace(BufferGetPage(buf));
 	UnlockReleaseBuffer(buf);
 	RecordPageWithFreeSpace(rel, block, free_space);
-	return true;
 }
 
 /*
@@ -124,30 +122,34 @@ void
 migrator_prune_noted(void)
 {
 	Relation	rel;
-	BlockNumber nblocks;
-	BlockNumber lo = InvalidBlockNumber;
-	BlockNumber hi = 0;
 
 	if (prune_count == 0)
 		return;
+
+	/*
+	 * Pruning asks the backend's cached view of which transactions every
+	 * snapshot sees as ended; a snapshot taken now brings it up to date.  At
+	 * the start of a transaction it still predates the batch's commit, and
+	 * nothing the batch replaced would count as dead.
+	 */
+	(void) GetLatestSnapshot();
 	rel = try_relation_open(prune_relid, AccessShareLock);
 	if (rel != NULL && rel->rd_rel->relkind == RELKIND_RELATION &&
 		rel->rd_rel->relam == HEAP_TABLE_AM_OID)
 	{
+		BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
+		int			n;
+
 		qsort(prune_blocks, prune_count, sizeof(BlockNumber), block_cmp);
-		nblocks = RelationGetNumberOfBlocks(rel);
-		for (int i = 0; i < prune_count; i++)
-		{
-			if (i > 0 && prune_blocks[i] == prune_blocks[i - 1])
-				continue;
-			if (!prune_block(rel, prune_blocks[i], nblocks))
-				continue;
-			lo = Min(lo, prune_blocks[i]);
-			hi = Max(hi, prune_blocks[i]);
-		}
+		n = (int) qunique(prune_blocks, prune_count, sizeof(BlockNumber), block_cmp);
+		/* sorted: the blocks gone since (a truncated table) come last */
+		while (n > 0 && prune_blocks[n - 1] >= nblocks)
+			n--;
+		for (int i = 0; i < n; i++)
+			prune_block(rel, prune_blocks[i]);
 		/* the upper levels of the map, so that the next search finds them */
-		if (lo != InvalidBlockNumber)
-			FreeSpaceMapVacuumRange(rel, lo, hi + 1);
+		if (n > 0)
+			FreeSpaceMapVacuumRange(rel, prune_blocks[0], prune_blocks[n - 1] + 1);
 	}
 	if (rel != NULL)
 		relation_close(rel, AccessShareLock);
