@@ -669,7 +669,7 @@ sessions_at_work(void)
 /*
  * The share of the time the next batches may take: migrator.backfill_share,
  * or migrator.backfill_yield when lower and another session is at work.
- * Says so (DEBUG1) when that changes.
+ * Says so (DEBUG1) at the first batch and whenever it changes.
  */
 static int
 batch_share(const char *change, int *last)
@@ -708,7 +708,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 				batch_start,
 				now;
 	bool		finished = false;
-	int			last_share = 100;
+	int			last_share = -1;	/* the first batch says its share */
 
 	INSTR_TIME_SET_CURRENT(start);
 	key_cache_reset();

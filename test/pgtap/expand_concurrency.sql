@@ -64,9 +64,10 @@ SELECT is(dblink_send_query('b', $$SELECT migrator.backfill('double', 100)$$), 1
 	'B: a backfill of everything in one batch sent');
 SELECT pg_sleep(0.5) AS slept \gset
 SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'A: COMMIT');
-SELECT ok((SELECT n >= 0 FROM dblink_get_result('b') AS t(n bigint)), 'B: the backfill finished');
+SELECT is((SELECT n FROM dblink_get_result('b') AS t(n bigint)), 9::bigint,
+	'B: the backfill finished and filled the 9 rows A''s write had not');
 SELECT is_empty($$SELECT * FROM dblink_get_result('b') AS t(n bigint)$$, 'B: no further result');
-SELECT ok(pg_temp.bf_all('double') >= 0, 'backfill to the end (if B left anything)');
+SELECT is(pg_temp.bf_all('double'), 0::bigint, 'nothing was left to backfill');
 SELECT results_eq($$SELECT id, points2 FROM public_double.wallets ORDER BY id$$,
 	$$VALUES (1, 2), (2, -1), (3, 6), (4, 8), (5, 10), (6, 12), (7, 14), (8, 16), (9, 18), (10, 20)$$,
 	'A''s committed new-shape value survived the concurrent backfill');
@@ -85,9 +86,10 @@ SELECT is(dblink_exec('a', 'UPDATE wallets SET points = 50 WHERE id = 3'), 'UPDA
 SELECT is(dblink_send_query('b', $$SELECT migrator.backfill('double2', 100)$$), 1, 'B: backfill sent');
 SELECT pg_sleep(0.5) AS slept \gset
 SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'A: COMMIT');
-SELECT ok((SELECT n >= 0 FROM dblink_get_result('b') AS t(n bigint)), 'B: the backfill finished');
+SELECT is((SELECT n FROM dblink_get_result('b') AS t(n bigint)), 9::bigint,
+	'B: the backfill finished and filled the 9 rows A''s write had not');
 SELECT is_empty($$SELECT * FROM dblink_get_result('b') AS t(n bigint)$$, 'B: no further result');
-SELECT ok(pg_temp.bf_all('double2') >= 0, 'backfill to the end');
+SELECT is(pg_temp.bf_all('double2'), 0::bigint, 'nothing was left to backfill');
 SELECT results_eq($$SELECT id, points, points2 FROM public_double2.wallets WHERE id IN (2, 3) ORDER BY id$$,
 	$$VALUES (2, 2, 4), (3, 50, 100)$$,
 	'id 3 has up of A''s committed row (100), not of the row the backfill first saw (6)');

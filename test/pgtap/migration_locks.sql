@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 \ir helpers.psql
 \set locks :fixtures/locks
 
-SELECT plan(9);
+SELECT plan(13);
 
 CREATE TABLE lock_target (id int);
 SELECT is(dblink_connect('holder', pg_temp.connstr()), 'OK', 'a session that holds a lock');
@@ -23,10 +23,13 @@ SELECT hasnt_table('lock_seen', 'nothing of the migration was kept');
 
 -- released while the runner backs off: the migration goes through, with the file's timeouts
 SELECT is(dblink_exec('runner', 'SET migrator.lock_retries = 50'), 'SET', 'runner: 50 retries');
-SELECT dblink_send_query('runner', format('SELECT * FROM migrator.apply(%L)', :'locks'));
+SELECT is(dblink_send_query('runner', format('SELECT * FROM migrator.apply(%L)', :'locks')), 1, 'runner: apply sent');
+-- 0.5 s is ten of the file's 50 ms lock timeouts: the runner must still be at it, retrying
 SELECT pg_sleep(0.5);
-SELECT dblink_exec('holder', 'COMMIT');
-SELECT * FROM dblink_get_result('runner') AS t(v text, n text, a text, d float8);
+SELECT is(dblink_is_busy('runner'), 1, 'runner: still retrying while the table is locked');
+SELECT is(dblink_exec('holder', 'COMMIT'), 'COMMIT', 'holder releases the table');
+SELECT results_eq($$SELECT v, a FROM dblink_get_result('runner') AS t(v text, n text, a text, d float8)$$,
+	$$VALUES ('1', 'applied')$$, 'runner: the migration was applied once the lock was free');
 SELECT results_eq($$SELECT lock_timeout, statement_timeout FROM lock_seen$$,
 	$$VALUES ('50ms', '20s')$$, 'the migration ran with its file''s timeouts, once the lock was free');
 

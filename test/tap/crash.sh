@@ -114,6 +114,7 @@ SQL
 }
 
 db=crash_migrate
+cut=0 # rounds whose interrupt came before the run had recorded all 12
 for r in $(seq 1 "$ROUNDS"); do
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
 	q -c "CREATE EXTENSION migrator"
@@ -122,6 +123,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	how=$(interrupt crash_migrate)
 	wait "$pid"
 	recorded=$(q -c "SELECT count(*) FROM migrator.journal")
+	((recorded >= 12)) || cut=$((cut + 1))
 	leftover=$(q -c "SELECT CASE WHEN NOT EXISTS (SELECT FROM migrator.journal WHERE version = '6')
 		THEN (SELECT CASE WHEN indisvalid THEN ', a valid index left unrecorded' ELSE ', an invalid index left' END
 			  FROM pg_index WHERE indexrelid = to_regclass('crash_idx')) END")
@@ -142,10 +144,12 @@ for r in $(seq 1 "$ROUNDS"); do
 	fi
 done
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-ok "migrate: $ROUNDS interrupted rounds done"
+# The rounds above prove something only if some interrupts came before the run had finished.
+check "migrate: $cut of $ROUNDS rounds were interrupted before all 12 were recorded" '((cut > 0))'
 
 # --- B. run_backfill -------------------------------------------------------------------------
 db=crash_backfill
+cut=0 # rounds whose interrupt came before every row was filled
 for r in $(seq 1 "$ROUNDS"); do
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
 	q >/dev/null <<'SQL'
@@ -160,6 +164,7 @@ SQL
 	how=$(interrupt crash_backfill)
 	wait "$pid"
 	done_rows=$(q -c "SELECT count(*) FROM books WHERE NOT _migrator_needs_backfill")
+	((done_rows >= 150000)) || cut=$((cut + 1))
 	wrong=$(q -c "SELECT count(*) FROM books WHERE NOT _migrator_needs_backfill
 		AND _migrator_new_published_year IS DISTINCT FROM published_year::bigint * 10")
 	if [[ $wrong != 0 ]]; then
@@ -176,4 +181,4 @@ SQL
 	fi
 done
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-ok "run_backfill: $ROUNDS interrupted rounds done"
+check "run_backfill: $cut of $ROUNDS rounds were interrupted before every row was filled" '((cut > 0))'
