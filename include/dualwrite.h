@@ -37,6 +37,7 @@ typedef struct DualWriteEntry
 	int			natts;			/* the table's, when built */
 	Datum	   *values;			/* per-row scratch: the new row's values */
 	bool	   *nulls;
+	TupleTableSlot *filled;		/* a pending row with its new columns filled */
 	char	   *seen_path;		/* search_path last looked at */
 	bool		seen_new_side;
 } DualWriteEntry;

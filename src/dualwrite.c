@@ -218,6 +218,8 @@ build_entry(DualWriteEntry *e, Relation rel, const char *change)
 	e->natts = RelationGetDescr(rel)->natts;
 	e->values = palloc(sizeof(Datum) * Max(e->natts, 1));
 	e->nulls = palloc(sizeof(bool) * Max(e->natts, 1));
+	e->filled = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(rel)),
+										 &TTSOpsVirtual);
 	e->seen_path = NULL;
 	MemoryContextSwitchTo(old);
 	e->valid = true;
@@ -303,12 +305,15 @@ get_entry(FunctionCallInfo fcinfo, Relation rel, Trigger *tg)
 
 /*
  * Evaluate the expressions this write needs into values / nulls (the new
- * row's, indexed by attnum - 1); true if any.  dual_write_depth counts the
- * calls evaluating, also when an expression fails.
+ * row's, indexed by attnum - 1); true if any.  With fill, only the up
+ * expressions of the new columns the UPDATE does not write (a pending row
+ * filled as the backfill would); else those of the write's side.
+ * dual_write_depth counts the calls evaluating, also when an expression
+ * fails.
  */
 static pg_noinline bool
 evaluate_actions(DualWriteEntry *e, TriggerData *td, TupleTableSlot *slot,
-				 bool new_side, bool fill_pending, Datum *values, bool *nulls)
+				 bool new_side, bool fill, Datum *values, bool *nulls)
 {
 	volatile bool any = false;
 
@@ -319,8 +324,8 @@ evaluate_actions(DualWriteEntry *e, TriggerData *td, TupleTableSlot *slot,
 		{
 			DualWriteAction *a = &e->actions[i];
 
-			if (a->new_side != new_side &&
-				!(fill_pending && !a->new_side && !column_written(td, a->target)))
+			if (fill ? a->new_side || column_written(td, a->target) :
+				a->new_side != new_side)
 				continue;
 			/* set for each: a nested call may have used the same context */
 			e->econtext->ecxt_scantuple = slot;
@@ -335,6 +340,26 @@ evaluate_actions(DualWriteEntry *e, TriggerData *td, TupleTableSlot *slot,
 	}
 	PG_END_TRY();
 	return any;
+}
+
+/*
+ * The row as written with its new columns filled (values / nulls), for the
+ * down expressions to read: a pending row written through the new shape
+ * gets down(the row as the backfill would have left it and the UPDATE
+ * changed it), the same as once the backfill has reached it.  A nested call
+ * gets a slot of its own.
+ */
+static TupleTableSlot *
+filled_row(DualWriteEntry *e, bool nested, Datum *values, bool *nulls)
+{
+	TupleTableSlot *slot = e->filled;
+
+	if (nested)
+		slot = MakeSingleTupleTableSlot(e->filled->tts_tupleDescriptor, &TTSOpsVirtual);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, values, sizeof(Datum) * e->natts);
+	memcpy(slot->tts_isnull, nulls, sizeof(bool) * e->natts);
+	return ExecStoreVirtualTuple(slot);
 }
 
 Datum
@@ -384,7 +409,8 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	/*
 	 * A row the backfill has not reached yet, updated through the new shape
 	 * without writing a new column: that column is filled from the row as
-	 * it now is, as the backfill would have.
+	 * it now is, as the backfill would have, before the down expressions
+	 * read it.
 	 */
 	fill_pending = new_side && TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&
 		e->marker != InvalidAttrNumber &&
@@ -408,7 +434,14 @@ migrator_dual_write(PG_FUNCTION_ARGS)
 	slot_getallattrs(slot);
 	memcpy(values, slot->tts_values, sizeof(Datum) * e->natts);
 	memcpy(nulls, slot->tts_isnull, sizeof(bool) * e->natts);
-	changed = evaluate_actions(e, td, slot, new_side, fill_pending, values, nulls);
+	changed = false;
+	if (fill_pending &&
+		evaluate_actions(e, td, slot, new_side, true, values, nulls))
+	{
+		slot = filled_row(e, nested, values, nulls);
+		changed = true;
+	}
+	changed |= evaluate_actions(e, td, slot, new_side, false, values, nulls);
 	if (e->marker != InvalidAttrNumber)
 	{
 		values[e->marker - 1] = BoolGetDatum(false);

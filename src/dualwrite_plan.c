@@ -202,59 +202,76 @@ as_written(Expr *cooked, AssignedColumns *assigned)
 }
 
 /*
+ * CASE WHEN marker THEN up(the row as written) ELSE column END: a new
+ * column the UPDATE does not write, filled on a row the backfill has not
+ * reached, as the trigger does.
+ */
+static Node *
+fill_expr(DualWriteEntry *e, DualWriteAction *a, AssignedColumns *assigned)
+{
+	CaseExpr   *c = makeNode(CaseExpr);
+	CaseWhen   *w = makeNode(CaseWhen);
+	Var		   *marker = makeVar(assigned->rti, e->marker, BOOLOID, -1,
+								 InvalidOid, 0);
+	Form_pg_attribute att = TupleDescAttr(assigned->desc, a->target - 1);
+
+	w->expr = (Expr *) marker;
+	w->result = (Expr *) as_written(a->expr, assigned);
+	w->location = -1;
+	c->casetype = att->atttypid;
+	c->casecollid = att->attcollation;
+	c->args = list_make1(w);
+	c->defresult = (Expr *) makeVar(assigned->rti, a->target, att->atttypid,
+									att->atttypmod, att->attcollation, 0);
+	c->location = -1;
+	return (Node *) c;
+}
+
+/*
  * Write the trigger's work into the UPDATE's SET list, as the trigger
  * would do it for this session (old or new shape); false (and parse left
- * alone) where that is not the same.
+ * alone) where that is not the same.  Through the new shape, the new
+ * columns the UPDATE does not write are filled first (see
+ * migrator_dual_write()) and the down expressions read them filled.
  */
 static bool
 plan_into(Query *parse, Relation rel, Trigger *tg, AssignedColumns *assigned)
 {
 	DualWriteEntry *e = dual_write_entry(rel, tg);
 	bool		new_side;
-	bool		fill_pending;
 	Node	  **set;
+	AssignedColumns filled;
 	List	   *tlist = NIL;
 
 	if (e->marker == InvalidAttrNumber || e->natts != assigned->natts)
 		return false;
 	new_side = dual_write_new_side(e);
 
-	/* see migrator_dual_write(): rows not backfilled yet, written anew */
-	fill_pending = new_side;
-
 	set = palloc0(sizeof(Node *) * assigned->natts);
+	filled = *assigned;
+	if (new_side)
+	{
+		filled.expr = palloc(sizeof(Node *) * assigned->natts);
+		memcpy(filled.expr, assigned->expr, sizeof(Node *) * assigned->natts);
+		for (int i = 0; i < e->nactions; i++)
+		{
+			DualWriteAction *a = &e->actions[i];
+
+			if (a->new_side || assigned->expr[a->target - 1])
+				continue;
+			set[a->target - 1] = fill_expr(e, a, assigned);
+			filled.expr[a->target - 1] = set[a->target - 1];
+		}
+	}
 	for (int i = 0; i < e->nactions; i++)
 	{
 		DualWriteAction *a = &e->actions[i];
-		Node	   *expr;
 
 		if (a->new_side == new_side)
-			expr = as_written(a->expr, assigned);
-		else if (fill_pending && !a->new_side && !assigned->expr[a->target - 1])
-		{
-			CaseExpr   *c = makeNode(CaseExpr);
-			CaseWhen   *w = makeNode(CaseWhen);
-			Var		   *marker = makeVar(assigned->rti, e->marker, BOOLOID, -1,
-										 InvalidOid, 0);
-			Form_pg_attribute att = TupleDescAttr(assigned->desc, a->target - 1);
-
-			w->expr = (Expr *) marker;
-			w->result = (Expr *) as_written(a->expr, assigned);
-			w->location = -1;
-			c->casetype = att->atttypid;
-			c->casecollid = att->attcollation;
-			c->args = list_make1(w);
-			c->defresult = (Expr *) makeVar(assigned->rti, a->target, att->atttypid,
-											att->atttypmod, att->attcollation, 0);
-			c->location = -1;
-			expr = (Node *) c;
-		}
-		else
-			continue;
-		set[a->target - 1] = expr;
+			set[a->target - 1] = as_written(a->expr, &filled);
 	}
 	set[e->marker - 1] = (Node *) makeBoolConst(false, false);
-	if (assigned->unsafe)
+	if (assigned->unsafe || filled.unsafe)
 		return false;
 
 	/* the SET list again, in attnum order, the trigger's values winning */
