@@ -47,12 +47,13 @@ load() {
 	[[ -z $1 ]] && return 0
 	{ echo "SET search_path = $2;"; cat "$1"; } | q -f - >/dev/null 2>>"$TMP/why"
 }
-# migrate: run diff('rt_src', 'rt_dst') against the database as a runner would
+# migrate [ARGS]: run diff(ARGS) against the database as a runner would; ARGS: 'rt_src', 'rt_dst'
 migrate() {
-	q -c "SELECT statement, hazard FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/plan" 2>>"$TMP/why" || return 1
+	local args=${1:-"'rt_src', 'rt_dst'"}
+	q -c "SELECT statement, hazard FROM migrator.diff($args) ORDER BY seq" >"$TMP/plan" 2>>"$TMP/why" || return 1
 	q -c "SELECT CASE WHEN statement ~ '^((CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY|ALTER TYPE .* ADD VALUE )'
 			THEN E'COMMIT;\n' || statement || E';\nBEGIN;' ELSE statement || ';' END
-		FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >"$TMP/script" 2>>"$TMP/why" || return 1
+		FROM migrator.diff($args) ORDER BY seq" >"$TMP/script" 2>>"$TMP/why" || return 1
 	{ echo "BEGIN;"; cat "$TMP/script"; echo "COMMIT;"; } >"$TMP/run.sql"
 	q -f "$TMP/run.sql" >/dev/null 2>>"$TMP/why" && return 0
 	echo "the plan:" >>"$TMP/why"
@@ -90,12 +91,21 @@ no_rows() {
 round_trip() {
 	reset && load "$1" rt_src && load "$2" rt_dst && migrate && same_dump
 }
+# SNAPSHOTS: the jsonb form of the diff between the two schemas' snapshots taken without their
+# depends (as a snapshot stored by hand or by another version may be): the order must then come
+# from the kinds of statement alone (a foreign key after the key it references, ...)
+SNAPSHOTS="migrator.snapshot(ARRAY['rt_src']) #- '{rt_src,depends}',
+	replace((migrator.snapshot(ARRAY['rt_dst']) #- '{rt_dst,depends}')::text, '\"rt_dst', '\"rt_src')::jsonb"
 
 # DIFF_CASES="a b": only those cases
 if [[ -n ${DIFF_CASES:-} ]]; then read -ra cases <<<"$DIFF_CASES"
 else mapfile -t cases < <(find "$CASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 fi
-echo "1..$((${#cases[@]} * 7))"
+# the cases whose order needs pg_depend (SQL-standard function bodies calling each other, views
+# re-created under functions over their row type); NEEDS_DEPENDS="" tries them anyway:
+# no round trip without depends
+NEEDS_DEPENDS=${NEEDS_DEPENDS-" chains rebuilds "}
+echo "1..$((${#cases[@]} * 8))"
 psql -X -q -d postgres -f "$CASES/roles.sql" >/dev/null 2>&1
 : >"$TMP/why"
 for c in "${cases[@]}"; do
@@ -111,4 +121,10 @@ for c in "${cases[@]}"; do
 	ok_if "$c: b -> empty" round_trip "$b" ""
 	ok_if "$c: empty -> a -> b" eval 'round_trip "" "$a" && q -c "DROP SCHEMA rt_dst CASCADE" -c "CREATE SCHEMA rt_dst" 2>>"$TMP/why" &&
 		load "$b" rt_dst && migrate && same_dump'
+	if [[ $NEEDS_DEPENDS == *" $c "* ]]; then
+		n=$((n + 1))
+		echo "ok $n - $c: empty -> b, snapshots without depends # SKIP its order needs pg_depend"
+	else
+		ok_if "$c: empty -> b, snapshots without depends" eval 'reset && load "$b" rt_dst && migrate "$SNAPSHOTS" && same_dump'
+	fi
 done
