@@ -49,7 +49,13 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(OBJS): include/migrator.h include/diff.h
+$(OBJS): include/migrator.h include/diff.h include/dualwrite.h
+
+# pgTAP and shell TAP suites against the running cluster (pgvector's convention; test/run runs
+# them too, each pgTAP file in a fresh database)
+prove_installcheck:
+	MIGRATOR_RUN_PARTS=pgtap,tap $(srcdir)/test/run
+.PHONY: prove_installcheck
 
 # the client program (src/client), built and installed with the extension
 all: client
@@ -63,7 +69,7 @@ clean-client:
 	$(MAKE) -C src/client PG_CONFIG=$(PG_CONFIG) clean
 .PHONY: client install-client clean-client
 
-# Memory and undefined-behaviour checks (README, "Reliability"); slow, not part of test/run or CI.
+# Memory and undefined-behaviour checks (docs/DEVELOPING.md); slow, not part of test/run or CI.
 # They need a PostgreSQL of their own: MIGRATOR_PGBIN, else test/sanitize copies the system's.
 FUZZ_SECONDS ?= 600
 check-asan:
