@@ -33,7 +33,7 @@ OBJS = \
 	src/directive.o \
 	src/sourcetext.o
 
-DATA = migrator--0.1.sql
+DATA = $(wildcard migrator--*.sql)
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"
 
 PG_CPPFLAGS = -I$(srcdir)/include
