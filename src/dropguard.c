@@ -28,11 +28,15 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -94,6 +98,47 @@ names(List *objects, const char *name)
 		if (IsA(lfirst(lc), String) && strcmp(strVal(lfirst(lc)), name) == 0)
 			return true;
 	return false;
+}
+
+#if PG_VERSION_NUM >= 160000
+#define pg_extension_ownercheck(ext, role) object_ownercheck(ExtensionRelationId, ext, role)
+#define pg_namespace_ownercheck(nsp, role) object_ownercheck(NamespaceRelationId, nsp, role)
+#endif
+
+/*
+ * May the user run the statement at all?  If not, PostgreSQL refuses it
+ * after this trigger, and the trigger must not abort changes or name them
+ * first.
+ */
+static bool
+allowed(Node *parsetree)
+{
+	Oid			user = GetUserId();
+	ListCell   *lc;
+
+	if (IsA(parsetree, DropOwnedStmt))
+	{
+		foreach(lc, ((DropOwnedStmt *) parsetree)->roles)
+		{
+			Oid			role = get_rolespec_oid(lfirst(lc), true);
+
+			if (OidIsValid(role) && !has_privs_of_role(user, role))
+				return false;
+		}
+		return true;
+	}
+	if (((DropStmt *) parsetree)->removeType == OBJECT_SCHEMA)
+	{
+		Oid			nsp = get_namespace_oid(MIGRATOR_SCHEMA, true);
+
+		return OidIsValid(nsp) && pg_namespace_ownercheck(nsp, user);
+	}
+	else
+	{
+		Oid			ext = get_extension_oid("migrator", true);
+
+		return OidIsValid(ext) && pg_extension_ownercheck(ext, user);
+	}
 }
 
 /* does DROP OWNED BY name the owner of the extension? */
@@ -303,7 +348,7 @@ migrator_drop_guard(PG_FUNCTION_ARGS)
 	if (migrator_guard_level > 0 || OidIsValid(migrator_guard_scratch))
 		PG_RETURN_VOID();
 	what = what_drops_migrator(trigdata->parsetree, &cascade);
-	if (what == NULL)
+	if (what == NULL || !allowed(trigdata->parsetree))
 		PG_RETURN_VOID();
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(39);
+SELECT plan(40);
 
 -- the HINT (or DETAIL) of the error a statement raises, NULL when it succeeds
 CREATE FUNCTION pg_temp.hint_of(sql text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -68,6 +68,15 @@ SELECT throws_ok('DROP EXTENSION IF EXISTS pgtap, migrator RESTRICT', '2BP01',
 SELECT throws_ok('DROP SCHEMA migrator', '2BP01',
 	'cannot drop schema migrator: changes "yr", "lbl" are open',
 	'A: DROP SCHEMA migrator is refused the same way');
+SET client_min_messages = error;
+DROP ROLE IF EXISTS migrator_drop_plain;
+SET client_min_messages = warning;
+CREATE ROLE migrator_drop_plain;
+SET ROLE migrator_drop_plain;
+SELECT throws_ok('DROP EXTENSION migrator CASCADE', '42501', 'must be owner of extension migrator',
+	'A: a role that may not drop the extension gets PostgreSQL''s refusal, no change aborted');
+RESET ROLE;
+DROP ROLE migrator_drop_plain;
 SELECT is((SELECT string_agg(name || ' ' || state, ', ' ORDER BY name) FROM migrator.changes),
 	'lbl backfilled, yr expanded', 'A: both changes are still open');
 UPDATE books SET published_year = 1816 WHERE id = 1;
