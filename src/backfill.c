@@ -423,6 +423,25 @@ keyset_batch(BackfillTable *t, int batch_size, bool *done)
 	}
 }
 
+/*
+ * Are rows of the table still marked once a ctid walk reached its end?  Rows
+ * move to other blocks when the table is restored from a dump (next_block
+ * and end_block are the source's block numbers) or rewritten (VACUUM FULL,
+ * CLUSTER): those that moved behind the walk were never visited.  Writes
+ * clear the marker, so this finds only rows the walk missed.
+ */
+static bool
+rows_left_behind(BackfillTable *t)
+{
+	bool		isnull;
+
+	/* not read-only: a snapshot that sees this transaction's batches */
+	if (SPI_execute(psprintf("SELECT EXISTS (SELECT FROM ONLY %s WHERE %s)", t->table, t->marker),
+					false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read table %s", t->table);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /* one ctid batch: a range of blocks sized to hold about batch_size rows */
 static int64
 ctid_batch(BackfillTable *t, int batch_size, bool *done)
@@ -448,6 +467,15 @@ ctid_batch(BackfillTable *t, int batch_size, bool *done)
 				   2, types, values);
 	t->next_block = to;
 	*done = (to >= t->end_block);
+	if (*done && rows_left_behind(t))
+	{
+		/* rows moved behind the walk: walk the table again, to its end now */
+		rel = table_open(t->relid, AccessShareLock);
+		t->next_block = 0;
+		t->end_block = RelationGetNumberOfBlocks(rel);
+		table_close(rel, AccessShareLock);
+		*done = false;
+	}
 	return n;
 }
 
