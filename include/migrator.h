@@ -233,6 +233,12 @@ extern void *snapshot_schema_jsonb(const char *schema);	/* Jsonb * */
 extern void *snapshot_database(void);	/* Jsonb * */
 extern void snapshot_record(const char *action);
 
+/* drift.c */
+extern void drift_define_gucs(void);
+extern void drift_before_run(const char *action);
+extern void *drift_keep(const char *action, void *after);	/* Jsonb * */
+extern void *drift_without_changes(void *snapshot);	/* Jsonb * */
+
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);
 extern void migrator_raise(ErrorData *err, const char *extra_detail);

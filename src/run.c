@@ -353,6 +353,8 @@ migrator_apply(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
+	if (steps != NIL)
+		drift_before_run("apply");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	run.src = src;
@@ -717,6 +719,8 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		migrate_guarded("migrate", src, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
+		if (ms.steps != NIL)
+			drift_before_run("migrate");
 
 		foreach(lc, ms.steps)
 		{
