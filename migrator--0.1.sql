@@ -245,6 +245,27 @@ LANGUAGE C;
 COMMENT ON PROCEDURE migrator.backfill_slice(text, integer, integer) IS
 	'what a scheduled backfill job runs: batches for a bounded time, then unschedule when done';
 
+CREATE FUNCTION migrator.cron_runs()
+RETURNS TABLE(change text, cron_job bigint, cron_scheduled boolean, cron_status text,
+			  cron_message text, cron_started_at timestamptz, cron_ended_at timestamptz,
+			  cron_failed_runs bigint)
+AS 'MODULE_PATHNAME', 'migrator_cron_runs'
+LANGUAGE C STABLE;
+
+COMMENT ON FUNCTION migrator.cron_runs() IS
+	'the pg_cron job of each scheduled change: still scheduled, and its last run (read in cron.database_name)';
+
+-- migrator.changes with the last run of each change's pg_cron job
+CREATE VIEW migrator.change_status AS
+SELECT c.*, r.cron_scheduled, r.cron_status, r.cron_message, r.cron_started_at,
+	   r.cron_ended_at, r.cron_failed_runs
+FROM migrator.changes c
+LEFT JOIN migrator.cron_runs() r ON r.change = c.name;
+
+COMMENT ON VIEW migrator.change_status IS
+	'migrator.changes, with the status and error of the last run of each change''s pg_cron job';
+GRANT SELECT ON migrator.change_status TO PUBLIC;
+
 -- table- and constraint-level operations: the SQL contract() and abort() run
 CREATE TABLE migrator.change_steps (
 	change		text NOT NULL REFERENCES migrator.changes ON UPDATE CASCADE,

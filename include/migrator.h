@@ -241,6 +241,10 @@ extern void *drift_without_changes(void *snapshot);	/* Jsonb * */
 
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);
+extern ErrorData *migrator_try_query_in_database(Oid dboid, const char *sql,
+												 char **result);
+extern char *migrator_query_in_database(Oid dboid, const char *sql,
+										const char *detail);
 extern void migrator_raise(ErrorData *err, const char *extra_detail);
 extern void migrator_run_top_level(const char *sql);
 
