@@ -238,6 +238,8 @@ extern void drift_define_gucs(void);
 extern void drift_before_run(const char *action);
 extern void *drift_keep(const char *action, void *after);	/* Jsonb * */
 extern void *drift_without_changes(void *snapshot);	/* Jsonb * */
+extern void drift_before_change(const char *action);
+extern void drift_after_change(const char *action);
 
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);
@@ -372,6 +374,7 @@ extern void journal_batch_begin(void);
 extern void journal_batch_end(void);
 extern void journal_lock(void);
 extern void journal_lock_session(void);
+extern bool journal_lock_held(void);
 extern void journal_unlock_session(void);
 extern void journal_no_transaction_begin(void);
 extern void journal_no_transaction_end(void);

@@ -218,6 +218,36 @@ drift_without_changes(void *snapshot)
 }
 
 /*
+ * contract() and abort() outside a run change tables for good: the
+ * baseline takes what they changed, and keeps any drift they left alone
+ * (keep_drift() of the schema before and after them).  Two snapshots,
+ * only when a baseline exists.  Inside a run, the run's own snapshot
+ * does it.
+ */
+void
+drift_before_change(const char *action)
+{
+	Jsonb	   *baseline;
+
+	if (drift_mode == DRIFT_OFF || journal_lock_held())
+		return;
+	drift_reset();
+	baseline = drift_recorded(drift_cxt);
+	if (baseline == NULL)
+		return;
+	drift_baseline = baseline;
+	drift_before = copy_jsonb(drift_cxt, (Jsonb *) snapshot_database());
+	drift_action = MemoryContextStrdup(drift_cxt, action);
+}
+
+void
+drift_after_change(const char *action)
+{
+	if (drift_action != NULL && strcmp(drift_action, action) == 0)
+		snapshot_record(action);
+}
+
+/*
  * migrator.accept_drift(): the live schema becomes the baseline; diff()
  * is then empty.  Revoked from PUBLIC: for those who deploy.
  */

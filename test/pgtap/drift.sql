@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(22);
+SELECT plan(26);
 SET migrator.lint = off;
 
 CREATE FUNCTION pg_temp.drift() RETURNS SETOF text LANGUAGE sql AS $f$
@@ -97,5 +97,18 @@ CALL migrator.run_backfill('dt_big');
 SELECT is((SELECT count(*)::int FROM pg_temp.drift()), 0,
 	'after the backfill (index built on the new column): diff() is empty');
 RESET migrator.drift;
+
+-- contract and abort outside a run: the baseline takes what they changed, and only that
+ALTER TABLE du ADD COLUMN hand2 int;
+SELECT lives_ok($$SELECT migrator.contract('dt_big')$$, 'contract');
+SELECT results_eq('SELECT * FROM pg_temp.drift()',
+	$$VALUES ('ALTER TABLE public.du ADD COLUMN hand2 integer')$$,
+	'after contract: its table change is not drift, the hand-made column still is');
+INSERT INTO dw SELECT g FROM generate_series(1, 10) g;
+SELECT migrator.expand('dw_num', '{"alter_column": {"table": "dw", "column": "id", "type": "numeric"}}');
+SELECT lives_ok($$SELECT migrator.abort('dw_num')$$, 'abort');
+SELECT results_eq('SELECT * FROM pg_temp.drift()',
+	$$VALUES ('ALTER TABLE public.du ADD COLUMN hand2 integer')$$,
+	'after abort: the same');
 
 SELECT * FROM finish();
