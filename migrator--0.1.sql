@@ -383,10 +383,12 @@ LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog
 AS $$
 SELECT coalesce(b.schema, l.schema), coalesce(b.kind, l.kind), coalesce(b.name, l.name)
-FROM migrator.snapshot_objects(recorded) b
-FULL JOIN migrator.snapshot_objects(live) l
+FROM migrator.snapshot_objects(recorded, true) b
+FULL JOIN migrator.snapshot_objects(live, true) l
 	ON l.schema = b.schema AND l.kind = b.kind AND l.name = b.name
 WHERE b.definition IS DISTINCT FROM l.definition
+  AND (coalesce(b.kind, l.kind) <> 'tables'
+	   OR migrator.without_change_parts(b.definition) IS DISTINCT FROM migrator.without_change_parts(l.definition))
 ORDER BY 1, 2, 3
 $$;
 
@@ -404,11 +406,13 @@ AS $$
 WITH kept AS (
 	SELECT d.schema, d.kind, d.name
 	FROM migrator.drifted_objects(baseline, before) d
-	LEFT JOIN migrator.snapshot_objects(before) l
+	LEFT JOIN migrator.snapshot_objects(before, true) l
 		ON (l.schema, l.kind, l.name) = (d.schema, d.kind, d.name)
-	LEFT JOIN migrator.snapshot_objects(after) a
+	LEFT JOIN migrator.snapshot_objects(after, true) a
 		ON (a.schema, a.kind, a.name) = (d.schema, d.kind, d.name)
-	WHERE l.definition IS NOT DISTINCT FROM a.definition),
+	WHERE l.definition IS NOT DISTINCT FROM a.definition
+	   OR (d.kind = 'tables' AND migrator.without_change_parts(l.definition)
+								 IS NOT DISTINCT FROM migrator.without_change_parts(a.definition))),
 objs AS (
 	SELECT a.* FROM migrator.snapshot_objects(after, true) a
 	WHERE NOT EXISTS (SELECT FROM kept k WHERE (k.schema, k.kind, k.name) = (a.schema, a.kind, a.name))
