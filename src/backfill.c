@@ -196,11 +196,14 @@ progress_batch(Progress *p, int64 n)
 						p->change, (long long) done, secs > 0 ? p->rows / secs : 0.0)));
 }
 
+/* at the end of a call that lasted a report interval or more */
 static void
 progress_done(Progress *p)
 {
 	double		secs = progress_seconds(p);
 
+	if (secs * 1000.0 < backfill_progress)
+		return;
 	ereport(NOTICE,
 			(errmsg("backfill of change \"%s\" is done: %lld rows filled, %lld by this call in %.1f s",
 					p->change, (long long) (p->before + p->rows), (long long) p->rows, secs)));
