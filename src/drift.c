@@ -215,7 +215,9 @@ drift_without_changes(void *snapshot)
 
 	values[0] = JsonbPGetDatum((Jsonb *) snapshot);
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT migrator.without_changes($1)", 1, types, values,
+	/* a database that never had a change has no part of one anywhere */
+	if (SPI_execute_with_args("SELECT CASE WHEN EXISTS (SELECT FROM migrator.changes) "
+							  "THEN migrator.without_changes($1) ELSE $1 END", 1, types, values,
 							  NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read a snapshot");
 	result = copy_jsonb(caller, DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0],
