@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(26);
+SELECT plan(29);
 SET migrator.lint = off;
 
 CREATE FUNCTION pg_temp.drift() RETURNS SETOF text LANGUAGE sql AS $f$
@@ -110,5 +110,18 @@ SELECT lives_ok($$SELECT migrator.abort('dw_num')$$, 'abort');
 SELECT results_eq('SELECT * FROM pg_temp.drift()',
 	$$VALUES ('ALTER TABLE public.du ADD COLUMN hand2 integer')$$,
 	'after abort: the same');
+
+-- revert keeps drift too
+DELETE FROM migrator.journal;
+SELECT migrator.accept_drift();
+SELECT is((SELECT count(*)::int FROM migrator.apply('{"1_r.up.sql": "CREATE TABLE dr (id bigint);", "1_r.down.sql": "DROP TABLE dr;",
+	"2_r.up.sql": "ALTER TABLE dr ADD COLUMN b int;", "2_r.down.sql": "ALTER TABLE dr DROP COLUMN b;"}'::jsonb)), 2,
+	'a folder with down migrations applied');
+CREATE TABLE drhand (x int);
+SELECT is((SELECT count(*)::int FROM migrator.revert('{"1_r.up.sql": "CREATE TABLE dr (id bigint);", "1_r.down.sql": "DROP TABLE dr;",
+	"2_r.up.sql": "ALTER TABLE dr ADD COLUMN b int;", "2_r.down.sql": "ALTER TABLE dr DROP COLUMN b;"}'::jsonb)), 1,
+	'revert of 2 with drift');
+SELECT results_eq('SELECT * FROM pg_temp.drift()', $$VALUES ('CREATE TABLE public.drhand (x integer)')$$,
+	'after revert, diff() still shows the hand-made table (and not what revert undid)');
 
 SELECT * FROM finish();
