@@ -1087,6 +1087,7 @@ change_state(const char *change)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	char	   *state = NULL;
+	MemoryContext caller = CurrentMemoryContext;	/* outlives the commits */
 
 	values[0] = CStringGetTextDatum(change);
 	SPI_connect();
@@ -1096,7 +1097,7 @@ change_state(const char *change)
 	if (SPI_processed == 1)
 		state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (state)
-		state = MemoryContextStrdup(TopTransactionContext, state);
+		state = MemoryContextStrdup(caller, state);
 	SPI_finish();
 	return state;
 }
@@ -1230,6 +1231,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 	char	   *sql;
 	char	   *json = NULL;
 	char	   *failure = NULL;
+	MemoryContext caller = CurrentMemoryContext;
 
 	SPI_connect();
 	if (SPI_execute("SELECT pg_catalog.array_agg(cron_job)::pg_catalog.text FROM migrator.changes "
@@ -1237,7 +1239,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not read migrator.changes");
 	ids = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (ids)
-		ids = MemoryContextStrdup(TopTransactionContext, ids);
+		ids = MemoryContextStrdup(caller, ids);
 	SPI_finish();
 
 	if (ids != NULL && cron_database() != NULL)
@@ -1260,7 +1262,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 					elog(ERROR, "could not read cron.job_run_details");
 				json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 				if (json)
-					json = MemoryContextStrdup(TopTransactionContext, json);
+					json = MemoryContextStrdup(caller, json);
 				SPI_finish();
 			}
 			else
