@@ -18,6 +18,7 @@ OBJS = \
 	src/tableops.o \
 	src/worker.o \
 	src/snapshot.o \
+	src/drift.o \
 	src/diff.o \
 	src/diff_util.o \
 	src/diff_objects.o \

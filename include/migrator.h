@@ -233,8 +233,20 @@ extern void *snapshot_schema_jsonb(const char *schema);	/* Jsonb * */
 extern void *snapshot_database(void);	/* Jsonb * */
 extern void snapshot_record(const char *action);
 
+/* drift.c */
+extern void drift_define_gucs(void);
+extern void drift_before_run(const char *action);
+extern void *drift_keep(const char *action, void *after);	/* Jsonb * */
+extern void *drift_without_changes(void *snapshot);	/* Jsonb * */
+extern void drift_before_change(const char *action);
+extern void drift_after_change(const char *action);
+
 /* worker.c */
 extern ErrorData *migrator_try_top_level(const char *sql);
+extern ErrorData *migrator_try_query_in_database(Oid dboid, const char *sql,
+												 char **result);
+extern char *migrator_query_in_database(Oid dboid, const char *sql,
+										const char *detail);
 extern void migrator_raise(ErrorData *err, const char *extra_detail);
 extern void migrator_run_top_level(const char *sql);
 
@@ -362,6 +374,7 @@ extern void journal_batch_begin(void);
 extern void journal_batch_end(void);
 extern void journal_lock(void);
 extern void journal_lock_session(void);
+extern bool journal_lock_held(void);
 extern void journal_unlock_session(void);
 extern void journal_no_transaction_begin(void);
 extern void journal_no_transaction_end(void);

@@ -48,9 +48,9 @@ BEGIN
 				   format('cat > /dev/null; rm -f "%s/%s"', regress.dir(folder), file));
 END $$;
 
--- start every test from an empty journal
+-- start every test from an empty journal (and no recorded schema to drift from)
 CREATE PROCEDURE regress.forget()
-LANGUAGE sql AS $$ DELETE FROM migrator.journal $$;
+LANGUAGE sql AS $$ DELETE FROM migrator.journal; DELETE FROM migrator.snapshots $$;
 
 \set QUIET on
 CALL regress.reset('');

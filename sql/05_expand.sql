@@ -220,7 +220,12 @@ CALL migrator.run_backfill('unique_title');
 SELECT migrator.contract('unique_title');
 SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'people'::regclass AND contype = 'u';
 
--- scheduling needs pg_cron in this database
+-- scheduling from a database without pg_cron: the job goes to pg_cron's database
+-- (cron.database_name); a schedule that does not fire during the test
 SELECT migrator.expand('later', '{"alter_column": {"table": "people", "column": "last", "type": "varchar(50)"}}');
-SELECT migrator.schedule_backfill('later');
+SELECT migrator.schedule_backfill('later', '0 0 1 1 *') > 0 AS scheduled;
+SELECT cron_scheduled FROM migrator.change_status WHERE name = 'later';
 SELECT migrator.abort('later');
+-- the job's next run finds the change aborted and unschedules itself
+CALL migrator.backfill_slice('later', 1000, 50);
+SELECT cron_scheduled FROM migrator.change_status WHERE name = 'later';

@@ -31,6 +31,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "commands/dbcommands.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -43,10 +44,14 @@
 #include "utils/array.h"
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/varlena.h"
+#include "funcapi.h"
 
 #include "migrator.h"
 
@@ -65,6 +70,9 @@ static int	backfill_share = 100;
 
 /* migrator.backfill_yield: the same, while other sessions are running queries */
 static int	backfill_yield = 20;
+
+/* migrator.backfill_progress: ms between two progress NOTICEs */
+static int	backfill_progress = 5000;
 
 void
 backfill_define_gucs(void)
@@ -96,6 +104,109 @@ backfill_define_gucs(void)
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrator.backfill_progress",
+							"Time between two progress reports of backfill() and run_backfill().",
+							"A NOTICE gives the rows filled so far, of the estimated total, and the rate; "
+							"0: after every batch.",
+							&backfill_progress,
+							5000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+}
+
+/* the progress of one call of backfill(), run_backfill() or a slice */
+typedef struct Progress
+{
+	const char *change;
+	instr_time	start;
+	instr_time	last;			/* of the last report */
+	int64		before;			/* rows_done when the call began */
+	int64		total;			/* rows_total; -1: unknown */
+	int64		rows;			/* filled by this call */
+} Progress;
+
+static void
+progress_start(Progress *p, const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		isnull;
+
+	p->change = change;
+	p->rows = 0;
+	p->before = 0;
+	p->total = -1;
+	INSTR_TIME_SET_CURRENT(p->start);
+	p->last = p->start;
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT rows_done, rows_total FROM migrator.changes "
+							  "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values,
+							  NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.changes");
+	if (SPI_processed == 1)
+	{
+		p->before = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		p->total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		if (isnull)
+			p->total = -1;
+	}
+	SPI_finish();
+}
+
+static double
+progress_seconds(Progress *p)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, p->start);
+	return INSTR_TIME_GET_DOUBLE(now);
+}
+
+/* after a batch of n rows: a NOTICE when migrator.backfill_progress has passed */
+static void
+progress_batch(Progress *p, int64 n)
+{
+	instr_time	now;
+	double		secs;
+	int64		done;
+
+	p->rows += n;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, p->last);
+	if (INSTR_TIME_GET_MILLISEC(now) < backfill_progress)
+		return;
+	INSTR_TIME_SET_CURRENT(p->last);
+	secs = progress_seconds(p);
+	done = p->before + p->rows;
+	if (p->total > 0)
+		ereport(NOTICE,
+				(errmsg("backfill of change \"%s\": %lld of about %lld rows (%d%%), %.0f rows/s",
+						p->change, (long long) done, (long long) p->total,
+						(int) Min(100, done * 100 / p->total),
+						secs > 0 ? p->rows / secs : 0.0)));
+	else
+		ereport(NOTICE,
+				(errmsg("backfill of change \"%s\": %lld rows, %.0f rows/s",
+						p->change, (long long) done, secs > 0 ? p->rows / secs : 0.0)));
+}
+
+/* at the end of a call that lasted a report interval or more */
+static void
+progress_done(Progress *p)
+{
+	double		secs = progress_seconds(p);
+
+	if (secs * 1000.0 < backfill_progress)
+		return;
+	ereport(NOTICE,
+			(errmsg("backfill of change \"%s\" is done: %lld rows filled, %lld by this call in %.1f s",
+					p->change, (long long) (p->before + p->rows), (long long) p->rows, secs)));
 }
 
 /* one table still to backfill, with its progress */
@@ -260,7 +371,10 @@ next_table(const char *change)
 	return t;
 }
 
-/* backfilled once every table is done and every index built */
+/*
+ * backfilled once every table is done and every index built; finished_at
+ * is then when that happened
+ */
 static void
 refresh_state(const char *change)
 {
@@ -268,13 +382,15 @@ refresh_state(const char *change)
 	Datum		values[1];
 
 	values[0] = CStringGetTextDatum(change);
-	migrator_exec_as_owner("UPDATE migrator.changes SET "
-						   "state = CASE WHEN EXISTS (SELECT FROM migrator.change_tables t "
+	migrator_exec_as_owner("UPDATE migrator.changes c SET (state, finished_at) = "
+						   "(SELECT x.s, CASE WHEN x.s OPERATOR(pg_catalog.=) 'backfilled' "
+						   "   THEN COALESCE(c.finished_at, pg_catalog.clock_timestamp()) END "
+						   " FROM (SELECT CASE WHEN EXISTS (SELECT FROM migrator.change_tables t "
 						   "   WHERE t.change OPERATOR(pg_catalog.=) $1 AND NOT t.done) "
 						   " OR EXISTS (SELECT FROM migrator.change_steps s "
 						   "   WHERE s.change OPERATOR(pg_catalog.=) $1 AND NOT s.built) "
-						   "  THEN 'backfilling' ELSE 'backfilled' END "
-						   "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL);
+						   "  THEN 'backfilling' ELSE 'backfilled' END AS s) x) "
+						   "WHERE c.name OPERATOR(pg_catalog.=) $1", 1, types, values, NULL);
 }
 
 static void
@@ -539,24 +655,32 @@ migrator_backfill(PG_FUNCTION_ARGS)
 	int			max_batches = PG_ARGISNULL(2) ? -1 : PG_GETARG_INT32(2);
 	int64		total = 0;
 	bool		finished = false;
+	Progress	progress;
 
 	check_batch_size(batch_size);
 	if (!backfill_wanted(change))
 		PG_RETURN_INT64(0);
 	key_cache_reset();
 	migrator_prune_reset();
+	progress_start(&progress, change);
 	/* 0 means done: batches that found every row already written don't count */
 	for (int i = 0; max_batches < 0 || i < max_batches || total == 0; i++)
 	{
-		total += backfill_one_batch(change, batch_size, &finished);
+		int64		n = backfill_one_batch(change, batch_size, &finished);
+
+		total += n;
 		if (finished)
 			break;
+		progress_batch(&progress, n);
 		CommandCounterIncrement();
 		CHECK_FOR_INTERRUPTS();
 	}
 	if (finished)
 	{
 		int			n;
+
+		progress.rows = total;
+		progress_done(&progress);
 
 		SPI_connect();
 		n = pending_builds(change);
@@ -737,17 +861,20 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 				now;
 	bool		finished = false;
 	int			last_share = -1;	/* the first batch says its share */
+	Progress	progress;
 
 	INSTR_TIME_SET_CURRENT(start);
 	key_cache_reset();
 	migrator_prune_reset();
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect_ext failed");
+	progress_start(&progress, change);
 	build_indexes(change);
 	for (;;)
 	{
 		int64		sleep_us = pause_us;
 		int			share;
+		int64		n;
 
 		INSTR_TIME_SET_CURRENT(batch_start);
 
@@ -756,14 +883,16 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 		 * let the statements that could still see its old rows end.
 		 */
 		migrator_prune_noted();
-		(void) backfill_one_batch(change, batch_size, &finished);
+		n = backfill_one_batch(change, batch_size, &finished);
 		SPI_commit();
 		if (finished)
 		{
 			/* the last batch's blocks, in the transaction SPI_commit() began */
 			migrator_prune_noted();
+			progress_done(&progress);
 			break;
 		}
+		progress_batch(&progress, n);
 		CHECK_FOR_INTERRUPTS();
 		INSTR_TIME_SET_CURRENT(now);
 		share = batch_share(change, &last_share);
@@ -810,19 +939,202 @@ migrator_run_backfill(PG_FUNCTION_ARGS)
 
 /* ---------------------------------------------------------------------
  * pg_cron
+ *
+ * pg_cron lives in one database, cron.database_name.  A change of that
+ * database is scheduled there with cron.schedule(); a change of another
+ * database with cron.schedule_in_database(), run in pg_cron's database by
+ * a background worker (worker.c) as the current role.  The job runs
+ * backfill_slice() in the change's database; once the change is
+ * backfilled, contracted, aborted or gone, the job unschedules itself in
+ * pg_cron's database the same way.
  * ---------------------------------------------------------------------
  */
 
+/* pg_cron's database, or NULL when pg_cron is not loaded */
+static const char *
+cron_database(void)
+{
+	return GetConfigOption("cron.database_name", true, false);
+}
+
+/* pg_cron lives in this database */
+static bool
+cron_here(void)
+{
+	const char *db = cron_database();
+
+	return db != NULL && strcmp(db, get_database_name(MyDatabaseId)) == 0;
+}
+
+static Oid
+cron_database_oid(void)
+{
+	const char *db = cron_database();
+	Oid			oid = get_database_oid(db, true);
+
+	if (!OidIsValid(oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_DATABASE),
+				 errmsg("pg_cron's database \"%s\" (cron.database_name) does not exist", db)));
+	return oid;
+}
+
+/* unique per database: jobs of the same role in other databases do not clash */
 static char *
 cron_job_name(const char *change)
 {
-	return psprintf("migrator backfill %s", change);
+	if (cron_here())
+		return psprintf("migrator backfill %s", change);
+	return psprintf("migrator backfill %s in %s", change, get_database_name(MyDatabaseId));
+}
+
+/* a libpq host that means this machine's loopback interface */
+static bool
+loopback_host(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0 ||
+		strcmp(host, "::1") == 0;
+}
+
+/*
+ * Why pg_cron evidently cannot connect to this server, or NULL.  Without
+ * cron.use_background_workers, pg_cron 1.4 runs each job over libpq with
+ * host = cron.host (default localhost) and this server's port: an
+ * absolute path there is a Unix socket directory, which works when it is
+ * one of unix_socket_directories; a host name or address needs the
+ * server to listen on TCP (listen_addresses), on a loopback address for
+ * localhost.  Authentication cannot be checked from here.
+ */
+static char *
+cron_unreachable(void)
+{
+	const char *bgw = GetConfigOption("cron.use_background_workers", true, false);
+	const char *host = GetConfigOption("cron.host", true, false);
+	const char *sockets = GetConfigOption("unix_socket_directories", false, false);
+	const char *listen = GetConfigOption("listen_addresses", false, false);
+	List	   *list = NIL;
+	ListCell   *lc;
+
+	if (bgw != NULL && strcmp(bgw, "on") == 0)
+		return NULL;
+	if (host == NULL || host[0] == '\0')
+		host = "localhost";
+	if (is_absolute_path(host))
+	{
+		char	   *dir = pstrdup(host);
+
+		canonicalize_path(dir);
+		if (!SplitDirectoriesString(pstrdup(sockets), ',', &list))
+			return NULL;
+		foreach(lc, list)
+		{
+			if (strcmp((char *) lfirst(lc), dir) == 0)
+				return NULL;
+		}
+		return psprintf("cron.host is \"%s\", a directory that holds none of this server's sockets (unix_socket_directories is \"%s\")",
+						host, sockets);
+	}
+	if (!SplitGUCList(pstrdup(listen), ',', &list))
+		return NULL;
+	if (list == NIL)
+		return psprintf("cron.host is \"%s\", but the server listens on no TCP address (listen_addresses is empty)",
+						host);
+	if (!loopback_host(host))
+		return NULL;
+	foreach(lc, list)
+	{
+		const char *a = lfirst(lc);
+
+		if (strcmp(a, "*") == 0 || strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0 ||
+			loopback_host(a))
+			return NULL;
+	}
+	return psprintf("cron.host is \"%s\", but listen_addresses (\"%s\") holds no loopback address",
+					host, listen);
+}
+
+/* refuse to schedule a job every run of which would fail to connect */
+static void
+cron_check_runnable(const char *change)
+{
+	char	   *why = cron_unreachable();
+	const char *sockets = GetConfigOption("unix_socket_directories", false, false);
+	List	   *dirs = NIL;
+
+	if (why == NULL)
+		return;
+	(void) SplitDirectoriesString(pstrdup(sockets), ',', &dirs);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("pg_cron cannot run the backfill of change \"%s\"", change),
+			 errdetail("With cron.use_background_workers off, pg_cron runs each job over a libpq connection to cron.host: %s. Every run would fail with \"connection failed\".",
+					   why),
+			 errhint("In postgresql.conf set cron.use_background_workers = on%s%s%s, and restart; or CALL migrator.run_backfill('%s') yourself.",
+					 dirs != NIL ? ", or cron.host = '" : "",
+					 dirs != NIL ? (char *) linitial(dirs) : "",
+					 dirs != NIL ? "' (this server's socket directory)" : "",
+					 change)));
+}
+
+/*
+ * Remove the change's job from pg_cron, in pg_cron's database: the job of
+ * this name, of this database and of the current role (pg_cron's row
+ * security).  None is fine.
+ */
+static void
+cron_unschedule(const char *change)
+{
+	char	   *sql;
+
+	if (cron_database() == NULL)
+		return;
+	sql = psprintf("SELECT pg_catalog.count(cron.unschedule(jobid)) FROM cron.job "
+				   "WHERE jobname OPERATOR(pg_catalog.=) %s::pg_catalog.name "
+				   "AND database OPERATOR(pg_catalog.=) %s",
+				   quote_literal_cstr(cron_job_name(change)),
+				   quote_literal_cstr(get_database_name(MyDatabaseId)));
+	if (cron_here())
+	{
+		if (!OidIsValid(get_extension_oid("pg_cron", true)))
+			return;
+		SPI_connect();
+		if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not unschedule the backfill job");
+		SPI_finish();
+	}
+	else
+		(void) migrator_query_in_database(cron_database_oid(), sql,
+										  psprintf("While unscheduling the backfill job of change \"%s\" in pg_cron's database \"%s\".",
+												   change, cron_database()));
+}
+
+/* the change's state, or NULL when there is no such change */
+static char *
+change_state(const char *change)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *state = NULL;
+	MemoryContext caller = CurrentMemoryContext;	/* outlives the commits */
+
+	values[0] = CStringGetTextDatum(change);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT state FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1",
+							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.changes");
+	if (SPI_processed == 1)
+		state = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (state)
+		state = MemoryContextStrdup(caller, state);
+	SPI_finish();
+	return state;
 }
 
 /*
  * CALL migrator.backfill_slice(change, batch_size, seconds): what the
  * pg_cron job runs each minute.  Works through batches for a bounded
- * slice; when the change is done it unschedules its own job (pg_cron may
+ * slice.  Once the change is backfilled, contracted, aborted or gone, it
+ * unschedules its own job, so that no job is left failing (pg_cron may
  * log that last run as canceled: completion is in migrator.changes).
  */
 Datum
@@ -832,26 +1144,24 @@ migrator_backfill_slice(PG_FUNCTION_ARGS)
 	int			batch_size = PG_GETARG_INT32(1);
 	int			seconds = PG_GETARG_INT32(2);
 	bool		finished = true;
+	char	   *state;
 
 	if (!called_nonatomic(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 				 errmsg("migrator.backfill_slice() cannot run inside a transaction block")));
 	check_batch_size(batch_size);
-	if (backfill_wanted(change))
+	state = change_state(change);
+	if (state != NULL && (strcmp(state, "expanded") == 0 || strcmp(state, "backfilling") == 0) &&
+		backfill_wanted(change))
 		finished = run_batches(change, batch_size, 0, (int64) seconds * 1000);
 	if (finished)
 	{
-		Oid			types[1] = {TEXTOID};
-		Datum		values[1];
-
-		values[0] = CStringGetTextDatum(cron_job_name(change));
-		SPI_connect();
-		if (SPI_execute_with_args("SELECT cron.unschedule(jobid) FROM cron.job "
-								  "WHERE jobname OPERATOR(pg_catalog.=) $1",
-								  1, types, values, NULL, false, 0) < 0)
-			elog(ERROR, "could not unschedule the backfill job");
-		SPI_finish();
+		ereport(NOTICE,
+				(errmsg("change \"%s\" is %s: its backfill job unschedules itself", change,
+						state == NULL ? "gone" : strcmp(state, "contracted") == 0 ||
+						strcmp(state, "aborted") == 0 ? state : "backfilled")));
+		cron_unschedule(change);
 	}
 	PG_RETURN_VOID();
 }
@@ -862,40 +1172,180 @@ migrator_schedule_backfill(PG_FUNCTION_ARGS)
 	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	int			batch_size = PG_GETARG_INT32(2);
-	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[3];
+	char	   *command;
 	int64		jobid;
-	bool		isnull;
 
 	check_batch_size(batch_size);
-	if (!OidIsValid(get_extension_oid("pg_cron", true)))
+	if (cron_database() == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_cron is not installed in this database"),
-				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, and run CREATE EXTENSION pg_cron; or CALL migrator.run_backfill('%s') yourself.",
+				 errmsg("pg_cron is not loaded"),
+				 errhint("Add pg_cron to shared_preload_libraries, restart, and run CREATE EXTENSION pg_cron in the database cron.database_name names; or CALL migrator.run_backfill('%s') yourself.",
 						 change)));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	(void) migrator_open_change(change, "backfill");
+	SPI_finish();
+	cron_check_runnable(change);
 
-	values[0] = CStringGetTextDatum(cron_job_name(change));
-	values[1] = CStringGetTextDatum(schedule);
 	/* one statement, so that pg_cron runs it at top level and it may commit */
-	values[2] = CStringGetTextDatum(psprintf("CALL migrator.backfill_slice(%s, %d, 50)",
-											 quote_literal_cstr(change), batch_size));
-	if (SPI_execute_with_args("SELECT cron.schedule($1, $2, $3)", 3, types, values,
-							  NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "cron.schedule failed");
-	jobid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	command = psprintf("CALL migrator.backfill_slice(%s, %d, 50)",
+					   quote_literal_cstr(change), batch_size);
+	if (cron_here())
+	{
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+		Datum		values[3];
+		bool		isnull;
+
+		if (!OidIsValid(get_extension_oid("pg_cron", true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("pg_cron is not installed in this database"),
+					 errhint("Run CREATE EXTENSION pg_cron here (cron.database_name); or CALL migrator.run_backfill('%s') yourself.",
+							 change)));
+		values[0] = CStringGetTextDatum(cron_job_name(change));
+		values[1] = CStringGetTextDatum(schedule);
+		values[2] = CStringGetTextDatum(command);
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT cron.schedule($1, $2, $3)", 3, types, values,
+								  NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "cron.schedule failed");
+		jobid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_finish();
+	}
+	else
+	{
+		/* committed at once by the worker: a job whose change rolls back unschedules itself */
+		char	   *id = migrator_query_in_database(cron_database_oid(),
+													psprintf("SELECT cron.schedule_in_database(%s, %s, %s, %s)",
+															 quote_literal_cstr(cron_job_name(change)),
+															 quote_literal_cstr(schedule),
+															 quote_literal_cstr(command),
+															 quote_literal_cstr(get_database_name(MyDatabaseId))),
+													psprintf("While scheduling the backfill in pg_cron's database \"%s\" (cron.database_name) with cron.schedule_in_database(), which a role other than a superuser may call only when granted EXECUTE on it there.",
+															 cron_database()));
+
+		if (id == NULL)
+			elog(ERROR, "cron.schedule_in_database returned no job id");
+		jobid = pg_strtoint64(id);
+	}
 	{
 		Oid			t2[2] = {TEXTOID, INT8OID};
 		Datum		v2[2];
 
 		v2[0] = CStringGetTextDatum(change);
 		v2[1] = Int64GetDatum(jobid);
+		SPI_connect();
 		migrator_exec_as_owner("UPDATE migrator.changes SET cron_job = $2 WHERE name OPERATOR(pg_catalog.=) $1",
 							   2, t2, v2, NULL);
+		SPI_finish();
 	}
-	SPI_finish();
 	PG_RETURN_INT64(jobid);
+}
+
+/*
+ * migrator.cron_runs(): for each change with a pg_cron job, whether the
+ * job is still scheduled and its last run (cron.job_run_details), read in
+ * pg_cron's database.  Only the caller's own jobs show there (pg_cron's
+ * row security): others' come out NULL.  When pg_cron's database cannot
+ * be read, message says why.
+ */
+PG_FUNCTION_INFO_V1(migrator_cron_runs);
+
+Datum
+migrator_cron_runs(PG_FUNCTION_ARGS)
+{
+	char	   *ids = NULL;
+	char	   *sql;
+	char	   *json = NULL;
+	char	   *failure = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+
+	SPI_connect();
+	if (SPI_execute("SELECT pg_catalog.array_agg(cron_job)::pg_catalog.text FROM migrator.changes "
+					"WHERE cron_job IS NOT NULL", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read migrator.changes");
+	ids = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (ids)
+		ids = MemoryContextStrdup(caller, ids);
+	SPI_finish();
+
+	if (ids != NULL && cron_database() != NULL)
+	{
+		sql = psprintf("SELECT pg_catalog.json_agg(r)::pg_catalog.text FROM ("
+					   "SELECT j.jobid, EXISTS (SELECT FROM cron.job c WHERE c.jobid OPERATOR(pg_catalog.=) j.jobid) AS scheduled, "
+					   "  d.status, d.return_message, d.start_time, d.end_time, "
+					   "  (SELECT pg_catalog.count(*) FROM cron.job_run_details f WHERE f.jobid OPERATOR(pg_catalog.=) j.jobid "
+					   "    AND f.status OPERATOR(pg_catalog.=) 'failed') AS failed_runs "
+					   "FROM pg_catalog.unnest(%s::pg_catalog.int8[]) j(jobid) "
+					   "LEFT JOIN LATERAL (SELECT * FROM cron.job_run_details d WHERE d.jobid OPERATOR(pg_catalog.=) j.jobid "
+					   "  ORDER BY d.runid DESC LIMIT 1) d ON true) r",
+					   quote_literal_cstr(ids));
+		if (cron_here())
+		{
+			if (OidIsValid(get_extension_oid("pg_cron", true)))
+			{
+				SPI_connect();
+				if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
+					elog(ERROR, "could not read cron.job_run_details");
+				json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+				if (json)
+					json = MemoryContextStrdup(caller, json);
+				SPI_finish();
+			}
+			else
+				failure = "pg_cron is not installed in this database";
+		}
+		else
+		{
+			ErrorData  *err = migrator_try_query_in_database(cron_database_oid(), sql, &json);
+
+			if (err)
+				failure = psprintf("could not read cron.job_run_details in database \"%s\": %s",
+								   cron_database(), err->message);
+		}
+	}
+	else if (ids != NULL)
+		failure = "pg_cron is not loaded";
+
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+		Datum		values[2];
+		char		nulls[2] = {json ? ' ' : 'n', failure ? ' ' : 'n'};
+		ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+		MemoryContext old;
+
+		InitMaterializedSRF(fcinfo, 0);
+		values[0] = json ? CStringGetTextDatum(json) : (Datum) 0;
+		values[1] = failure ? CStringGetTextDatum(failure) : (Datum) 0;
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT c.name, c.cron_job, r.scheduled, r.status, "
+								  "  COALESCE(r.return_message, $2), r.start_time, r.end_time, r.failed_runs "
+								  "FROM migrator.changes c LEFT JOIN pg_catalog.json_to_recordset($1::pg_catalog.json) "
+								  "  AS r(jobid bigint, scheduled boolean, status text, return_message text, "
+								  "       start_time timestamptz, end_time timestamptz, failed_runs bigint) "
+								  "  ON r.jobid OPERATOR(pg_catalog.=) c.cron_job "
+								  "WHERE c.cron_job IS NOT NULL ORDER BY c.name",
+								  2, types, values, nulls, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the runs of pg_cron jobs");
+		old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			Datum		row[8];
+			bool		rnulls[8];
+
+			for (int c = 0; c < 8; c++)
+			{
+				row[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1, &rnulls[c]);
+				if (!rnulls[c])
+					row[c] = datumCopy(row[c],
+									   TupleDescAttr(SPI_tuptable->tupdesc, c)->attbyval,
+									   TupleDescAttr(SPI_tuptable->tupdesc, c)->attlen);
+			}
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, rnulls);
+		}
+		MemoryContextSwitchTo(old);
+		SPI_finish();
+	}
+	return (Datum) 0;
 }

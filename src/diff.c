@@ -303,7 +303,8 @@ migrator_drift(PG_FUNCTION_ARGS)
 				 errmsg("no schema has been recorded yet"),
 				 errdetail("migrator records the schema after each run of apply() or migrate() that applies something."),
 				 errhint("Apply migrations first, or compare two schemas with migrator.diff(source, target).")));
-	diff_all(&out, recorded, (Jsonb *) snapshot_database());
+	diff_all(&out, (Jsonb *) drift_without_changes(recorded),
+			 (Jsonb *) drift_without_changes(snapshot_database()));
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
 }

@@ -1562,6 +1562,7 @@ close_change(const char *change, const char *state)
 	values[1] = CStringGetTextDatum(state);
 	migrator_exec_as_owner("UPDATE migrator.changes SET state = $2, finished_at = pg_catalog.clock_timestamp() "
 						   "WHERE name OPERATOR(pg_catalog.=) $1", 2, types, values, NULL);
+	drift_after_change(state);
 }
 
 /* what both contract and abort remove first: the trigger and the views */
@@ -1612,6 +1613,7 @@ migrator_contract(PG_FUNCTION_ARGS)
 				 errhint("Run SELECT migrator.backfill('%s') or CALL migrator.run_backfill('%s') until it is done.",
 						 change, change)));
 	tables = stored_tables(change);
+	drift_before_change("contracted");
 	remove_dual_shape(tables, change);
 
 	foreach(lc, tables)
@@ -1678,6 +1680,7 @@ migrator_abort(PG_FUNCTION_ARGS)
 	(void) migrator_open_change(change, "abort");
 	step_sql = stored_step_sql(change, true);	/* refuses before anything runs */
 	tables = stored_tables(change);
+	drift_before_change("aborted");
 	remove_dual_shape(tables, change);
 
 	foreach(lc, tables)

@@ -24,6 +24,7 @@
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
 #include "rewrite/rewriteHandler.h"
+#include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -125,6 +126,18 @@ void
 journal_unlock_session(void)
 {
 	DirectFunctionCall1(pg_advisory_unlock_int8, Int64GetDatum(MIGRATOR_LOCK_KEY));
+}
+
+/* this session holds the journal lock (either kind): it is in a run */
+bool
+journal_lock_held(void)
+{
+	LOCKTAG		tag;
+
+	/* as pg_advisory_lock(bigint) and pg_advisory_xact_lock(bigint) set it */
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (MIGRATOR_LOCK_KEY >> 32),
+						 (uint32) MIGRATOR_LOCK_KEY, 1);
+	return LockHeldByMe(&tag, ExclusiveLock);
 }
 
 /*

@@ -353,6 +353,8 @@ migrator_apply(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	}
 
+	if (steps != NIL)
+		drift_before_run("apply");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	run.src = src;
@@ -717,6 +719,8 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		migrate_guarded("migrate", src, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
+		if (ms.steps != NIL)
+			drift_before_run("migrate");
 
 		foreach(lc, ms.steps)
 		{
@@ -938,6 +942,7 @@ migrator_revert(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 
 	todo = prepare_revert(src, steps, NULL, true, &set);
+	drift_before_run("revert");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	foreach(lc, todo)
@@ -1032,6 +1037,8 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 		migrate_guarded("revert", src, NULL, revert_prepare, &ra);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
+		if (ms.steps != NIL)
+			drift_before_run("revert");
 		foreach(lc, ms.steps)
 		{
 			RunStep    *step = lfirst(lc);

@@ -1158,7 +1158,7 @@ snapshot_record(const char *action)
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(action);
-	values[1] = JsonbPGetDatum(snapshot_database());
+	values[1] = JsonbPGetDatum(drift_keep(action, snapshot_database()));
 	migrator_exec_as_owner("INSERT INTO migrator.snapshots (action, snapshot) VALUES ($1, $2)",
 						   2, types, values, NULL);
 }

@@ -15,11 +15,16 @@
  *	  for (a concurrent index build waits for every transaction older than
  *	  itself): call it from a procedure right after a commit.
  *
+ *	  migrator_query_in_database() runs a query the same way in another
+ *	  database (pg_cron's, cron.database_name) and hands back the first
+ *	  column of its first row as text.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "executor/spi.h"
 #include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "parser/analyze.h"
@@ -41,6 +46,7 @@
 PGDLLEXPORT void migrator_worker_main(Datum arg);
 
 #define WORKER_TEXT 2048
+#define WORKER_RESULT 65536
 
 typedef struct WorkerShared
 {
@@ -54,6 +60,9 @@ typedef struct WorkerShared
 	char		detail[WORKER_TEXT];
 	char		hint[WORKER_TEXT];
 	char		context[WORKER_TEXT];
+	bool		query;			/* through SPI, result kept: not top level */
+	bool		has_result;
+	char		result[WORKER_RESULT];
 	char		sql[FLEXIBLE_ARRAY_MEMBER];
 } WorkerShared;
 
@@ -114,6 +123,34 @@ execute_top_level(const char *sql)
 	CommitTransactionCommand();
 }
 
+/* a query through SPI: the first column of its first row into ws->result */
+static void
+execute_query(WorkerShared *ws)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(ws->sql, false, 0) < 0)
+		elog(ERROR, "could not run: %s", ws->sql);
+	if (SPI_tuptable != NULL && SPI_processed > 0)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		if (v != NULL)
+		{
+			if (strlen(v) >= WORKER_RESULT)
+				elog(ERROR, "the result of \"%s\" is too long", ws->sql);
+			strlcpy(ws->result, v, WORKER_RESULT);
+			ws->has_result = true;
+		}
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+}
+
 void
 migrator_worker_main(Datum arg)
 {
@@ -141,7 +178,10 @@ migrator_worker_main(Datum arg)
 	migrator_guard_level = 1;
 	PG_TRY();
 	{
-		execute_top_level(ws->sql);
+		if (ws->query)
+			execute_query(ws);
+		else
+			execute_top_level(ws->sql);
 		ws->outcome = 1;
 	}
 	PG_CATCH();
@@ -173,11 +213,13 @@ stop_worker(int code, Datum arg)
 }
 
 /*
- * Run sql at top level in a background worker, as the current role, and
- * wait for it.  Returns NULL when it succeeded, else its error.
+ * Run sql in a background worker connected to database dboid as the
+ * current role, and wait for it: at top level, or as a query whose
+ * result (first column of the first row, or NULL) goes to *result.
+ * Returns NULL when it succeeded, else its error.
  */
-ErrorData *
-migrator_try_top_level(const char *sql)
+static ErrorData *
+run_worker(Oid dboid, const char *sql, char **result)
 {
 	Size		size = offsetof(WorkerShared, sql) + strlen(sql) + 1;
 	dsm_segment *seg = dsm_create(size, 0);
@@ -188,7 +230,8 @@ migrator_try_top_level(const char *sql)
 	ErrorData  *err = NULL;
 
 	memset(ws, 0, offsetof(WorkerShared, sql));
-	ws->dboid = MyDatabaseId;
+	ws->dboid = dboid;
+	ws->query = (result != NULL);
 	ws->session_userid = GetSessionUserId();
 	ws->userid = GetUserId();
 	strlcpy(ws->search_path, namespace_search_path ? namespace_search_path : "", WORKER_TEXT);
@@ -244,8 +287,46 @@ migrator_try_top_level(const char *sql)
 			err->hint = pstrdup("See the server log.");
 		}
 	}
+	else if (result)
+		*result = ws->has_result ? pstrdup(ws->result) : NULL;
 	dsm_detach(seg);
 	return err;
+}
+
+/*
+ * Run sql at top level in a background worker, as the current role, and
+ * wait for it.  Returns NULL when it succeeded, else its error.
+ */
+ErrorData *
+migrator_try_top_level(const char *sql)
+{
+	return run_worker(MyDatabaseId, sql, NULL);
+}
+
+/*
+ * Run a query in database dboid, as the current role: NULL when it
+ * succeeded, with its result (first column of the first row, or NULL) in
+ * *result; else its error.
+ */
+ErrorData *
+migrator_try_query_in_database(Oid dboid, const char *sql, char **result)
+{
+	*result = NULL;
+	return run_worker(dboid, sql, result);
+}
+
+/*
+ * The same, raising its error here with detail added; returns the result.
+ */
+char *
+migrator_query_in_database(Oid dboid, const char *sql, const char *detail)
+{
+	char	   *result = NULL;
+	ErrorData  *err = run_worker(dboid, sql, &result);
+
+	if (err)
+		migrator_raise(err, detail);
+	return result;
 }
 
 /* raise an error of the worker's as it was raised there */
