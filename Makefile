@@ -29,6 +29,7 @@ OBJS = \
 	src/jsonb_object.o \
 	src/adopt.o \
 	src/guard.o \
+	src/deploy.o \
 	src/lint.o \
 	src/directive.o \
 	src/sourcetext.o
