@@ -402,11 +402,14 @@ deploy_privileges(FunctionCallInfo fcinfo, bool grant)
 	SPI_connect();
 	if (SPI_execute(sql.data, false, 0) < 0)
 		elog(ERROR, "could not run \"%s\"", sql.data);
-	/* pg_cron runs a scheduled backfill as the role that scheduled it */
-	if (extension_info("pg_cron", &cron_owner, &cron_nsp))
+	/*
+	 * pg_cron runs a scheduled backfill as the role that scheduled it, who
+	 * needs its schema (always "cron"; the extension itself says "public")
+	 */
+	if (extension_info("pg_cron", &cron_owner, &cron_nsp) &&
+		OidIsValid(get_namespace_oid("cron", true)))
 	{
-		char	   *q = psprintf("%s USAGE ON SCHEMA %s %s %s", grant ? "GRANT" : "REVOKE",
-								 quote_identifier(get_namespace_name(cron_nsp)),
+		char	   *q = psprintf("%s USAGE ON SCHEMA cron %s %s", grant ? "GRANT" : "REVOKE",
 								 grant ? "TO" : "FROM", quote_identifier(role));
 
 		if (SPI_execute(q, false, 0) < 0)
