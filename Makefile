@@ -31,6 +31,7 @@ OBJS = \
 	src/adopt.o \
 	src/guard.o \
 	src/dropguard.o \
+	src/deploy.o \
 	src/lint.o \
 	src/directive.o \
 	src/sourcetext.o

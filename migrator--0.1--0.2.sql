@@ -172,3 +172,31 @@ COMMENT ON FUNCTION migrator.accept_drift() IS
 	'record the live schema as the baseline: the drift diff() shows becomes part of it';
 REVOKE ALL ON FUNCTION migrator.accept_drift() FROM PUBLIC;
 
+
+-- changes are made by superusers and by the roles made deployers (grant_deploy)
+REVOKE ALL ON FUNCTION migrator.expand(text, jsonb), migrator.backfill(text, integer, integer),
+	migrator.schedule_backfill(text, text, integer), migrator.contract(text), migrator.abort(text)
+	FROM PUBLIC;
+REVOKE ALL ON PROCEDURE migrator.run_backfill(text, integer, interval),
+	migrator.backfill_slice(text, integer, integer) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION migrator.generate(text, text) FROM PUBLIC;
+
+-- a least-privilege deploy role: run by the extension's owner or a superuser
+CREATE FUNCTION migrator.grant_deploy(role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_grant_deploy'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.grant_deploy(text) IS
+	'let a role deploy: EXECUTE on the bundle forms, the zero-downtime functions and generate (and USAGE on pg_cron''s schema)';
+REVOKE ALL ON FUNCTION migrator.grant_deploy(text) FROM PUBLIC;
+
+CREATE FUNCTION migrator.revoke_deploy(role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_revoke_deploy'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.revoke_deploy(text) IS
+	'take back what grant_deploy gave a role';
+REVOKE ALL ON FUNCTION migrator.revoke_deploy(text) FROM PUBLIC;

@@ -266,6 +266,13 @@ COMMENT ON VIEW migrator.change_status IS
 	'migrator.changes, with the status and error of the last run of each change''s pg_cron job';
 GRANT SELECT ON migrator.change_status TO PUBLIC;
 
+-- changes are made by superusers and by the roles made deployers (grant_deploy)
+REVOKE ALL ON FUNCTION migrator.expand(text, jsonb), migrator.backfill(text, integer, integer),
+	migrator.schedule_backfill(text, text, integer), migrator.contract(text), migrator.abort(text)
+	FROM PUBLIC;
+REVOKE ALL ON PROCEDURE migrator.run_backfill(text, integer, interval),
+	migrator.backfill_slice(text, integer, integer) FROM PUBLIC;
+
 -- table- and constraint-level operations: the SQL contract() and abort() run
 CREATE TABLE migrator.change_steps (
 	change		text NOT NULL REFERENCES migrator.changes ON UPDATE CASCADE,
@@ -446,6 +453,7 @@ LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION migrator.generate(text, text) IS
 	'the migration from the live schema to a desired-state schema file (loaded and rolled back)';
+REVOKE ALL ON FUNCTION migrator.generate(text, text) FROM PUBLIC;
 
 -- taking over a database: record what is already applied
 CREATE FUNCTION migrator.baseline(dir text, version text)
@@ -575,6 +583,25 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.lint_dir(jsonb) IS
 	'safety lint of every pending migration of a bundle';
 REVOKE ALL ON FUNCTION migrator.lint_dir(jsonb) FROM PUBLIC;
+
+-- a least-privilege deploy role: run by the extension's owner or a superuser
+CREATE FUNCTION migrator.grant_deploy(role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_grant_deploy'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.grant_deploy(text) IS
+	'let a role deploy: EXECUTE on the bundle forms, the zero-downtime functions and generate (and USAGE on pg_cron''s schema)';
+REVOKE ALL ON FUNCTION migrator.grant_deploy(text) FROM PUBLIC;
+
+CREATE FUNCTION migrator.revoke_deploy(role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrator_revoke_deploy'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.revoke_deploy(text) IS
+	'take back what grant_deploy gave a role';
+REVOKE ALL ON FUNCTION migrator.revoke_deploy(text) FROM PUBLIC;
 
 /*
  * Backups: pg_dump leaves out the contents of an extension's tables unless

@@ -383,4 +383,20 @@ extern char *migrator_spi_text(const char *sql, int nargs, Oid *types,
 extern void migrator_exec_as_owner(const char *sql, int nargs, Oid *types,
 								   Datum *values, const char *nulls);
 
+/* deploy.c: the extension owner's part of a deployer's calls */
+typedef struct MigratorOwnerSwitch
+{
+	Oid			userid;
+	int			sec;
+	int			nest;
+} MigratorOwnerSwitch;
+
+extern void migrator_owner_begin(MigratorOwnerSwitch *s);
+extern void migrator_owner_end(MigratorOwnerSwitch *s);
+extern void migrator_check_ops_owned(Jsonb *ops, const char *change);
+extern void migrator_check_change_owned(const char *change);
+extern void migrator_version_schema_create(const char *schema);
+extern void migrator_version_schema_ready(const char *schema);
+extern void migrator_scratch_schema_create(const char *schema);
+
 #endif							/* MIGRATOR_H */

@@ -313,12 +313,17 @@ next_table(const char *change)
 	bool		isnull;
 	Datum		d;
 	Relation	rel;
+	MigratorOwnerSwitch s;
+	int			rc;
 
 	values[0] = CStringGetTextDatum(change);
-	if (SPI_execute_with_args("SELECT relid::pg_catalog.oid, marker, last_key, next_block, end_block "
-							  "FROM migrator.change_tables WHERE change OPERATOR(pg_catalog.=) $1 AND NOT done "
-							  "ORDER BY relid LIMIT 1 FOR UPDATE",
-							  1, types, values, NULL, false, 0) != SPI_OK_SELECT)
+	migrator_owner_begin(&s);	/* FOR UPDATE: as the table's owner */
+	rc = SPI_execute_with_args("SELECT relid::pg_catalog.oid, marker, last_key, next_block, end_block "
+							   "FROM migrator.change_tables WHERE change OPERATOR(pg_catalog.=) $1 AND NOT done "
+							   "ORDER BY relid LIMIT 1 FOR UPDATE",
+							   1, types, values, NULL, false, 0);
+	migrator_owner_end(&s);
+	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.change_tables");
 	if (SPI_processed == 0)
 		return NULL;

@@ -335,8 +335,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 		int			nest = NewGUCNestLevel();
 
 		SPI_connect();
-		if (SPI_execute(psprintf("CREATE SCHEMA %s", quote_identifier(scratch)), false, 0) < 0)
-			elog(ERROR, "could not create the scratch schema");
+		migrator_scratch_schema_create(scratch);
 		(void) set_config_option("search_path", quote_identifier(scratch), PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		/* it may change nothing but its scratch schema */

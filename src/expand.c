@@ -688,11 +688,17 @@ change_state(const char *change)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
+	char	   *state;
+	MigratorOwnerSwitch s;
 
 	values[0] = CStringGetTextDatum(change);
-	return migrator_spi_text("SELECT state FROM migrator.changes "
-							 "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
-							 1, types, values, false);
+	/* FOR UPDATE needs UPDATE on the table: as its owner */
+	migrator_owner_begin(&s);
+	state = migrator_spi_text("SELECT state FROM migrator.changes "
+							  "WHERE name OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+							  1, types, values, false);
+	migrator_owner_end(&s);
+	return state;
 }
 
 /*
@@ -712,6 +718,7 @@ migrator_open_change(const char *change, const char *action)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot %s change \"%s\": it is already %s", action, change, state)));
+	migrator_check_change_owned(change);
 	return state;
 }
 
@@ -1372,6 +1379,7 @@ migrator_expand(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a change name must have 1 to 40 bytes")));
+	migrator_check_ops_owned(ops, change);
 	if (change_state(change) != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
@@ -1441,8 +1449,7 @@ migrator_expand(PG_FUNCTION_ARGS)
 
 	foreach(lc, tables)
 		expand_table(lfirst(lc), change, &steps);
-	migrator_ddl(psprintf("CREATE SCHEMA %s", quote_identifier(version_schema)));
-	migrator_ddl(psprintf("GRANT USAGE ON SCHEMA %s TO PUBLIC", quote_identifier(version_schema)));
+	migrator_version_schema_create(version_schema);
 	foreach(lc, tables)
 		create_view(lfirst(lc), version_schema);
 	foreach(lc, steps)
@@ -1459,6 +1466,7 @@ migrator_expand(PG_FUNCTION_ARGS)
 		tt.view_name = st->view_name;
 		create_view(&tt, version_schema);
 	}
+	migrator_version_schema_ready(version_schema);
 	record_change(change, ops, version_schema, tables);
 	record_steps(change, steps);
 	foreach(lc, steps)
@@ -1585,11 +1593,14 @@ remove_dual_shape(List *tables, const char *change)
 	/* its views, and anything else put in the version schema, go with it */
 	{
 		int			nest = NewGUCNestLevel();
+		MigratorOwnerSwitch s;
 
 		(void) set_config_option("client_min_messages", "warning",
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+		migrator_owner_begin(&s);	/* the schema is the extension owner's */
 		migrator_ddl(psprintf("DROP SCHEMA IF EXISTS %s CASCADE", quote_identifier(vschema)));
+		migrator_owner_end(&s);
 		AtEOXact_GUC(true, nest);
 	}
 }

@@ -8,7 +8,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(24);
+SELECT plan(25);
 
 DO $$
 BEGIN
@@ -21,7 +21,8 @@ ALTER ROLE migrator_tap_owner LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
 CREATE SCHEMA app AUTHORIZATION migrator_tap_owner;
 CREATE TABLE public.not_mine (id int);
 GRANT EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text),
-	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer)
+	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer),
+	migrator.expand(text, jsonb)
 	TO migrator_tap_owner;
 
 -- a statement run in a session of migrator_tap_owner
@@ -146,8 +147,11 @@ SELECT throws_ok(pg_temp.exec_as_owner($$CALL migrator.migrate('{"V1__tables.sql
 	'42501', 'must be owner of table not_mine',
 	'the background worker runs a statement as the caller: no index on a table it does not own');
 SELECT ok(to_regclass('public.not_mine_id') IS NULL, 'and the index was not built');
-SELECT throws_ok(pg_temp.as_owner($$SELECT migrator.expand('steal', '{"add_column": {"table": "public.not_mine", "column": {"name": "x", "type": "int"}}}')::text$$),
-	'42501', NULL, 'expand a table it does not own');
+SELECT throws_ok(pg_temp.as_owner($$SELECT migrator.expand('steal', '{"add_column": {"schema": "public", "table": "not_mine", "column": {"name": "x", "type": "int"}}}')::text$$),
+	'42501', 'must be owner of table public.not_mine', 'expand a table it does not own (granted expand: refused for the table, by name)');
+SELECT ok(NOT EXISTS (SELECT FROM migrator.changes) AND to_regnamespace('public_steal') IS NULL
+		  AND NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'public.not_mine'::regclass AND attname <> 'id' AND attnum > 0),
+	'and nothing of it done: no change, no version schema, no column');
 SELECT ok(NOT EXISTS (SELECT FROM migrator.journal WHERE version IN ('4', '9')),
 	'none of this reached the journal');
 
@@ -166,7 +170,8 @@ SELECT is((SELECT count(*) FROM information_schema.table_privileges
 
 -- cluster-wide things go back as they were
 REVOKE EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text),
-	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer)
+	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer),
+	migrator.expand(text, jsonb)
 	FROM migrator_tap_owner;
 DROP SCHEMA app CASCADE;
 DROP TABLE public.not_mine;
