@@ -43,6 +43,7 @@ typedef struct DiffOut
 	/* generate(): what of the schema itself the desired file leaves alone */
 	bool		keep_schema_comment;
 	bool		keep_schema_grants;
+	bool		keep_extensions;	/* extensions the file does not create */
 	const char *schema_owner;	/* the owner it gives the schema, if another */
 } DiffOut;
 

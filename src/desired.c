@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "nodes/parsenodes.h"
@@ -635,7 +636,7 @@ in_target_terms(Desired *d, const char *s)
 /*
  * An error of a mapped statement, told in the file's terms: its line (the
  * error's position in it when it has one) and text in place of SPI's
- * "SQL statement" context, the target schema's name for the scratch's.
+ * "SQL statement" context line, the target schema's name for the scratch's.
  */
 static void
 relocate_error(Desired *d, ErrorData *edata, const char *sql, int first_edit)
@@ -645,6 +646,7 @@ relocate_error(Desired *d, ErrorData *edata, const char *sql, int first_edit)
 		strcmp(edata->internalquery, sql) == 0 ? edata->internalpos : 0;
 	int			offset = d->stmt_start;
 	char	   *context = edata->context;
+	char	   *at;
 
 	if (pos > 0)
 		offset = file_offset(d, d->stmt_start, d->stmt_end, first_edit,
@@ -652,21 +654,15 @@ relocate_error(Desired *d, ErrorData *edata, const char *sql, int first_edit)
 	edata->internalpos = 0;
 	edata->internalquery = NULL;
 	edata->cursorpos = 0;
-	if (context)
-	{
-		size_t		cl = strlen(context);
-		size_t		sl = strlen(spi);
-
-		if (cl >= sl && strcmp(context + cl - sl, spi) == 0)
-		{
-			context = pnstrdup(context, cl - sl);
-			if (cl > sl && context[cl - sl - 1] == '\n')
-				context[cl - sl - 1] = '\0';
-		}
-	}
-	edata->context = context && *context ?
-		psprintf("%s\n%s", in_target_terms(d, context), where(d, offset)) :
-		where(d, offset);
+	/* the file's line where SPI's context line was, between inner and outer ones */
+	if (context && (at = strstr(context, spi)) != NULL)
+		context = psprintf("%.*s%s%s", (int) (at - context), context, where(d, offset),
+						   at + strlen(spi));
+	else if (context && *context)
+		context = psprintf("%s\n%s", where(d, offset), context);
+	else
+		context = where(d, offset);
+	edata->context = in_target_terms(d, context);
 	edata->message = in_target_terms(d, edata->message);
 	edata->detail = in_target_terms(d, edata->detail);
 	edata->hint = in_target_terms(d, edata->hint);
@@ -702,6 +698,33 @@ run_statement(Desired *d, const char *sql, int first_edit)
 }
 
 /*
+ * The scratch schema starts with the target schema's initial privileges
+ * (pg_init_privs: public's USAGE for PUBLIC), on top of which pg_dump writes
+ * a schema's GRANTs and REVOKEs; the owner's own are its owner's already.
+ */
+static void
+initial_privileges(const char *target, const char *scratch)
+{
+	Oid			argtypes[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+
+	values[0] = ObjectIdGetDatum(get_namespace_oid(target, false));
+	values[1] = CStringGetTextDatum(scratch);
+	if (SPI_execute_with_args("SELECT format('GRANT %s ON SCHEMA %I TO %s%s', a.privilege_type, $2,"
+							  "   CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,"
+							  "   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+							  " FROM pg_init_privs i, aclexplode(i.initprivs) a"
+							  " WHERE i.classoid = 'pg_namespace'::regclass AND i.objoid = $1"
+							  "   AND a.grantee <> a.grantor",
+							  2, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the initial privileges of schema \"%s\"", target);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		if (SPI_execute(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not grant the initial privileges of schema \"%s\"", target);
+}
+
+/*
  * Load the desired-state file text, written for schema target, into the
  * scratch schema (current, and the only one the guard lets it change), in
  * an SPI connection of the caller's; record in ds what it says of the
@@ -718,6 +741,7 @@ desired_load(const char *text, const char *target, const char *scratch, DesiredS
 	int			e = 0;
 
 	memset(ds, 0, sizeof(*ds));
+	initial_privileges(target, scratch);
 	d.text = pstrdup(text);
 	d.len = strlen(text);
 	d.target = target;

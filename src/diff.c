@@ -389,6 +389,8 @@ migrator_generate(PG_FUNCTION_ARGS)
 	/* the schema's own properties: those the file sets */
 	out.keep_schema_comment = !ds.sets_comment;
 	out.keep_schema_grants = !ds.sets_grants;
+	/* an extension lives once in a database: the scratch schema lacks those installed */
+	out.keep_extensions = true;
 	if (ds.sets_owner && ds.owner != schema_owner(schema))
 		out.schema_owner = GetUserNameFromId(ds.owner, false);
 	diff_snapshots(&out, &live->root, &copy->root);

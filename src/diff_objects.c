@@ -307,11 +307,14 @@ diff_functions_drop_dependent(Diff *diff)
 	}
 }
 
+/* (not for generate(): a desired file need not list what is installed) */
 void
 diff_extensions_drop(Diff *diff)
 {
 	ListCell   *lc;
 
+	if (diff->out->keep_extensions)
+		return;
 	foreach(lc, keys_of(diff->src.extensions))
 		if (!has_key(diff->dst.extensions, lfirst(lc)))
 		{
