@@ -617,7 +617,10 @@ migration_dir_script(const MigrationSource *src, const char *sub,
 }
 
 /*
- * Recognise the folder's layout: the one kind its migrations share.
+ * Recognise the folder's layout: the one kind its migrations share.  The
+ * folder-per-migration layouts (Prisma, diesel) read folders only, as those
+ * tools do: beside them, a loose .sql file of any name is no migration
+ * (source_read() skips it with a NOTICE), not a second layout.
  */
 static MigratorLayout
 detect_layout(MigrationSet *set, DirEntry *entries, int n)
@@ -628,38 +631,41 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 	if (file_exists(set->src, DRIZZLE_JOURNAL))
 		return LAYOUT_DRIZZLE;
 
-	for (int i = 0; i < n; i++)
-	{
-		MigratorLayout this = LAYOUT_EMPTY;
-
-		if (entries[i].is_dir)
+	for (int pass = 0; pass < 2 && found == LAYOUT_EMPTY; pass++)
+		for (int i = 0; i < n; i++)
 		{
-			if (migration_dir_script(set->src, entries[i].name, &this) == NULL)
+			MigratorLayout this = LAYOUT_EMPTY;
+
+			if (pass == 0)
+			{
+				/* first the folders */
+				if (!entries[i].is_dir ||
+					migration_dir_script(set->src, entries[i].name, &this) == NULL)
+					continue;
+			}
+			else if (!entries[i].is_dir && is_sql(entries[i].name))
+			{
+				this = layout_classify_file(entries[i].name);
+				if (this == LAYOUT_EMPTY)
+					continue;	/* reported once the layout is known */
+			}
+			else
 				continue;
-		}
-		else if (is_sql(entries[i].name))
-		{
-			this = layout_classify_file(entries[i].name);
-			if (this == LAYOUT_EMPTY)
-				continue;		/* reported once the layout is known */
-		}
-		else
-			continue;
 
-		if (found == LAYOUT_EMPTY)
-		{
-			found = this;
-			example = entries[i].name;
+			if (found == LAYOUT_EMPTY)
+			{
+				found = this;
+				example = entries[i].name;
+			}
+			else if (found != this)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_NAME),
+						 errmsg("migration folder mixes layouts"),
+						 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
+								   example, layout_name(found),
+								   entries[i].name, layout_name(this)),
+						 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
 		}
-		else if (found != this)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("migration folder mixes layouts"),
-					 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
-							   example, layout_name(found),
-							   entries[i].name, layout_name(this)),
-					 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
-	}
 	return found;
 }
 
@@ -716,10 +722,19 @@ source_read(const MigrationSource *src)
 				continue;
 			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL)
 			{
-				/* as Prisma and diesel do, loose files are not migrations */
-				ereport(NOTICE,
+				MigratorLayout named = layout_classify_file(e->name);
+
+				/*
+				 * As Prisma and diesel do, loose files are not migrations;
+				 * one named as another tool's migration is worth a warning.
+				 */
+				ereport(named == LAYOUT_EMPTY ? NOTICE : WARNING,
 						(errmsg("skipping \"%s\": %s migrations are folders",
-								e->name, layout_name(set->layout))));
+								e->name, layout_name(set->layout)),
+						 named == LAYOUT_EMPTY ? 0 :
+						 errdetail("It is named as a %s migration, but a folder of %s migrations runs only its folders, as %s does.",
+								   layout_name(named), layout_name(set->layout),
+								   set->layout == LAYOUT_PRISMA ? "Prisma" : "diesel")));
 				continue;
 			}
 			if (set->layout == LAYOUT_EMPTY)
