@@ -436,11 +436,103 @@ set_owner(DesiredSchema *ds, RoleSpec *role)
 	ds->owner = get_rolespec_oid(role, false);
 }
 
+/* CREATE SCHEMA target: the scratch schema itself (not run); its owner */
+static bool
+read_create_schema(Desired *d, CreateSchemaStmt *c, DesiredSchema *ds)
+{
+	if (c->schemaname == NULL || strcmp(c->schemaname, d->target) != 0)
+		return true;
+	if (c->schemaElts != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("CREATE SCHEMA %s with the objects of the schema in it is not supported in the desired schema",
+						quote_identifier(d->target)),
+				 errhint("Write CREATE SCHEMA %s; and each object as a statement of its own.",
+						 quote_identifier(d->target))));
+	if (c->authrole)
+		set_owner(ds, c->authrole);
+	return false;
+}
+
+/*
+ * ALTER ... OWNER TO: of the target schema, the owner to compare (not run);
+ * of the schema's objects, skipped (owners of objects are not compared)
+ */
+static bool
+read_owner(Desired *d, AlterOwnerStmt *a, DesiredSchema *ds)
+{
+	if (a->objectType == OBJECT_SCHEMA && strcmp(strVal(a->object), d->target) == 0)
+	{
+		set_owner(ds, a->newowner);
+		return false;
+	}
+	return !in_schema_kind(a->objectType);
+}
+
+/* GRANT / REVOKE ON SCHEMA target, or ON ALL ... IN SCHEMA target */
+static void
+read_grant(Desired *d, GrantStmt *g, int start, int end, DesiredSchema *ds)
+{
+	List	   *roles = role_locations(g->grantees, NIL);
+
+	if (!names_target(d, g->objects) ||
+		(g->objtype != OBJECT_SCHEMA && g->targtype != ACL_TARGET_ALL_IN_SCHEMA))
+		return;
+	if (g->objtype == OBJECT_SCHEMA)
+		ds->sets_grants = true;
+	if (g->grantor)
+		roles = lappend_int(roles, g->grantor->location);
+	map_schema_names(d, start, end, roles);
+}
+
+/* ALTER DEFAULT PRIVILEGES IN SCHEMA target: its roles are roles */
+static void
+read_default_privileges(Desired *d, AlterDefaultPrivilegesStmt *a, int start, int end)
+{
+	List	   *roles = role_locations(a->action->grantees, NIL);
+	ListCell   *lc;
+
+	foreach(lc, a->options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "roles") == 0)
+			roles = role_locations((List *) opt->arg, roles);
+	}
+	map_schema_names(d, start, end, roles);
+}
+
+/* CREATE INDEX CONCURRENTLY: a plain build, the scratch schema is nobody's */
+static void
+plain_index_build(Desired *d, int start, int end)
+{
+	for (int i = token_at(d, start); i < d->ntokens && d->tokens[i].loc < end; i++)
+		if (d->tokens[i].tok == CONCURRENTLY)
+		{
+			add_edit(d, d->tokens[i].loc, token_end(d, i), "");
+			return;
+		}
+}
+
+/* BEGIN and COMMIT are dropped (the load is one subtransaction); others refused */
+static bool
+read_transaction(TransactionStmt *t)
+{
+	if (t->kind == TRANS_STMT_BEGIN || t->kind == TRANS_STMT_START ||
+		t->kind == TRANS_STMT_COMMIT)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+			 errmsg("transaction control other than BEGIN and COMMIT is not supported in the desired schema"),
+			 errhint("Remove the statement.")));
+	return false;
+}
+
 /*
  * What one statement of the file means for the load: false when it is not
  * to run (the target schema's own CREATE and OWNER TO, owners of its
- * objects, transaction control); the names it needs mapped are added to
- * the edits.
+ * objects, BEGIN and COMMIT); the names it needs mapped are added to the
+ * edits.
  */
 static bool
 read_statement(Desired *d, Node *stmt, int start, int end, DesiredSchema *ds)
@@ -448,34 +540,9 @@ read_statement(Desired *d, Node *stmt, int start, int end, DesiredSchema *ds)
 	switch (nodeTag(stmt))
 	{
 		case T_CreateSchemaStmt:
-			{
-				CreateSchemaStmt *c = (CreateSchemaStmt *) stmt;
-
-				if (c->schemaname == NULL || strcmp(c->schemaname, d->target) != 0)
-					return true;
-				if (c->schemaElts != NIL)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("CREATE SCHEMA %s with the objects of the schema in it is not supported in the desired schema",
-									quote_identifier(d->target)),
-							 errhint("Write CREATE SCHEMA %s; and each object as a statement of its own.",
-									 quote_identifier(d->target))));
-				if (c->authrole)
-					set_owner(ds, c->authrole);
-				return false;	/* the scratch schema is the schema */
-			}
+			return read_create_schema(d, (CreateSchemaStmt *) stmt, ds);
 		case T_AlterOwnerStmt:
-			{
-				AlterOwnerStmt *a = (AlterOwnerStmt *) stmt;
-
-				if (a->objectType == OBJECT_SCHEMA &&
-					strcmp(strVal(a->object), d->target) == 0)
-				{
-					set_owner(ds, a->newowner);
-					return false;
-				}
-				return !in_schema_kind(a->objectType);
-			}
+			return read_owner(d, (AlterOwnerStmt *) stmt, ds);
 		case T_AlterTableStmt:
 			return !only_owner_change((AlterTableStmt *) stmt);
 		case T_CommentStmt:
@@ -487,70 +554,26 @@ read_statement(Desired *d, Node *stmt, int start, int end, DesiredSchema *ds)
 					ds->sets_comment = true;
 					map_schema_names(d, start, end, NIL);
 				}
-				return true;
+				break;
 			}
 		case T_GrantStmt:
-			{
-				GrantStmt  *g = (GrantStmt *) stmt;
-				List	   *roles = role_locations(g->grantees, NIL);
-
-				if (!names_target(d, g->objects) ||
-					(g->objtype != OBJECT_SCHEMA && g->targtype != ACL_TARGET_ALL_IN_SCHEMA))
-					return true;
-				if (g->objtype == OBJECT_SCHEMA)
-					ds->sets_grants = true;
-				if (g->grantor)
-					roles = lappend_int(roles, g->grantor->location);
-				map_schema_names(d, start, end, roles);
-				return true;
-			}
+			read_grant(d, (GrantStmt *) stmt, start, end, ds);
+			break;
 		case T_AlterDefaultPrivilegesStmt:
-			{
-				AlterDefaultPrivilegesStmt *a = (AlterDefaultPrivilegesStmt *) stmt;
-				List	   *roles = role_locations(a->action->grantees, NIL);
-				ListCell   *lc;
-
-				foreach(lc, a->options)
-				{
-					DefElem    *opt = lfirst_node(DefElem, lc);
-
-					if (strcmp(opt->defname, "roles") == 0)
-						roles = role_locations((List *) opt->arg, roles);
-				}
-				map_schema_names(d, start, end, roles);
-				return true;
-			}
+			read_default_privileges(d, (AlterDefaultPrivilegesStmt *) stmt, start, end);
+			break;
 		case T_CreateExtensionStmt:
 			map_schema_names(d, start, end, NIL);
-			return true;
+			break;
 		case T_VariableSetStmt:
 			map_search_path(d, (VariableSetStmt *) stmt);
-			return true;
+			break;
 		case T_IndexStmt:
 			if (((IndexStmt *) stmt)->concurrent)
-			{
-				/* a plain build: the scratch schema is nobody's */
-				for (int i = token_at(d, start); i < d->ntokens && d->tokens[i].loc < end; i++)
-					if (d->tokens[i].tok == CONCURRENTLY)
-					{
-						add_edit(d, d->tokens[i].loc, token_end(d, i), "");
-						break;
-					}
-			}
-			return true;
-		case T_TransactionStmt:
-			{
-				TransactionStmt *t = (TransactionStmt *) stmt;
-
-				if (t->kind == TRANS_STMT_BEGIN || t->kind == TRANS_STMT_START ||
-					t->kind == TRANS_STMT_COMMIT)
-					return false;	/* the load is one subtransaction anyway */
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
-						 errmsg("transaction control other than BEGIN and COMMIT is not supported in the desired schema"),
-						 errhint("Remove the statement.")));
-			}
+				plain_index_build(d, start, end);
 			break;
+		case T_TransactionStmt:
+			return read_transaction((TransactionStmt *) stmt);
 		default:
 			break;
 	}
@@ -724,6 +747,50 @@ initial_privileges(const char *target, const char *scratch)
 			elog(ERROR, "could not grant the initial privileges of schema \"%s\"", target);
 }
 
+/* [start, end) of a statement: from its first token to its end */
+static void
+statement_bounds(Desired *d, RawStmt *rs)
+{
+	int			i = token_at(d, rs->stmt_location);
+
+	d->stmt_start = i < d->ntokens ? d->tokens[i].loc : rs->stmt_location;
+	d->stmt_end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : d->len;
+}
+
+/*
+ * Scan and parse the file, and read each statement (runs[i]: whether the
+ * i-th is to run); errors name the line.  The edits come out sorted.
+ */
+static List *
+read_file(Desired *d, DesiredSchema *ds, bool **runs)
+{
+	ErrorContextCallback cb;
+	List	   *raw;
+	ListCell   *lc;
+
+	cb.callback = desired_error_callback;
+	cb.arg = d;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	scan(d);
+	raw = raw_parser(d->text, RAW_PARSE_DEFAULT);
+	map_qualifiers(d);
+	*runs = palloc(sizeof(bool) * Max(list_length(raw), 1));
+	foreach(lc, raw)
+	{
+		RawStmt    *rs = lfirst_node(RawStmt, lc);
+
+		statement_bounds(d, rs);
+		d->offset = d->stmt_start;
+		(*runs)[foreach_current_index(lc)] =
+			read_statement(d, rs->stmt, d->stmt_start, d->stmt_end, ds);
+	}
+	error_context_stack = cb.previous;
+	if (d->nedits > 1)
+		qsort(d->edits, d->nedits, sizeof(Edit), edit_cmp);
+	return raw;
+}
+
 /*
  * Load the desired-state file text, written for schema target, into the
  * scratch schema (current, and the only one the guard lets it change), in
@@ -734,7 +801,6 @@ void
 desired_load(const char *text, const char *target, const char *scratch, DesiredSchema *ds)
 {
 	Desired		d = {0};
-	ErrorContextCallback cb;
 	List	   *raw;
 	ListCell   *lc;
 	bool	   *runs;
@@ -753,39 +819,14 @@ desired_load(const char *text, const char *target, const char *scratch, DesiredS
 	if (d.len >= 3 && memcmp(d.text, "\xEF\xBB\xBF", 3) == 0)
 		memset(d.text, ' ', 3);
 	compute_lines(&d);
-
-	cb.callback = desired_error_callback;
-	cb.arg = &d;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	scan(&d);
-	raw = raw_parser(d.text, RAW_PARSE_DEFAULT);
-	map_qualifiers(&d);
-	runs = palloc(sizeof(bool) * Max(list_length(raw), 1));
-	foreach(lc, raw)
-	{
-		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			i = token_at(&d, rs->stmt_location);
-
-		d.stmt_start = i < d.ntokens ? d.tokens[i].loc : rs->stmt_location;
-		d.stmt_end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : d.len;
-		d.offset = d.stmt_start;
-		runs[foreach_current_index(lc)] =
-			read_statement(&d, rs->stmt, d.stmt_start, d.stmt_end, ds);
-	}
-	error_context_stack = cb.previous;
-	if (d.nedits > 1)
-		qsort(d.edits, d.nedits, sizeof(Edit), edit_cmp);
+	raw = read_file(&d, ds, &runs);
 
 	foreach(lc, raw)
 	{
-		RawStmt    *rs = lfirst_node(RawStmt, lc);
-		int			i = token_at(&d, rs->stmt_location);
 		int			first;
 		char	   *sql;
 
-		d.stmt_start = i < d.ntokens ? d.tokens[i].loc : rs->stmt_location;
-		d.stmt_end = rs->stmt_len > 0 ? rs->stmt_location + rs->stmt_len : d.len;
+		statement_bounds(&d, lfirst_node(RawStmt, lc));
 		while (e < d.nedits && d.edits[e].start < d.stmt_start)
 			e++;
 		first = e;
