@@ -616,11 +616,49 @@ migration_dir_script(const MigrationSource *src, const char *sub,
 	return NULL;
 }
 
+static void
+mixed_layouts(const char *example, MigratorLayout found, const char *name, MigratorLayout this)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("migration folder mixes layouts"),
+			 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
+					   example, layout_name(found), name, layout_name(this)),
+			 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
+}
+
 /*
- * Recognise the folder's layout: the one kind its migrations share.  The
- * folder-per-migration layouts (Prisma, diesel) read folders only, as those
- * tools do: beside them, a loose .sql file of any name is no migration
- * (source_read() skips it with a NOTICE), not a second layout.
+ * The folder-per-migration layout of a folder's subfolders (Prisma,
+ * diesel), or LAYOUT_EMPTY.  Those tools read folders only: beside them, a
+ * loose .sql file of any name is no migration (source_read() skips it with
+ * a NOTICE), not a second layout.
+ */
+static MigratorLayout
+folder_layout(MigrationSet *set, DirEntry *entries, int n)
+{
+	MigratorLayout found = LAYOUT_EMPTY;
+	const char *example = NULL;
+
+	for (int i = 0; i < n; i++)
+	{
+		MigratorLayout this = LAYOUT_EMPTY;
+
+		if (!entries[i].is_dir ||
+			migration_dir_script(set->src, entries[i].name, &this) == NULL)
+			continue;
+		if (found == LAYOUT_EMPTY)
+		{
+			found = this;
+			example = entries[i].name;
+		}
+		else if (found != this)
+			mixed_layouts(example, found, entries[i].name, this);
+	}
+	return found;
+}
+
+/*
+ * Recognise the folder's layout: the one kind its migrations share.
  */
 static MigratorLayout
 detect_layout(MigrationSet *set, DirEntry *entries, int n)
@@ -630,42 +668,35 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 
 	if (file_exists(set->src, DRIZZLE_JOURNAL))
 		return LAYOUT_DRIZZLE;
+	if ((found = folder_layout(set, entries, n)) != LAYOUT_EMPTY)
+		return found;
 
-	for (int pass = 0; pass < 2 && found == LAYOUT_EMPTY; pass++)
-		for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++)
+	{
+		MigratorLayout this = LAYOUT_EMPTY;
+
+		if (entries[i].is_dir)
 		{
-			MigratorLayout this = LAYOUT_EMPTY;
-
-			if (pass == 0)
-			{
-				/* first the folders */
-				if (!entries[i].is_dir ||
-					migration_dir_script(set->src, entries[i].name, &this) == NULL)
-					continue;
-			}
-			else if (!entries[i].is_dir && is_sql(entries[i].name))
-			{
-				this = layout_classify_file(entries[i].name);
-				if (this == LAYOUT_EMPTY)
-					continue;	/* reported once the layout is known */
-			}
-			else
+			if (migration_dir_script(set->src, entries[i].name, &this) == NULL)
 				continue;
-
-			if (found == LAYOUT_EMPTY)
-			{
-				found = this;
-				example = entries[i].name;
-			}
-			else if (found != this)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_NAME),
-						 errmsg("migration folder mixes layouts"),
-						 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
-								   example, layout_name(found),
-								   entries[i].name, layout_name(this)),
-						 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
 		}
+		else if (is_sql(entries[i].name))
+		{
+			this = layout_classify_file(entries[i].name);
+			if (this == LAYOUT_EMPTY)
+				continue;		/* reported once the layout is known */
+		}
+		else
+			continue;
+
+		if (found == LAYOUT_EMPTY)
+		{
+			found = this;
+			example = entries[i].name;
+		}
+		else if (found != this)
+			mixed_layouts(example, found, entries[i].name, this);
+	}
 	return found;
 }
 
