@@ -26,6 +26,7 @@ OBJS = \
 	src/diff_tables.o \
 	src/diff_views.o \
 	src/diff_order.o \
+	src/desired.o \
 	src/depends.o \
 	src/jsonb_object.o \
 	src/adopt.o \

@@ -40,6 +40,11 @@ typedef struct DiffOut
 	char	   *object;			/* what the next statements act on */
 	char		act;
 	bool		meta;			/* in emit_comment() or emit_grants() */
+	/* generate(): what of the schema itself the desired file leaves alone */
+	bool		keep_schema_comment;
+	bool		keep_schema_grants;
+	bool		keep_extensions;	/* extensions the file does not create */
+	const char *schema_owner;	/* the owner it gives the schema, if another */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -81,6 +86,18 @@ typedef struct DependNames DependNames;
 extern DependNames *depends_names_create(Oid nspid);
 extern void depends_name(DependNames *names, Oid classid, Oid objid, const char *name);
 extern Jsonb *snapshot_depends(DependNames *names);
+
+/* desired.c: generate()'s desired-state file, and what it sets of the schema */
+typedef struct DesiredSchema
+{
+	bool		sets_comment;	/* COMMENT ON SCHEMA */
+	bool		sets_grants;	/* GRANT / REVOKE ON SCHEMA */
+	bool		sets_owner;		/* ALTER SCHEMA ... OWNER TO, CREATE SCHEMA
+								 * ... AUTHORIZATION */
+	Oid			owner;
+} DesiredSchema;
+extern void desired_load(const char *text, const char *target, const char *scratch,
+						 DesiredSchema *ds);
 
 /* jsonb_object.c */
 extern Jsonb *jsonb_object_of(int n, const char *const *keys, Jsonb *const *values);

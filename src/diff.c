@@ -28,6 +28,7 @@
 
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "executor/spi.h"
 #include "utils/memutils.h"
 #include "access/xact.h"
@@ -39,6 +40,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "migrator.h"
 #include "diff.h"
@@ -309,10 +311,26 @@ migrator_drift(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+static Oid
+schema_owner(const char *schema)
+{
+	HeapTuple	tup = SearchSysCache1(NAMESPACEOID,
+									  ObjectIdGetDatum(get_namespace_oid(schema, false)));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for schema \"%s\"", schema);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
 /*
  * migrator.generate(desired_sql, schema): load a desired-state schema file
- * into a scratch schema inside a subtransaction that is always rolled back,
- * and return the migration from the live schema to it.
+ * into a scratch schema inside a subtransaction that is always rolled back
+ * (desired.c), and return the migration from the live schema to it.  Of
+ * the schema itself, only what the file sets (comment, grants, owner) is
+ * compared: the scratch schema has none of the live one's.
  */
 Datum
 migrator_generate(PG_FUNCTION_ARGS)
@@ -327,6 +345,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 	Jsonb	   *live = (Jsonb *) snapshot_schema_memo(schema, memo);
 	Jsonb	   *want;
 	Jsonb	   *volatile copy = NULL;
+	DesiredSchema ds;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
@@ -340,10 +359,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		/* it may change nothing but its scratch schema */
 		migrator_guard_scratch = get_namespace_oid(scratch, false);
-		if (SPI_execute(desired, false, 0) < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("the desired schema could not be loaded")));
+		desired_load(desired, schema, scratch, &ds);
 		migrator_guard_scratch = InvalidOid;
 		SPI_finish();
 		AtEOXact_GUC(true, nest);
@@ -370,6 +386,13 @@ migrator_generate(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	CurrentResourceOwner = owner;
 
+	/* the schema's own properties: those the file sets */
+	out.keep_schema_comment = !ds.sets_comment;
+	out.keep_schema_grants = !ds.sets_grants;
+	/* an extension lives once in a database: the scratch schema lacks those installed */
+	out.keep_extensions = true;
+	if (ds.sets_owner && ds.owner != schema_owner(schema))
+		out.schema_owner = GetUserNameFromId(ds.owner, false);
 	diff_snapshots(&out, &live->root, &copy->root);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;

@@ -13,7 +13,10 @@
 
 #include "diff.h"
 
-/* the schema's own comment and grants */
+/*
+ * The schema's own owner (generate() only), comment and grants (all but
+ * what a desired file leaves alone)
+ */
 void
 diff_schema(Diff *diff)
 {
@@ -21,8 +24,12 @@ diff_schema(Diff *diff)
 	const char *schema = quote_identifier(out->schema);
 
 	diff_on(out, ACT_ALTER, "schema", out->schema);
-	emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
-	emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
+	if (out->schema_owner)
+		emit(out, NULL, "ALTER SCHEMA %s OWNER TO %s", schema, quote_identifier(out->schema_owner));
+	if (!out->keep_schema_comment)
+		emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
+	if (!out->keep_schema_grants)
+		emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
 }
 
 /* extensions first: types and functions of the schema may use theirs */
@@ -300,11 +307,14 @@ diff_functions_drop_dependent(Diff *diff)
 	}
 }
 
+/* (not for generate(): a desired file need not list what is installed) */
 void
 diff_extensions_drop(Diff *diff)
 {
 	ListCell   *lc;
 
+	if (diff->out->keep_extensions)
+		return;
 	foreach(lc, keys_of(diff->src.extensions))
 		if (!has_key(diff->dst.extensions, lfirst(lc)))
 		{

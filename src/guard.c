@@ -136,7 +136,7 @@ refuse(const char *action, const char *object)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the desired schema must not change anything outside its scratch schema"),
 				 errdetail("It tried to %s %s.", action, object),
-				 errhint("A desired-state file creates its objects without a schema name; generate() loads it into a scratch schema and compares.")));
+				 errhint("A desired-state file describes one schema: its objects without a schema name, or qualified with that schema's name; generate() loads it into a scratch schema and compares.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("a migration must not change migrator's own objects"),

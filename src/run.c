@@ -588,7 +588,7 @@ settle_leftover_index(const ScriptStmt *ss, const char *path)
 	}
 	ReleaseSysCache(tup);
 	ereport(NOTICE,
-			(errmsg("dropping the invalid index \"%s\" left by an interrupted build of migration \"%s\", line %d",
+			(errmsg("dropping the invalid index \"%s\" left by a failed or interrupted build of migration \"%s\", line %d",
 					ss->index_name, path, ss->line)));
 	sql = psprintf("DROP INDEX CONCURRENTLY %s",
 				   quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexoid)),
@@ -642,7 +642,7 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 			AcceptInvalidationMessages();
 			left = built_index(ss);
 			if (OidIsValid(left) && left != existing)
-				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind: DROP INDEX CONCURRENTLY it before running the migration again.",
+				appendStringInfo(&detail, "%sThe failed build left the invalid index \"%s\" behind; running the migration again drops it (DROP INDEX CONCURRENTLY) and builds it anew.",
 								 detail.len ? "\n" : "", ss->index_name);
 			if (i > 0)
 				appendStringInfo(&detail, "%sThe migration ran outside a transaction block: its statements before line %d are done, and it is not recorded as applied.",

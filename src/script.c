@@ -31,6 +31,7 @@ typedef struct ScriptErrorState
 	Script	   *script;
 	int			textlen;
 	int			offset;			/* statement being checked, or -1 */
+	int			error_offset;	/* where a syntax error is, or -1 */
 } ScriptErrorState;
 
 static void
@@ -45,6 +46,7 @@ script_error_callback(void *arg)
 	{
 		/* a syntax error: its position counts characters of the file */
 		offset = pg_mbcharcliplen(s->text, st->textlen, pos - 1);
+		st->error_offset = offset;
 		errposition(0);
 	}
 	if (offset >= 0)
@@ -75,6 +77,92 @@ compute_lines(Script *s, int len)
 		}
 		s->line_starts[s->nlines++] = i + 1;
 	}
+}
+
+/* what to do instead of a psql meta-command (its name without the backslash) */
+static const char *
+meta_command_hint(const char *cmd)
+{
+	if (strcmp(cmd, "i") == 0 || strcmp(cmd, "ir") == 0 || strcmp(cmd, "include") == 0 ||
+		strcmp(cmd, "include_relative") == 0)
+		return "Replace it with SQL: inline the file it would include.";
+	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "unset") == 0)
+		return "migrator does not substitute psql variables: write the value itself where the migration uses it.";
+	if (strcmp(cmd, "c") == 0 || strcmp(cmd, "connect") == 0)
+		return "A migration runs in the database migrator is called in: call migrator in the other database for its migrations.";
+	return "Replace it with SQL.";
+}
+
+/*
+ * A syntax error at a psql variable reference (:name, :'name', :"name"),
+ * which psql would have substituted: refused for what it is.  Returns
+ * quietly if the error is another.
+ */
+static void
+refuse_psql_variable(Script *s, ScriptErrorState *st, ErrorData *edata)
+{
+	const char *p;
+	int			n = 0;
+
+	if (edata->sqlerrcode != ERRCODE_SYNTAX_ERROR || st->error_offset < 0)
+		return;
+	p = s->text + st->error_offset;
+	if (p[0] != ':')
+		return;
+	if (p[1] == '\'' || p[1] == '"')
+	{
+		const char *close = strchr(p + 2, p[1]);
+
+		if (close != NULL && close > p + 2)
+			n = close - p + 1;
+	}
+	else if (IS_HIGHBIT_SET(p[1]) || isalpha((unsigned char) p[1]) || p[1] == '_')
+	{
+		n = 2;
+		while (IS_HIGHBIT_SET(p[n]) || isalnum((unsigned char) p[n]) || p[n] == '_')
+			n++;
+	}
+	if (n == 0)
+		return;
+	st->offset = st->error_offset;
+	ereport(ERROR,
+			(errcode(ERRCODE_SYNTAX_ERROR),
+			 errmsg("psql variable \"%.*s\" is not supported in migration \"%s\"", n, p, s->path),
+			 errdetail("psql would substitute the variable; migrator runs the file inside the server as it is written."),
+			 errhint("Write the value itself in the migration.")));
+}
+
+/*
+ * raw_parser() on a script's text, where a syntax error at a psql
+ * variable says so.
+ */
+static List *
+parse_text(Script *s, ScriptErrorState *st)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	List	   *volatile raw = NIL;
+
+	PG_TRY();
+	{
+		raw = raw_parser(s->text, RAW_PARSE_DEFAULT);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		MemoryContext errcxt = MemoryContextSwitchTo(cxt);
+
+		edata = CopyErrorData();
+		MemoryContextSwitchTo(errcxt);
+		if (edata->sqlerrcode == ERRCODE_SYNTAX_ERROR && st->error_offset >= 0)
+		{
+			FlushErrorState();
+			refuse_psql_variable(s, st, edata);
+			ReThrowError(edata);
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return raw;
 }
 
 /*
@@ -115,7 +203,7 @@ scan_tokens(Script *s, ScriptErrorState *st, int *ntokens)
 					 errmsg("psql meta-command \"\\%.*s\" is not supported in migration \"%s\"",
 							wlen, w, s->path),
 					 errdetail("Migrations run inside the server, where psql's backslash commands do not exist."),
-					 errhint("Replace it with SQL, e.g. inline the file that \\i would include.")));
+					 errhint("%s", meta_command_hint(pnstrdup(w, wlen)))));
 		}
 		if (n == cap)
 		{
@@ -339,11 +427,12 @@ script_raw_parse(Script *s)
 	st.script = s;
 	st.textlen = strlen(s->text);
 	st.offset = -1;
+	st.error_offset = -1;
 	cb.callback = script_error_callback;
 	cb.arg = &st;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
-	raw = raw_parser(s->text, RAW_PARSE_DEFAULT);
+	raw = parse_text(s, &st);
 	error_context_stack = cb.previous;
 	return raw;
 }
@@ -400,6 +489,7 @@ script_parse_internal(const Migration *m, bool keep)
 	st.script = s;
 	st.textlen = len;
 	st.offset = -1;
+	st.error_offset = -1;
 	cb.callback = script_error_callback;
 	cb.arg = &st;
 	cb.previous = error_context_stack;
@@ -417,7 +507,7 @@ script_parse_internal(const Migration *m, bool keep)
 									 ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(parsecxt);
 	tokens = scan_tokens(s, &st, &ntokens);
-	raw = raw_parser(text, RAW_PARSE_DEFAULT);
+	raw = parse_text(s, &st);
 	nraw = list_length(raw);
 	MemoryContextSwitchTo(oldcxt);
 

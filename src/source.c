@@ -616,6 +616,47 @@ migration_dir_script(const MigrationSource *src, const char *sub,
 	return NULL;
 }
 
+static void
+mixed_layouts(const char *example, MigratorLayout found, const char *name, MigratorLayout this)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("migration folder mixes layouts"),
+			 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
+					   example, layout_name(found), name, layout_name(this)),
+			 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
+}
+
+/*
+ * The folder-per-migration layout of a folder's subfolders (Prisma,
+ * diesel), or LAYOUT_EMPTY.  Those tools read folders only: beside them, a
+ * loose .sql file of any name is no migration (source_read() skips it with
+ * a NOTICE), not a second layout.
+ */
+static MigratorLayout
+folder_layout(MigrationSet *set, DirEntry *entries, int n)
+{
+	MigratorLayout found = LAYOUT_EMPTY;
+	const char *example = NULL;
+
+	for (int i = 0; i < n; i++)
+	{
+		MigratorLayout this = LAYOUT_EMPTY;
+
+		if (!entries[i].is_dir ||
+			migration_dir_script(set->src, entries[i].name, &this) == NULL)
+			continue;
+		if (found == LAYOUT_EMPTY)
+		{
+			found = this;
+			example = entries[i].name;
+		}
+		else if (found != this)
+			mixed_layouts(example, found, entries[i].name, this);
+	}
+	return found;
+}
+
 /*
  * Recognise the folder's layout: the one kind its migrations share.
  */
@@ -627,6 +668,8 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 
 	if (file_exists(set->src, DRIZZLE_JOURNAL))
 		return LAYOUT_DRIZZLE;
+	if ((found = folder_layout(set, entries, n)) != LAYOUT_EMPTY)
+		return found;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -652,13 +695,7 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 			example = entries[i].name;
 		}
 		else if (found != this)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_NAME),
-					 errmsg("migration folder mixes layouts"),
-					 errdetail("\"%s\" is a %s migration but \"%s\" is a %s migration.",
-							   example, layout_name(found),
-							   entries[i].name, layout_name(this)),
-					 errhint("A folder holds the migrations of one tool; move the others to a folder of their own.")));
+			mixed_layouts(example, found, entries[i].name, this);
 	}
 	return found;
 }
@@ -716,10 +753,19 @@ source_read(const MigrationSource *src)
 				continue;
 			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL)
 			{
-				/* as Prisma and diesel do, loose files are not migrations */
-				ereport(NOTICE,
+				MigratorLayout named = layout_classify_file(e->name);
+
+				/*
+				 * As Prisma and diesel do, loose files are not migrations;
+				 * one named as another tool's migration is worth a warning.
+				 */
+				ereport(named == LAYOUT_EMPTY ? NOTICE : WARNING,
 						(errmsg("skipping \"%s\": %s migrations are folders",
-								e->name, layout_name(set->layout))));
+								e->name, layout_name(set->layout)),
+						 named == LAYOUT_EMPTY ? 0 :
+						 errdetail("It is named as a %s migration, but a folder of %s migrations runs only its folders, as %s does.",
+								   layout_name(named), layout_name(set->layout),
+								   set->layout == LAYOUT_PRISMA ? "Prisma" : "diesel")));
 				continue;
 			}
 			if (set->layout == LAYOUT_EMPTY)

@@ -146,7 +146,8 @@ read_whole_file(const char *path, int *len)
 
 /*
  * A migration file must be UTF-8 without NUL bytes, as the server requires
- * of a folder's files; jsonb could not carry it otherwise.
+ * of a folder's files; jsonb could not carry it otherwise.  A local file
+ * that is not: bad input, exit 2, before anything is sent.
  */
 static void
 check_text(const char *relpath, const char *buf, int len)
@@ -162,7 +163,7 @@ check_text(const char *relpath, const char *buf, int len)
 	pg_log_error("migration file \"%s\" %s at line %d", relpath,
 				 buf[valid] == '\0' ? "contains a NUL byte" : "is not valid UTF-8", line);
 	pg_log_error_hint("Migration files must be UTF-8 text.");
-	exit(EXIT_MIGRATION);
+	exit(EXIT_USAGE);
 }
 
 static void

@@ -15,7 +15,7 @@ $f$;
 
 SELECT set_config('tap.fixtures', :'fx', false) \gset
 
-SELECT plan(67);
+SELECT plan(75);
 
 ------------------------------------------------------------------------------
 -- the folder argument
@@ -89,6 +89,41 @@ SELECT throws_ok(pg_temp.apply_sql('bad_meta_set'), '42601', NULL,
 	'apply: a \set line is 42601');
 SELECT throws_ok(pg_temp.apply_sql('bad_meta_connect'), '42601', NULL,
 	'apply: a \c line is 42601');
+-- what each meta-command's hint says fits it; a psql variable is named as one (issue 17)
+CREATE FUNCTION pg_temp.error_parts(sql text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	st text;
+	msg text;
+	hint text;
+BEGIN
+	EXECUTE sql;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+	RETURN st || ' ' || msg || ' / ' || hint;
+END
+$f$;
+SELECT is(pg_temp.error_parts(pg_temp.apply_sql('bad_meta_set')),
+	'42601 psql meta-command "\set" is not supported in migration "2_set.sql" / migrator does not substitute psql variables: write the value itself where the migration uses it.',
+	'apply: the hint of a \set line is about psql variables, not \i');
+SELECT is(pg_temp.error_parts(pg_temp.apply_sql('bad_meta')),
+	'42601 psql meta-command "\i" is not supported in migration "2_include.sql" / Replace it with SQL: inline the file it would include.',
+	'apply: the hint of a \i line is to inline the file');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__a.sql": "CREATE TABLE pv (id int);\nDELETE FROM pv WHERE id = :wanted;"}'::jsonb)$$),
+	'42601 psql variable ":wanted" is not supported in migration "V1__a.sql" / Write the value itself in the migration.',
+	'apply: a psql variable :wanted is named as one, not a bare syntax error');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__a.sql": "INSERT INTO pv VALUES (:''v'');"}'::jsonb)$$),
+	'42601 psql variable ":''v''" is not supported in migration "V1__a.sql" / Write the value itself in the migration.',
+	'apply: :''v'' too');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.status('{"V1__a.sql": "CREATE TABLE :\"tbl\" (id int);"}'::jsonb)$$),
+	'no error', 'status does not parse the files');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__a.sql": "CREATE TABLE :\"tbl\" (id int);"}'::jsonb)$$),
+	'42601 psql variable ":"tbl"" is not supported in migration "V1__a.sql" / Write the value itself in the migration.',
+	'apply: :"tbl" too');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__a.sql": "SELECT (ARRAY[1,2])[1:n] FROM (SELECT 2 n) x;\nSELECT (;"}'::jsonb)$$),
+	'42601 syntax error at or near ";" / ',
+	'apply: an array slice [1:n] is SQL, and another syntax error stays one');
+SELECT hasnt_table('public', 'pv', 'nothing of those migrations ran');
 SELECT throws_ok(pg_temp.remote_migrate(:'fx' || '/bad_meta'), '42601', NULL,
 	'migrate: a \i line is 42601');
 SELECT hasnt_table('public', 'bm_ok', 'migrate: migration 1 of bad_meta did not run');

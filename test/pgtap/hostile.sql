@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(156);
+SELECT plan(160);
 
 -- what a refused call must leave alone: migrator's and public's relations,
 -- columns and functions, and the journal
@@ -299,18 +299,25 @@ SELECT pg_temp.refused($$SELECT migrator.expand('inj', '{"alter_column": {"table
 	'42601', '%', 'expand(up expression)');
 SELECT pg_temp.refused($$SELECT * FROM migrator.diff('public; DROP TABLE victim', 'public')$$, '3F000', '%', 'diff(schema)');
 SELECT pg_temp.refused($$SELECT migrator.snapshot(ARRAY['x''; DROP TABLE victim; --'])$$, '3F000', '%', 'snapshot(schemas)');
-SELECT pg_temp.refused($$SELECT * FROM migrator.generate('DROP TABLE public.victim;')$$, '42501',
+-- generate() for schema hostile_gen: public is outside its scratch schema
+CREATE SCHEMA hostile_gen;
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('DROP TABLE public.victim;', 'hostile_gen')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() dropping a live table');
-SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE t (id int); INSERT INTO public.victim VALUES (1);')$$, '42501',
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE t (id int); INSERT INTO public.victim VALUES (1);', 'hostile_gen')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() writing a live table');
-SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE public.t (id int);')$$, '42501',
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE public.t (id int);', 'hostile_gen')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() creating in another schema');
-SELECT pg_temp.refused($$SELECT * FROM migrator.generate('ALTER TABLE public.victim ADD COLUMN x int;')$$, '42501',
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('ALTER TABLE public.victim ADD COLUMN x int;', 'hostile_gen')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() altering a live table');
 SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE ROLE migrator_tap_generated;')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() creating a role');
 SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE t (id int); DELETE FROM migrator.journal;')$$, '42501',
 	'the desired schema must not change anything outside its scratch schema', 'generate() writing the journal');
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('SET search_path = hostile_gen; CREATE TABLE t (id int);')$$, '42501',
+	'the desired schema must not change anything outside its scratch schema', 'generate() creating in a schema it sets as search_path');
+-- for schema public, public.victim is the scratch schema's: the live one is never reached
+SELECT pg_temp.refused($$SELECT * FROM migrator.generate('DROP TABLE public.victim;')$$, '42P01',
+	'table "victim" does not exist', 'generate() dropping public.victim for schema public drops the scratch''s');
 SELECT pg_temp.refused($$SELECT * FROM migrator.generate('CREATE TABLE t (id int);', 'nope''; DROP TABLE victim; --')$$, '3F000', '%',
 	'generate(schema)');
 -- a change name and a column name full of SQL are names

@@ -12,7 +12,7 @@ SET client_min_messages = warning;
 \set diesel :fixtures/diesel
 \set numbered :fixtures/numbered
 
-SELECT plan(64);
+SELECT plan(68);
 
 ------------------------------------------------------------------------------
 -- Flyway: V<ver>__desc, R__desc (after all versioned), U<ver>__desc (never)
@@ -162,6 +162,24 @@ SELECT results_eq(
 	'prisma: status lists the three folders (migration_lock.toml ignored)');
 SELECT pg_temp.reset_db() \gset
 
+-- loose files beside Prisma's folders are no migrations, whatever their name, as for Prisma itself
+-- (issue 17: a loose 0001_x1.sql was refused as "mixes layouts")
+SELECT results_eq($$SELECT version, action FROM migrator.apply('{
+		"migration_lock.toml": "provider = \"postgresql\"",
+		"20230101000000_init/migration.sql": "CREATE TABLE pr_loose (id int);",
+		"0001_x1.sql": "CREATE TABLE pr_loose_numbered (id int);",
+		"V1__x.sql": "CREATE TABLE pr_loose_flyway (id int);",
+		"notes.sql": "CREATE TABLE pr_loose_notes (id int);"}'::jsonb)$$,
+	$$VALUES ('20230101000000_init', 'applied')$$,
+	'prisma: loose 0001_x1.sql, V1__x.sql and notes.sql beside the folders are skipped, not "mixes layouts"');
+SELECT ok(to_regclass('pr_loose') IS NOT NULL AND to_regclass('pr_loose_numbered') IS NULL
+	AND to_regclass('pr_loose_flyway') IS NULL AND to_regclass('pr_loose_notes') IS NULL,
+	'prisma: only the folder''s migration ran');
+SELECT throws_ok($$SELECT * FROM migrator.status('{
+		"20230101000000_init/migration.sql": "SELECT 1;", "2023-01-01-000000_d/up.sql": "SELECT 1;"}'::jsonb)$$,
+	'42602', 'migration folder mixes layouts', 'prisma and diesel folders side by side still mix layouts');
+SELECT pg_temp.reset_db() \gset
+
 ------------------------------------------------------------------------------
 -- diesel: <version>_<name>/up.sql, version without dashes
 ------------------------------------------------------------------------------
@@ -182,6 +200,11 @@ SELECT is(
 	pg_temp.sha(:'diesel' || '/2017-09-26-200549_create_ds_books/up.sql'),
 	'diesel: checksum is that of <folder>/up.sql');
 SELECT pg_temp.reset_db() \gset
+SELECT results_eq($$SELECT version FROM migrator.status('{
+		"2023-01-01-000000_init/up.sql": "SELECT 1;", "2023-01-01-000000_init/down.sql": "SELECT 1;",
+		"0001_loose.up.sql": "SELECT 1;"}'::jsonb)$$,
+	$$VALUES ('20230101000000')$$,
+	'diesel: a loose golang-migrate-named file beside the folders is skipped');
 
 ------------------------------------------------------------------------------
 -- numbered: <digits>_<name>.sql, version as written

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The migrator client program against the test cluster over its socket: it sends a local folder
 # as a bundle, prints results as psql does, and exits 0 (success), 1 (a migration failed or the
-# server refused) or 2 (usage, local folder or connection error).
+# server refused) or 2 (usage, a local folder or file that cannot be read or is not UTF-8, or a
+# connection error).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
@@ -94,7 +95,7 @@ ok_if "ERROR and CONTEXT name the relation, the file and the line" \
 	eval 'grep -q "^ERROR:  relation \"cl_missing\" does not exist" "$TMP/err" && grep -q "migration \"V2__b.sql\", line 3" "$TMP/err"'
 ok_if "and nothing was applied" test "$(q -c "SELECT count(*), to_regclass('cl_a') FROM migrator.journal")" = "0|"
 printf 'SELECT 1;\n-- caf\xe9\n' >"$TMP/failing/V3__latin1.sql"
-check "a file that is not UTF-8" 1 "$BIN" status "$TMP/failing" "dbname=$DB"
+check "a file that is not UTF-8: bad local input, exit 2 as the README says" 2 "$BIN" status "$TMP/failing" "dbname=$DB"
 ok_if "it names the file and the line" has err 'migration file "V3__latin1.sql" is not valid UTF-8 at line 2'
 
 # --- migrate and revert -----------------------------------------------------------------------
