@@ -39,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "migrator.h"
@@ -118,6 +119,10 @@ cancel_autovacuums(LockedRun *run)
 {
 	Oid			types[1] = {OIDARRAYOID};
 	Datum		values[1];
+	MemoryContext caller = CurrentMemoryContext;
+	int			n;
+	int		   *pids;
+	char	  **relnames;
 
 	values[0] = oid_array(run->relids);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -133,15 +138,20 @@ cancel_autovacuums(LockedRun *run)
 							  "(SELECT reltoastrelid FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) ANY ($1)))",
 							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_locks");
-	for (uint64 i = 0; i < SPI_processed; i++)
+	n = (int) SPI_processed;
+	pids = MemoryContextAlloc(caller, sizeof(int) * Max(n, 1));
+	relnames = MemoryContextAlloc(caller, sizeof(char *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
 	{
 		bool		isnull;
-		int			pid = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i],
-													  SPI_tuptable->tupdesc, 1, &isnull));
 
-		cancel_autovacuum(run, pid, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		pids[i] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		relnames[i] = MemoryContextStrdup(caller, SPI_getvalue(SPI_tuptable->vals[i],
+															   SPI_tuptable->tupdesc, 2));
 	}
 	SPI_finish();
+	for (int i = 0; i < n; i++)
+		cancel_autovacuum(run, pids[i], relnames[i]);
 }
 
 /* ---------------------------------------------------------------------
