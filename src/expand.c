@@ -11,7 +11,9 @@
  *	  new shape.  contract() validates and swaps the new columns into place;
  *	  abort() removes everything expand() added.  Every name reaching SQL is
  *	  quoted; every DDL statement waits at most migrator.lock_timeout for
- *	  its lock and is retried with backoff (migrator.lock_retries).
+ *	  its lock and is retried with backoff (migrator.lock_retries); contract
+ *	  and abort take all their locks up front, views before tables, and
+ *	  retry as a whole (locking.c).
  *
  *-------------------------------------------------------------------------
  */
