@@ -86,7 +86,10 @@ SQL
 phase() {
 	local t0 t1
 	t0=$(now)
-	q -c "$2" >"$RUN_DIR/$1.out" 2>&1 || { cat "$RUN_DIR/$1.out" >&2; die "$1 failed"; }
+	if ! q -c "$2" >"$RUN_DIR/$1.out" 2>&1; then
+		say "   $1 FAILED: $(grep -m1 ERROR "$RUN_DIR/$1.out")"
+		echo "$1: $(grep -m1 ERROR "$RUN_DIR/$1.out")" >>"$RUN_DIR/failed_phases"
+	fi
 	t1=$(now)
 	echo "$1 $t0 $t1" >>"$RUN_DIR/phases"
 	say "   $1: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }')$(grep -c 'retrying in' "$RUN_DIR/$1.out" | awk '$1 > 0 { printf ", %d retries", $1 }')"
@@ -193,11 +196,17 @@ MACHINE=$(bench_machine)
 		done
 	done
 	echo
+	for dir in "$TMP"/*.*/; do
+		if [[ -s $dir/failed_phases ]]; then
+			echo "  in the $(basename "$dir") run, failed: $(cat "$dir/failed_phases")"
+			verdict="NOT MET"
+		fi
+	done
 	echo "  target: during contract and abort, TPS >= 80% of the control's and max latency <= $((2 * LOCK_TIMEOUT_MS)) ms: $verdict"
 	bad=
 	for dir in "$TMP"/*.*/; do
-		f=$(failures "$dir")
-		[[ -z $f ]] || bad+="  $(basename "$dir"): $f"$'\n'
+		f=$(failures "$dir" | sed "s|^ *|  $(basename "$dir"): |")
+		[[ -z $f ]] || bad+="$f"$'\n'
 		[[ ! -e $dir/disturbed ]] || echo "  note: other work ran on the machine during $(basename "$dir")"
 	done
 	if [[ -z $bad ]]; then
