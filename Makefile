@@ -13,6 +13,7 @@ OBJS = \
 	src/dualwrite.o \
 	src/dualwrite_plan.o \
 	src/expand.o \
+	src/locking.o \
 	src/backfill.o \
 	src/prune.o \
 	src/tableops.o \

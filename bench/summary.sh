@@ -3,7 +3,7 @@
 # files present under bench/results/ (OUT): apply.txt, apply_quiet.txt and apply_part3.txt (later
 # runs of some of apply.sh's parts: a part is shown from the latest file that has it), lint.txt,
 # trigger.txt and trigger_prune.txt (parts 2 and 3 again, after the backfill learned to prune: the
-# same rule), trigger_sb512.txt (part 3 with shared_buffers 512MB, shown beside), diff.txt.  Writes
+# same rule), trigger_sb512.txt (part 3 with shared_buffers 512MB, shown beside), contract.txt, diff.txt.  Writes
 # summary.txt and summary.csv (benchmark, date of its last run, target line, verdict).  bench/run
 # calls it after the benchmarks; run it alone to rebuild the table.
 set -euo pipefail
@@ -17,7 +17,7 @@ echo "benchmark,run,target,verdict" >"$CSV"
 {
 	echo "migrator benchmarks: the targets and the last measured figures ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 	echo "each benchmark's full table, CSV and chart: bench/results/<name>.txt, .csv, .png"
-	for b in apply apply_quiet apply_part3 lint trigger trigger_prune trigger_sb512 diff; do
+	for b in apply apply_quiet apply_part3 lint trigger trigger_prune trigger_sb512 contract diff; do
 		f=$OUT/$b.txt
 		[[ -s $f ]] || continue
 		# a part measured again later, in another file of the same benchmark and cluster, is shown

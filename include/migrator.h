@@ -271,6 +271,15 @@ extern void migrator_bad_op(int i, const char *why) pg_attribute_noreturn();
 extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
 								bool required, int i, const char *opname);
 
+/* locking.c */
+#define MIGRATOR_BACKOFF_MAX_MS 10000.0	/* the longest sleep between lock attempts */
+extern bool migrator_in_locked_run;
+extern void migrator_run_locked(List *relids, bool views_first, int lockmode,
+								const char *version_schema,
+								void (*work) (void *arg), void *arg, const char *what);
+extern List *migrator_sql_relations(List *sqls);
+extern List *migrator_sql_validations(List *sqls);
+
 /* run.c */
 struct ReturnSetInfo;
 extern void migrator_check_isolation(void);

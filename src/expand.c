@@ -11,7 +11,9 @@
  *	  new shape.  contract() validates and swaps the new columns into place;
  *	  abort() removes everything expand() added.  Every name reaching SQL is
  *	  quoted; every DDL statement waits at most migrator.lock_timeout for
- *	  its lock and is retried with backoff (migrator.lock_retries).
+ *	  its lock and is retried with backoff (migrator.lock_retries); contract
+ *	  and abort take all their locks up front, views before tables, and
+ *	  retry as a whole (locking.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -38,6 +40,7 @@
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
+#include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -47,6 +50,8 @@
 #include "utils/resowner.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 #include "migrator.h"
 
@@ -120,6 +125,12 @@ ddl_attempt(const char *sql, bool last)
 void
 migrator_ddl(const char *sql)
 {
+	/* inside migrator_run_locked(): one try, a lock timeout ends the attempt */
+	if (migrator_in_locked_run)
+	{
+		ddl_once(sql);
+		return;
+	}
 	for (int attempt = 0;; attempt++)
 	{
 		if (ddl_attempt(sql, attempt >= migrator_lock_retries))
@@ -129,21 +140,36 @@ migrator_ddl(const char *sql)
 }
 
 /*
- * After a lock timeout: wait an exponential backoff with jitter (at most
- * 10 s) before attempt + 1.
+ * After a lock timeout: wait an exponential backoff with jitter before
+ * attempt + 1, lock_timeout * 2^attempt * [0.5, 1.5), at most 10 s.  The
+ * wait lasts what it announces: a timer left over from the failed lock wait
+ * (deadlock_timeout) sets the latch but does not end it; a cancel or a
+ * termination does.
  */
 void
 migrator_lock_backoff(int attempt, const char *what)
 {
-	double		backoff = Min(migrator_lock_timeout * pow(2.0, attempt), 10000.0);
-	long		sleep_ms = (long) (backoff * (0.5 + pg_prng_double(&pg_global_prng_state)));
+	double		backoff = migrator_lock_timeout * pow(2.0, Min(attempt, 30)) *
+		(0.5 + pg_prng_double(&pg_global_prng_state));
+	long		sleep_ms = (long) Min(backoff, MIGRATOR_BACKOFF_MAX_MS);
+	TimestampTz end;
 
 	ereport(NOTICE,
 			(errmsg("lock not available%s%s, retrying in %ld ms (attempt %d of %d)",
 					what ? " for " : "", what ? what : "",
 					sleep_ms, attempt + 1, migrator_lock_retries)));
-	pg_usleep(sleep_ms * 1000L);
-	CHECK_FOR_INTERRUPTS();
+	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sleep_ms);
+	for (;;)
+	{
+		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -1605,27 +1631,53 @@ remove_dual_shape(List *tables, const char *change)
 	}
 }
 
-Datum
-migrator_contract(PG_FUNCTION_ARGS)
+/* a change's end (contract or abort): what it works on */
+typedef struct ChangeEnd
 {
-	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *state;
-	List	   *tables;
+	const char *change;
+	List	   *tables;			/* StoredTable */
+	List	   *step_sql;
+	List	   *validations;	/* contract: VALIDATE CONSTRAINT statements */
+} ChangeEnd;
+
+/* the tables a change's end locks: its own, and those its steps alter */
+static List *
+end_relids(ChangeEnd *end)
+{
+	List	   *relids = NIL;
 	ListCell   *lc;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	state = migrator_open_change(change, "contract");
-	if (strcmp(state, "backfilled") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("change \"%s\" is not backfilled yet", change),
-				 errdetail("It is %s.", state),
-				 errhint("Run SELECT migrator.backfill('%s') or CALL migrator.run_backfill('%s') until it is done.",
-						 change, change)));
-	tables = stored_tables(change);
-	drift_before_change("contracted");
-	remove_dual_shape(tables, change);
+	foreach(lc, end->tables)
+		relids = list_append_unique_oid(relids, ((StoredTable *) lfirst(lc))->relid);
+	return list_concat_unique_oid(relids, migrator_sql_relations(end->step_sql));
+}
+
+/*
+ * Run a change's end under its locks: first the validations, which scan
+ * the tables under SHARE UPDATE EXCLUSIVE (writes go on), then work under
+ * ACCESS EXCLUSIVE on the views and the tables, taken as applications take
+ * them; see locking.c.
+ */
+static void
+run_end(ChangeEnd *end, const char *action, void (*validate) (void *arg),
+		void (*work) (void *arg))
+{
+	List	   *relids = end_relids(end);
+	char	   *what = psprintf("%s of change \"%s\"", action, end->change);
+
+	if (end->validations != NIL)
+		migrator_run_locked(relids, false, ShareUpdateExclusiveLock, NULL,
+							validate, end, what);
+	migrator_run_locked(relids, true, AccessExclusiveLock, version_schema_of(end->change),
+						work, end, what);
+}
+
+/* the constraints expand() added NOT VALID to the new columns */
+static List *
+column_validations(List *tables)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
 
 	foreach(lc, tables)
 	{
@@ -1638,17 +1690,52 @@ migrator_contract(PG_FUNCTION_ARGS)
 			ChangeColumn *c = &t->cols[i];
 
 			if (c->check_name)
-				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
-									  quote_identifier(c->check_name)));
+				result = lappend(result, psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
+												  quote_identifier(c->check_name)));
 			if (c->fk_name)
-				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
-									  quote_identifier(c->fk_name)));
+				result = lappend(result, psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
+												  quote_identifier(c->fk_name)));
+			if (c->not_null)
+				result = lappend(result, psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab,
+												  quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_",
+																			 c->final_name))));
+		}
+	}
+	return result;
+}
+
+static void
+contract_validate(void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, ((ChangeEnd *) arg)->validations)
+		migrator_ddl(lfirst(lc));
+}
+
+/* contract's work under its exclusive locks: no table scan */
+static void
+contract_locked(void *arg)
+{
+	ChangeEnd  *end = arg;
+	ListCell   *lc;
+
+	remove_dual_shape(end->tables, end->change);
+	foreach(lc, end->tables)
+	{
+		StoredTable *t = lfirst(lc);
+		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
+									get_rel_name(t->relid));
+
+		for (int i = 0; i < t->ncols; i++)
+		{
+			ChangeColumn *c = &t->cols[i];
+
 			if (c->not_null)
 			{
-				/* SET NOT NULL skips its scan when a valid CHECK proves it */
+				/* SET NOT NULL skips its scan: the CHECK validated first proves it */
 				const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
 
-				migrator_ddl(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", tab, nn));
 				migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
 									  quote_identifier(c->tmp_name)));
 				migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
@@ -1671,30 +1758,48 @@ migrator_contract(PG_FUNCTION_ARGS)
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
-	foreach(lc, stored_step_sql(change, false))
+	foreach(lc, end->step_sql)
 		migrator_ddl(lfirst(lc));
+}
+
+Datum
+migrator_contract(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *state;
+	ChangeEnd	end;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	state = migrator_open_change(change, "contract");
+	if (strcmp(state, "backfilled") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("change \"%s\" is not backfilled yet", change),
+				 errdetail("It is %s.", state),
+				 errhint("Run SELECT migrator.backfill('%s') or CALL migrator.run_backfill('%s') until it is done.",
+						 change, change)));
+	end.change = change;
+	end.tables = stored_tables(change);
+	end.step_sql = stored_step_sql(change, false);
+	end.validations = list_concat(column_validations(end.tables),
+								  migrator_sql_validations(end.step_sql));
+	drift_before_change("contracted");
+	run_end(&end, "contract", contract_validate, contract_locked);
 	close_change(change, "contracted");
 	SPI_finish();
 	PG_RETURN_VOID();
 }
 
-Datum
-migrator_abort(PG_FUNCTION_ARGS)
+/* abort's work under its exclusive locks */
+static void
+abort_locked(void *arg)
 {
-	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	List	   *step_sql;
-	List	   *tables;
+	ChangeEnd  *end = arg;
 	ListCell   *lc;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	(void) migrator_open_change(change, "abort");
-	step_sql = stored_step_sql(change, true);	/* refuses before anything runs */
-	tables = stored_tables(change);
-	drift_before_change("aborted");
-	remove_dual_shape(tables, change);
-
-	foreach(lc, tables)
+	remove_dual_shape(end->tables, end->change);
+	foreach(lc, end->tables)
 	{
 		StoredTable *t = lfirst(lc);
 		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
@@ -1708,8 +1813,25 @@ migrator_abort(PG_FUNCTION_ARGS)
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
-	foreach(lc, step_sql)
+	foreach(lc, end->step_sql)
 		migrator_ddl(lfirst(lc));
+}
+
+Datum
+migrator_abort(PG_FUNCTION_ARGS)
+{
+	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ChangeEnd	end;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	(void) migrator_open_change(change, "abort");
+	end.change = change;
+	end.step_sql = stored_step_sql(change, true);	/* refuses before anything runs */
+	end.tables = stored_tables(change);
+	end.validations = NIL;
+	drift_before_change("aborted");
+	run_end(&end, "abort", NULL, abort_locked);
 	close_change(change, "aborted");
 	SPI_finish();
 	PG_RETURN_VOID();

@@ -178,7 +178,7 @@ migrator_line_at(const int *line_starts, int nlines, int offset)
 
 /*
  * Run fn(arg) in a subtransaction.  When it fails for want of a lock
- * (lock_timeout), the subtransaction is rolled back and false returned,
+ * (lock_timeout, or as a deadlock's victim), the subtransaction is rolled back and false returned,
  * for the caller to retry, unless last: then that error is raised, as any
  * other error is, once the subtransaction is rolled back.
  */
@@ -208,7 +208,8 @@ migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || last)
+		if ((edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+			 edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED) || last)
 			ReThrowError(edata);
 		FreeErrorData(edata);
 		done = false;
