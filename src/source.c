@@ -605,7 +605,9 @@ migration_dir_script(const MigrationSource *src, const char *sub,
 {
 	if (file_exists(src, psprintf("%s/migration.sql", sub)))
 	{
-		*layout = LAYOUT_PRISMA;
+		/* drizzle-kit 1.0 writes a snapshot.json beside it, Prisma never */
+		*layout = file_exists(src, psprintf("%s/snapshot.json", sub)) ?
+			LAYOUT_DRIZZLE1 : LAYOUT_PRISMA;
 		return "migration.sql";
 	}
 	if (file_exists(src, psprintf("%s/up.sql", sub)))
@@ -646,12 +648,13 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 		else
 			continue;
 
-		if (found == LAYOUT_EMPTY)
+		if (found == LAYOUT_EMPTY || (found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
 		{
+			/* one snapshot.json makes a migration.sql folder drizzle-kit 1.0's */
 			found = this;
 			example = entries[i].name;
 		}
-		else if (found != this)
+		else if (found != this && !(found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_NAME),
 					 errmsg("migration folder mixes layouts"),
@@ -698,7 +701,8 @@ source_read(const MigrationSource *src)
 				MigratorLayout this;
 				const char *script;
 
-				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL)
+				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL &&
+					set->layout != LAYOUT_DRIZZLE1)
 					continue;
 				script = migration_dir_script(src, e->name, &this);
 				if (script == NULL)
@@ -709,12 +713,15 @@ source_read(const MigrationSource *src)
 				m->path = psprintf("%s/%s", e->name, script);
 				if (set->layout == LAYOUT_DIESEL)
 					m->no_transaction = diesel_no_transaction(src, e->name);
+				if (set->layout == LAYOUT_DRIZZLE1)
+					drizzle1_read_snapshot(src, m);
 				add_migration(set, &cap, m);
 				continue;
 			}
 			if (!is_sql(e->name))
 				continue;
-			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL)
+			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL ||
+				set->layout == LAYOUT_DRIZZLE1)
 			{
 				/* as Prisma and diesel do, loose files are not migrations */
 				ereport(NOTICE,
