@@ -339,6 +339,8 @@ plan_check(RunPlan *plan, const char *action)
 {
 	StringInfoData detail;
 	int			shown = 0;
+	bool		out_of_order = false;
+	const char *hint;
 
 	if (plan->nproblems == 0)
 		return;
@@ -360,8 +362,11 @@ plan_check(RunPlan *plan, const char *action)
 				psprintf("%s: applied as the repeatable migration \"%s\" but the file is missing",
 						 e->applied->path, e->applied->name);
 		else if (e->out_of_order)
+		{
 			problem = psprintf("%s: pending, but sorts before migrations already applied",
 							   e->migration->path);
+			out_of_order = true;
+		}
 		if (problem == NULL)
 			continue;
 		if (shown < 50)
@@ -371,13 +376,15 @@ plan_check(RunPlan *plan, const char *action)
 	if (shown > 50)
 		appendStringInfo(&detail, "\n… and %d more", shown - 50);
 
+	hint = strcmp(action, "verify") == 0 ?
+		"Restore applied migrations as they were applied; add changes as new migrations." :
+		"Nothing was applied. Restore applied migrations as they were applied and add changes as new migrations; run migrator.status() for details.";
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("migration folder does not match the journal: %d problem%s",
 					plan->nproblems, plan->nproblems == 1 ? "" : "s"),
 			 errdetail_internal("%s", detail.data),
-			 errhint("%s",
-					 strcmp(action, "verify") == 0 ?
-					 "Restore applied migrations as they were applied; add changes as new migrations." :
-					 "Nothing was applied. Restore applied migrations as they were applied and add changes as new migrations; run migrator.status() for details.")));
+			 errhint("%s%s", hint,
+					 out_of_order ?
+					 " To apply migrations merged from a branch, SET migrator.out_of_order = on." : "")));
 }
