@@ -116,7 +116,7 @@ generate() {
 # folders PROJECT: the migration folders, by name
 folders() { (cd "$TMP/$1/drizzle" && ls -d */ | tr -d / | paste -sd,); }
 
-echo "1..20"
+echo "1..21"
 dropdbs
 for d in "$DB" "$DB2" "$DB3" "$DB4" "$DB5" "$DB6"; do
 	psql -X -q -d postgres -c "CREATE DATABASE $d" 2>"$TMP/err" && q "$d" "CREATE EXTENSION migrator"
@@ -163,6 +163,10 @@ ok_if "the branch's migration sorts before main's posts, its parent (prevIds) is
 	grep -q "$(node -e "console.log(require(process.argv[1]).id)" "$(ls -d "$F"/*_init)/snapshot.json")" "$F/$tags/snapshot.json"'
 ok_if "status: tags pending (its parent is applied), not out of order" same \
 	"init|applied,tags|pending,posts|applied" "$(states "$DB2" "$F")"
+# the client sends the snapshots too: the same status from a bundle of the local folder
+"$("$PG_CONFIG" --bindir)/migrator" status "$F" "dbname=$DB2" >"$TMP/client.out" 2>"$TMP/err"
+ok_if "the migrator client's status (a bundle with the snapshots) agrees" eval '
+	grep -q "| tags  *| pending  *|" "$TMP/client.out" && ! grep -q "out of order" "$TMP/client.out"'
 ok_if "apply applies it, as drizzle-orm 1.0 would" same "tags|applied" \
 	"$(q "$DB2" "SELECT string_agg(name || '|' || action, ',') FROM migrator.apply('$F')")"
 ok_if "the journal shows the order they ran in" same "init,posts,tags|dz2_tags" \
