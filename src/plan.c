@@ -21,8 +21,8 @@
  */
 #include "postgres.h"
 
-#include "executor/spi.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
