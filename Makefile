@@ -5,6 +5,7 @@ OBJS = \
 	src/migrator.o \
 	src/source.o \
 	src/layout.o \
+	src/drizzle1.o \
 	src/script.o \
 	src/plan.o \
 	src/journal.o \

@@ -39,7 +39,9 @@ typedef enum MigratorLayout
 	LAYOUT_DRIZZLE,				/* numbered + meta/_journal.json */
 	LAYOUT_GOLANG,				/* 1_name.up.sql / 1_name.down.sql */
 	LAYOUT_PRISMA,				/* 20230101000000_name/migration.sql */
-	LAYOUT_DIESEL				/* 2023-01-01-000000_name/up.sql */
+	LAYOUT_DIESEL,				/* 2023-01-01-000000_name/up.sql */
+	LAYOUT_DRIZZLE1				/* 20230101000000_name/migration.sql +
+								 * snapshot.json (drizzle-kit 1.0) */
 } MigratorLayout;
 
 typedef enum LayoutParseResult
@@ -75,6 +77,9 @@ typedef struct Migration
 	bool		down_section;	/* dbmate: the "-- migrate:down" part of path */
 	bool		is_down;		/* dbmate: run the "-- migrate:down" section (script.c) */
 	bool		down_script;	/* a down script (source_read_down): may be empty */
+	char	   *snapshot_id;	/* drizzle-kit 1.0: snapshot.json's "id" */
+	int			nparents;		/* ... and its "prevIds" */
+	char	  **parents;
 } Migration;
 
 /*
@@ -154,6 +159,7 @@ typedef struct PlanEntry
 	JournalRow *applied;		/* NULL when never applied */
 	MigrationState state;
 	bool		out_of_order;	/* pending, but sorts before an applied one */
+	bool		carried;		/* applied as drizzle-kit 0.x's file of this checksum */
 } PlanEntry;
 
 typedef struct RunPlan
@@ -367,6 +373,15 @@ extern int	plan_find_target(RunPlan *plan, const char *target);
 extern int	plan_find_version(RunPlan *plan, const char *version);
 extern void plan_check(RunPlan *plan, const char *action);
 extern const char *plan_state_name(MigrationState state);
+extern const char *plan_entry_state(const PlanEntry *e);
+extern void plan_carry_over(RunPlan *plan, const char *dir);
+extern void plan_define_gucs(void);
+
+/* drizzle1.c: drizzle-kit 1.0 folders */
+extern bool drizzle1_is_snapshot_dir(const MigrationSource *src, const char *sub);
+extern void drizzle1_read_snapshot(const MigrationSource *src, Migration *m);
+extern bool drizzle1_parents_applied(RunPlan *plan, int i);
+extern int64 drizzle1_folder_millis(const char *folder);
 
 /* journal.c */
 extern List *journal_read(void);

@@ -6,8 +6,9 @@
  *	  baseline() records every migration of a folder up to a version as
  *	  applied, without running it.  adopt() imports the history of the tool
  *	  the team used before, read from that tool's own table in this
- *	  database: drizzle-kit's drizzle.__drizzle_migrations (matched by the
- *	  SHA-256 of the file), Prisma's _prisma_migrations (finished, not rolled
+ *	  database: drizzle-kit's drizzle.__drizzle_migrations (0.x: matched by
+ *	  the journal's "when", then the SHA-256 of the file; 1.0: by folder
+ *	  name, as drizzle-orm 1.0 does, hashes compared), Prisma's _prisma_migrations (finished, not rolled
  *	  back; checksums compared), Flyway's flyway_schema_history (successful
  *	  rows, baselines included), golang-migrate's schema_migrations (refused
  *	  when dirty) and dbmate's schema_migrations.  Afterwards apply() runs
@@ -57,6 +58,7 @@ locked_plan(const MigrationSource *src, const char *action)
 	journal_lock();
 	plan = plan_build(set);
 	plan_check(plan, action);
+	plan_carry_over(plan, src->dir);
 	return plan;
 }
 
@@ -140,6 +142,7 @@ find_history(MigratorLayout layout)
 	switch (layout)
 	{
 		case LAYOUT_DRIZZLE:
+		case LAYOUT_DRIZZLE1:
 			want[0] = "drizzle-kit";
 			break;
 		case LAYOUT_PRISMA:
@@ -236,6 +239,87 @@ drizzle_row_file(RunPlan *plan, const bool *take, const char *hash, int64 when)
 	return -1;
 }
 
+/*
+ * drizzle-orm 1.0's rule for a row without a name (a 0.x row it has not
+ * upgraded yet): the folder whose timestamp is created_at rounded down to
+ * the second -- the one with the row's hash when several share it -- else a
+ * folder with the row's hash; -1 if none.
+ */
+static int
+drizzle1_unnamed_row_file(RunPlan *plan, const bool *take, const char *hash,
+						  int64 when)
+{
+	int			found = -1;
+	int			nsame = 0;
+
+	for (int i = 0; when >= 0 && i < plan->set->count; i++)
+	{
+		if (drizzle1_folder_millis(plan->set->items[i]->version) != when - when % 1000)
+			continue;
+		if (nsame++ == 0)
+			found = i;
+		else if (hash && strcmp(plan->set->items[i]->checksum, hash) == 0)
+			found = i;
+	}
+	if (nsame > 1 && (hash == NULL || strcmp(plan->set->items[found]->checksum, hash) != 0))
+		found = -1;
+	if (nsame > 0 && found >= 0)
+		return found;
+	for (int i = 0; i < plan->set->count; i++)
+		if (!take[i] && hash && strcmp(plan->set->items[i]->checksum, hash) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * drizzle-kit 1.0: drizzle-orm 1.0 decides by name (the folder name);
+ * rows of a 0.x table it has not upgraded have none and are matched as it
+ * would match them.  Hashes are compared either way.
+ */
+static void
+read_drizzle1_history(const History *h, RunPlan *plan, bool *take,
+					  StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+	bool		has_name;
+	bool		isnull;
+
+	if (SPI_execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
+					"WHERE attrelid OPERATOR(pg_catalog.=) 'drizzle.__drizzle_migrations'::pg_catalog.regclass "
+					"AND attname OPERATOR(pg_catalog.=) 'name' AND NOT attisdropped)",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s", h->table);
+	has_name = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SPI_execute(has_name ?
+					"SELECT hash, created_at::pg_catalog.int8, name FROM drizzle.__drizzle_migrations ORDER BY id" :
+					"SELECT hash, created_at::pg_catalog.int8, NULL::pg_catalog.text FROM drizzle.__drizzle_migrations ORDER BY id",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s", h->table);
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		Datum		when = SPI_getbinval(SPI_tuptable->vals[r], desc, 2, &isnull);
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
+		int			i;
+
+		if (name)
+			i = find_version(plan, name);
+		else
+			i = drizzle1_unnamed_row_file(plan, take, hash, isnull ? -1 : DatumGetInt64(when));
+		if (i < 0 && name)
+			problem(problems, nproblems, "%s%s: applied, but the folder has no such migration", name, "");
+		else if (i < 0)
+			problem(problems, nproblems, "applied migration with hash %.12s%s matches no folder",
+					hash ? hash : "(null)", "…");
+		else if (hash == NULL || strcmp(plan->set->items[i]->checksum, hash) != 0)
+			problem(problems, nproblems, "%s%s: modified since drizzle-kit applied it (hashes differ)",
+					plan->set->items[i]->path, "");
+		else
+			take[i] = true;
+	}
+}
+
 /* mark take[] from the old tool's rows; refuse when they do not match */
 static void
 read_history(const History *h, RunPlan *plan, bool *take)
@@ -245,7 +329,9 @@ read_history(const History *h, RunPlan *plan, bool *take)
 	TupleDesc	desc;
 
 	initStringInfo(&problems);
-	if (strcmp(h->tool, "drizzle-kit") == 0)
+	if (plan->set->layout == LAYOUT_DRIZZLE1)
+		read_drizzle1_history(h, plan, take, &problems, &nproblems);
+	else if (strcmp(h->tool, "drizzle-kit") == 0)
 	{
 		/*
 		 * Each row is one migration: drizzle records the journal entry's

@@ -11,6 +11,8 @@
  *		drizzle-kit's meta/_journal.json order is applied by source.c;
  *	  - golang-migrate: <digits>_<name>.up.sql / .down.sql, numeric;
  *	  - Prisma: <name>/migration.sql, by folder name;
+ *	  - drizzle-kit 1.0: <yyyymmddhhmmss>_<name>/migration.sql beside a
+ *		snapshot.json (Prisma writes none), by folder name;
  *	  - diesel: <version>_<name>/up.sql, by version with dashes removed.
  *
  *-------------------------------------------------------------------------
@@ -59,6 +61,8 @@ layout_name(MigratorLayout layout)
 			return "prisma";
 		case LAYOUT_DIESEL:
 			return "diesel";
+		case LAYOUT_DRIZZLE1:
+			return "drizzle-kit 1.0";
 	}
 	return "unknown";
 }
@@ -187,6 +191,7 @@ layout_parse_name(MigratorLayout layout, const char *fname, Migration *m)
 			m->name = strip_suffix(fname + d + 1, ".up.sql");
 			return PARSE_MIGRATION;
 		case LAYOUT_PRISMA:
+		case LAYOUT_DRIZZLE1:
 			{
 				const char *us = strchr(fname, '_');
 
@@ -293,6 +298,7 @@ layout_compare_versions(MigratorLayout layout, const char *a, const char *b)
 				return compare_numeric(a, alen, b, blen);
 			}
 		case LAYOUT_PRISMA:
+		case LAYOUT_DRIZZLE1:
 		case LAYOUT_DIESEL:
 		case LAYOUT_EMPTY:
 			break;

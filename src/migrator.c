@@ -81,6 +81,7 @@ _PG_init(void)
 	lint_define_gucs();
 	backfill_define_gucs();
 	drift_define_gucs();
+	plan_define_gucs();
 
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();

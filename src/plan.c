@@ -5,6 +5,14 @@
  *	  modified (applied, file changed since) and missing (applied, no file),
  *	  plus pending migrations that sort before an applied one.
  *
+ *	  A pending migration that sorts before an applied one is out of order:
+ *	  refused, unless migrator.out_of_order = on, or -- drizzle-kit 1.0 --
+ *	  all its parents (snapshot.json's prevIds) are applied, as drizzle-orm
+ *	  applies a migration generated on a branch.  A drizzle-kit 1.0 folder
+ *	  rewritten by "drizzle-kit up" from a 0.x folder keeps its SQL bytes:
+ *	  journal rows of the 0.x files are matched to the 1.0 migrations of
+ *	  the same checksum, and carried over to them by the next run.
+ *
  *	  status(), verify(), apply() and migrate() all read this one plan, so
  *	  they can never disagree.  The join is a sort-merge on version strings:
  *	  O(n log n) however long the history.
@@ -13,9 +21,29 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
 
 #include "migrator.h"
+
+/* migrator.out_of_order: apply pending migrations that sort before applied ones */
+static bool migrator_out_of_order = false;
+
+void
+plan_define_gucs(void)
+{
+	DefineCustomBoolVariable("migrator.out_of_order",
+							 "Apply pending migrations that sort before applied ones.",
+							 "Off: such a migration (a branch merged late) stops the run. On: it runs, in version order, named in a NOTICE.",
+							 &migrator_out_of_order,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+}
 
 /* keys of the join: versioned by version, repeatable by name */
 static const char *
@@ -69,6 +97,54 @@ plan_state_name(MigrationState state)
 	return "unknown";
 }
 
+/* what status() shows: the state, and whether a pending one is out of order */
+const char *
+plan_entry_state(const PlanEntry *e)
+{
+	if (e->out_of_order)
+		return "pending (out of order)";
+	return plan_state_name(e->state);
+}
+
+/* a journal row of a drizzle-kit 0.x file: version digits, path "<digits>_<name>.sql" */
+static bool
+drizzle0_row(const JournalRow *r)
+{
+	return r->version && r->path && strchr(r->path, '/') == NULL &&
+		layout_classify_file(r->path) == LAYOUT_NUMBERED;
+}
+
+/*
+ * drizzle-kit up rewrote a 0.x folder as 1.0 folders with the same SQL
+ * bytes: a 0.x journal row no migration has stands for the unmatched 1.0
+ * migration of its checksum (the first, in folder order).
+ */
+static void
+match_drizzle_up(MigrationSet *set, JournalRow **rows, int nrows,
+				 JournalRow **bymig, bool *carried)
+{
+	for (int j = 0; j < nrows; j++)
+	{
+		JournalRow *r = rows[j];
+
+		if (r->matched || !drizzle0_row(r))
+			continue;
+		for (int i = 0; i < set->count; i++)
+		{
+			Migration  *m = set->items[i];
+
+			if (bymig[i] == NULL && m->kind == MIGRATION_VERSIONED &&
+				strcmp(m->checksum, r->checksum) == 0)
+			{
+				bymig[i] = r;
+				r->matched = true;
+				carried[i] = true;
+				break;
+			}
+		}
+	}
+}
+
 RunPlan *
 plan_build(MigrationSet *set)
 {
@@ -82,6 +158,7 @@ plan_build(MigrationSet *set)
 				j,
 				n;
 	int			last_applied = -1;
+	bool	   *carried;
 	ListCell   *lc;
 
 	i = 0;
@@ -126,6 +203,10 @@ plan_build(MigrationSet *set)
 		}
 	}
 
+	carried = palloc0(sizeof(bool) * Max(set->count, 1));
+	if (set->layout == LAYOUT_DRIZZLE1)
+		match_drizzle_up(set, rows, nrows, bymig, carried);
+
 	plan->set = set;
 	plan->entries = palloc0(sizeof(PlanEntry) * (set->count + nrows));
 	n = 0;
@@ -137,6 +218,7 @@ plan_build(MigrationSet *set)
 
 		e->migration = m;
 		e->applied = r;
+		e->carried = carried[i];
 		if (r == NULL)
 			e->state = STATE_PENDING;
 		else if (strcmp(r->checksum, m->checksum) == 0)
@@ -164,11 +246,53 @@ plan_build(MigrationSet *set)
 
 		if (e->state == STATE_PENDING && e->migration->kind == MIGRATION_VERSIONED &&
 			e->migration->ordinal < last_applied)
-			e->out_of_order = true;
-		if (e->state == STATE_MODIFIED || e->state == STATE_MISSING || e->out_of_order)
+			e->out_of_order = set->layout != LAYOUT_DRIZZLE1 ||
+				!drizzle1_parents_applied(plan, i);
+		if (e->state == STATE_MODIFIED || e->state == STATE_MISSING ||
+			(e->out_of_order && !migrator_out_of_order))
 			plan->nproblems++;
 	}
 	return plan;
+}
+
+/*
+ * Rewrite the journal rows of drizzle-kit 0.x files that a 1.0 folder has
+ * under new names (plan_build matched them by checksum): each takes the
+ * 1.0 migration's version, name and path, keeping when and how it was
+ * applied.  Called by the runs that hold the journal lock; dir is for the
+ * event log.
+ */
+void
+plan_carry_over(RunPlan *plan, const char *dir)
+{
+	for (int i = 0; i < plan->set->count; i++)
+	{
+		PlanEntry  *e = &plan->entries[i];
+		Migration  *m = e->migration;
+		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+		Datum		values[4];
+		char	   *was;
+
+		if (!e->carried)
+			continue;
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		was = e->applied->path;
+		values[0] = CStringGetTextDatum(m->version);
+		values[1] = CStringGetTextDatum(m->name);
+		values[2] = CStringGetTextDatum(m->path);
+		values[3] = CStringGetTextDatum(e->applied->version);
+		migrator_exec_as_owner("UPDATE migrator.journal SET version = $1, name = $2, path = $3 "
+							   "WHERE version OPERATOR(pg_catalog.=) $4", 4, types, values, NULL);
+		journal_log_event("carry over", dir, m, true, NULL,
+						  psprintf("journal row of %s carried over: drizzle-kit up moved it, same checksum %.12s…",
+								   was, m->checksum), NULL, NULL);
+		SPI_finish();
+		e->applied->version = m->version;
+		e->applied->name = m->name;
+		e->applied->path = m->path;
+		e->carried = false;
+	}
 }
 
 /* the folder position of a versioned migration, -1 when there is none */
@@ -215,6 +339,8 @@ plan_check(RunPlan *plan, const char *action)
 {
 	StringInfoData detail;
 	int			shown = 0;
+	bool		out_of_order = false;
+	const char *hint;
 
 	if (plan->nproblems == 0)
 		return;
@@ -236,8 +362,11 @@ plan_check(RunPlan *plan, const char *action)
 				psprintf("%s: applied as the repeatable migration \"%s\" but the file is missing",
 						 e->applied->path, e->applied->name);
 		else if (e->out_of_order)
+		{
 			problem = psprintf("%s: pending, but sorts before migrations already applied",
 							   e->migration->path);
+			out_of_order = true;
+		}
 		if (problem == NULL)
 			continue;
 		if (shown < 50)
@@ -247,13 +376,15 @@ plan_check(RunPlan *plan, const char *action)
 	if (shown > 50)
 		appendStringInfo(&detail, "\n… and %d more", shown - 50);
 
+	hint = strcmp(action, "verify") == 0 ?
+		"Restore applied migrations as they were applied; add changes as new migrations." :
+		"Nothing was applied. Restore applied migrations as they were applied and add changes as new migrations; run migrator.status() for details.";
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("migration folder does not match the journal: %d problem%s",
 					plan->nproblems, plan->nproblems == 1 ? "" : "s"),
 			 errdetail_internal("%s", detail.data),
-			 errhint("%s",
-					 strcmp(action, "verify") == 0 ?
-					 "Restore applied migrations as they were applied; add changes as new migrations." :
-					 "Nothing was applied. Restore applied migrations as they were applied and add changes as new migrations; run migrator.status() for details.")));
+			 errhint("%s%s", hint,
+					 out_of_order ?
+					 " To apply migrations merged from a branch, SET migrator.out_of_order = on." : "")));
 }

@@ -164,6 +164,8 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 		journal_lock();
 	plan = plan_build(set);
 	plan_check(plan, action);
+	if (lock)
+		plan_carry_over(plan, src->dir);
 	last = target ? plan_find_target(plan, target) : set->count - 1;
 
 	ls = lint_pending_begin();
@@ -177,6 +179,11 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 		/* a target stops after it; repeatables run only in a full run */
 		if (i > last || (target && e->migration->kind == MIGRATION_REPEATABLE))
 			continue;
+		if (e->out_of_order)
+			ereport(NOTICE,
+					(errmsg("applying %s out of order: it sorts before migrations already applied",
+							e->migration->path),
+					 errdetail("migrator.out_of_order is on.")));
 		step = palloc(sizeof(RunStep));
 		step->migration = e->migration;
 		step->script = script_parse_keep(e->migration);
@@ -794,7 +801,7 @@ migrator_status(PG_FUNCTION_ARGS)
 		else
 			nulls[0] = true;
 		values[1] = CStringGetTextDatum(name);
-		values[2] = CStringGetTextDatum(plan_state_name(e->state));
+		values[2] = CStringGetTextDatum(plan_entry_state(e));
 		if (e->applied && e->state != STATE_PENDING)
 			values[3] = TimestampTzGetDatum(e->applied->applied_at);
 		else
@@ -849,6 +856,7 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 		journal_lock();
 	plan = plan_build(set);
 	plan_check(plan, "revert");
+	plan_carry_over(plan, src->dir);
 	/* "0", unless the folder has such a version, is the empty database */
 	if (target && strcmp(target, "0") == 0 && plan_find_version(plan, target) < 0)
 		everything = true;

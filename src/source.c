@@ -605,7 +605,9 @@ migration_dir_script(const MigrationSource *src, const char *sub,
 {
 	if (file_exists(src, psprintf("%s/migration.sql", sub)))
 	{
-		*layout = LAYOUT_PRISMA;
+		/* drizzle-kit 1.0 writes a snapshot.json beside it, Prisma never */
+		*layout = file_exists(src, psprintf("%s/snapshot.json", sub)) ?
+			LAYOUT_DRIZZLE1 : LAYOUT_PRISMA;
 		return "migration.sql";
 	}
 	if (file_exists(src, psprintf("%s/up.sql", sub)))
@@ -646,12 +648,13 @@ folder_layout(MigrationSet *set, DirEntry *entries, int n)
 		if (!entries[i].is_dir ||
 			migration_dir_script(set->src, entries[i].name, &this) == NULL)
 			continue;
-		if (found == LAYOUT_EMPTY)
+		if (found == LAYOUT_EMPTY || (found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
 		{
+			/* one snapshot.json makes a migration.sql folder drizzle-kit 1.0's */
 			found = this;
 			example = entries[i].name;
 		}
-		else if (found != this)
+		else if (found != this && !(found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
 			mixed_layouts(example, found, entries[i].name, this);
 	}
 	return found;
@@ -689,12 +692,13 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 		else
 			continue;
 
-		if (found == LAYOUT_EMPTY)
+		if (found == LAYOUT_EMPTY || (found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
 		{
+			/* one snapshot.json makes a migration.sql folder drizzle-kit 1.0's */
 			found = this;
 			example = entries[i].name;
 		}
-		else if (found != this)
+		else if (found != this && !(found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
 			mixed_layouts(example, found, entries[i].name, this);
 	}
 	return found;
@@ -735,7 +739,8 @@ source_read(const MigrationSource *src)
 				MigratorLayout this;
 				const char *script;
 
-				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL)
+				if (set->layout != LAYOUT_PRISMA && set->layout != LAYOUT_DIESEL &&
+					set->layout != LAYOUT_DRIZZLE1)
 					continue;
 				script = migration_dir_script(src, e->name, &this);
 				if (script == NULL)
@@ -746,17 +751,20 @@ source_read(const MigrationSource *src)
 				m->path = psprintf("%s/%s", e->name, script);
 				if (set->layout == LAYOUT_DIESEL)
 					m->no_transaction = diesel_no_transaction(src, e->name);
+				if (set->layout == LAYOUT_DRIZZLE1)
+					drizzle1_read_snapshot(src, m);
 				add_migration(set, &cap, m);
 				continue;
 			}
 			if (!is_sql(e->name))
 				continue;
-			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL)
+			if (set->layout == LAYOUT_PRISMA || set->layout == LAYOUT_DIESEL ||
+				set->layout == LAYOUT_DRIZZLE1)
 			{
 				MigratorLayout named = layout_classify_file(e->name);
 
 				/*
-				 * As Prisma and diesel do, loose files are not migrations;
+				 * As Prisma, diesel and drizzle-orm 1.0 do, loose files are not migrations;
 				 * one named as another tool's migration is worth a warning.
 				 */
 				ereport(named == LAYOUT_EMPTY ? NOTICE : WARNING,
@@ -765,7 +773,8 @@ source_read(const MigrationSource *src)
 						 named == LAYOUT_EMPTY ? 0 :
 						 errdetail("It is named as a %s migration, but a folder of %s migrations runs only its folders, as %s does.",
 								   layout_name(named), layout_name(set->layout),
-								   set->layout == LAYOUT_PRISMA ? "Prisma" : "diesel")));
+								   set->layout == LAYOUT_PRISMA ? "Prisma" :
+								   set->layout == LAYOUT_DIESEL ? "diesel" : "drizzle-orm")));
 				continue;
 			}
 			if (set->layout == LAYOUT_EMPTY)

@@ -7,7 +7,7 @@
  *	  migrator apply|migrate|status|verify|revert|lint DIR [CONNINFO]
  *
  *	  The folder's files (those any layout reads: *.sql, metadata.toml,
- *	  meta/_journal.json) are sent as a bundle, the jsonb form of the
+ *	  drizzle-kit 1.0's snapshot.json, meta/_journal.json) are sent as a bundle, the jsonb form of the
  *	  functions, so the server needs no access to them.  The bundle is
  *	  built by the server from query parameters (jsonb_build_object), so
  *	  nothing is quoted or escaped here.  Results are printed with psql's
@@ -119,7 +119,8 @@ wanted(const char *relpath, int depth)
 {
 	if (has_suffix(relpath, ".sql"))
 		return true;
-	if (depth == 1 && has_suffix(relpath, "/metadata.toml"))
+	if (depth == 1 && (has_suffix(relpath, "/metadata.toml") ||
+					   has_suffix(relpath, "/snapshot.json")))
 		return true;
 	return strcmp(relpath, "meta/_journal.json") == 0;
 }
