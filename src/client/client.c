@@ -312,6 +312,8 @@ format_left(char *buf, size_t len, const Progress *p)
 		return;
 	if (p->done >= p->total)
 		snprintf(buf, len, ", finishing");
+	else if ((p->total - p->done) / p->rate < 1)
+		snprintf(buf, len, ", under a second left");
 	else
 	{
 		format_duration(d, sizeof(d), (p->total - p->done) / p->rate);
