@@ -42,6 +42,12 @@ ok_if() {
 	fi
 }
 has() { grep -qF -- "$2" "$TMP/$1"; }
+# has_all FILE STRING...: every one of the strings is in $TMP/FILE
+has_all() {
+	local f=$1
+	shift
+	for s in "$@"; do has "$f" "$s" || return 1; done
+}
 
 echo "1..169"
 fresh
@@ -145,9 +151,9 @@ ok_if "it lists backfill's options, and only those" \
 	eval 'has out "--batch-size=N" && has out "--pause=MS" && ! has out "--target"'
 check "help of an unknown command" 2 "$BIN" help frobnicate
 check "--help lists every command" 0 "$BIN" --help
-ok_if "with their arguments" eval 'for c in "revert_to DIR VERSION" "baseline DIR VERSION" "adopt DIR" \
-	"repair DIR" "resolve DIR VERSION applied|rolled-back" "diff [SOURCE TARGET]" "generate FILE" \
-	"expand CHANGE OPS.json|-" "backfill CHANGE" "contract CHANGE" "abort CHANGE"; do has out "  $c " || exit 1; done'
+ok_if "with their arguments" has_all out "  revert_to DIR VERSION " "  baseline DIR VERSION " "  adopt DIR " \
+	"  repair DIR " "  resolve DIR VERSION applied|rolled-back " "  diff [SOURCE TARGET] " "  generate FILE " \
+	"  expand CHANGE OPS.json|- " "  backfill CHANGE " "  contract CHANGE " "  abort CHANGE "
 check "baseline without its version" 2 "$BIN" baseline "$FIX/golang"
 ok_if "it says what baseline expects" has err 'baseline expects DIR VERSION'
 check "revert_to without its version" 2 "$BIN" revert_to "$FIX/golang"
