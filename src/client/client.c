@@ -150,7 +150,7 @@ read_whole_file(const char *path, int *len)
  * of a folder's files; jsonb could not carry it otherwise.
  */
 static void
-check_text(const char *relpath, const char *buf, int len)
+check_text(const char *what, const char *relpath, const char *buf, int len)
 {
 	int			valid = pg_encoding_verifymbstr(PG_UTF8, buf, len);
 	int			line = 1;
@@ -160,9 +160,9 @@ check_text(const char *relpath, const char *buf, int len)
 	for (int i = 0; i < valid; i++)
 		if (buf[i] == '\n')
 			line++;
-	pg_log_error("migration file \"%s\" %s at line %d", relpath,
+	pg_log_error("%s \"%s\" %s at line %d", what, relpath,
 				 buf[valid] == '\0' ? "contains a NUL byte" : "is not valid UTF-8", line);
-	pg_log_error_hint("Migration files must be UTF-8 text.");
+	pg_log_error_hint("The files sent to the server must be UTF-8 text.");
 	exit(EXIT_MIGRATION);
 }
 
@@ -180,7 +180,7 @@ add_file(Bundle *b, const char *root, const char *relpath)
 	f = &b->files[b->count++];
 	f->path = pg_strdup(relpath);
 	f->content = read_whole_file(full, &f->len);
-	check_text(relpath, f->content, f->len);
+	check_text("migration file", relpath, f->content, f->len);
 	free(full);
 }
 
@@ -562,7 +562,7 @@ read_input(const char *path)
 	}
 	else
 		buf = read_whole_file(path, &len);
-	check_text(path, buf, len);
+	check_text(strcmp(path, "-") == 0 ? "standard input" : "file", path, buf, len);
 	return buf;
 }
 

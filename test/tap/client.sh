@@ -49,7 +49,7 @@ has_all() {
 	for s in "$@"; do has "$f" "$s" || return 1; done
 }
 
-echo "1..169"
+echo "1..171"
 fresh
 
 # --- usage and local errors: 2 ----------------------------------------------------------------
@@ -248,6 +248,9 @@ ok_if "the column the file adds" grep -q "ADD COLUMN name text" "$TMP/out"
 printf 'CREATE TABLE t (id bigint PRIMARY KEY,\n  name nonesuch);\n' >"$TMP/bad.sql"
 check "generate of a file the server refuses" 1 "$BIN" generate "$TMP/bad.sql" "dbname=$DB"
 ok_if "its error" grep -q '^ERROR:  type "nonesuch" does not exist' "$TMP/err"
+printf 'CREATE TABLE t (id bigint);\n-- caf\xe9\n' >"$TMP/latin1.sql"
+check "generate of a file that is not UTF-8" 1 "$BIN" generate "$TMP/latin1.sql" "dbname=$DB"
+ok_if "it names the file and the line" has err "file \"$TMP/latin1.sql\" is not valid UTF-8 at line 2"
 
 # --- zero-downtime changes: expand, backfill, contract, abort ---------------------------------
 fresh
