@@ -604,7 +604,7 @@ cmd_verify(PGconn *conn, const Bundle *b, const Options *o)
 	int			status = run(conn, b, "SELECT migrator.verify(%s)", 0, NULL, false);
 
 	if (status == 0)
-		printf("verified: no applied migration of \"%s\" is modified or missing, none is pending out of order\n",
+		printf("verified: no applied migration of \"%s\" is modified or missing, no pending one is refused as out of order\n",
 			   o->dir);
 	return status;
 }
