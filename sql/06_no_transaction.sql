@@ -73,5 +73,14 @@ SELECT indisvalid, indisunique FROM pg_index WHERE indexrelid = 'notx_dup_v'::re
 SELECT version FROM migrator.journal WHERE version = '9';
 DROP TABLE notx_dup;
 
+-- the first migration of a migrate run may set its isolation level also
+-- when a recorded snapshot makes the run look for drift first
+SET migrator.drift = warn;
+SELECT count(*) > 0 AS snapshot_recorded FROM migrator.snapshots;
+CALL regress.write('notx', '10_rr.sql', E'BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nUPDATE notx_t SET w = 10;\nCOMMIT;');
+CALL migrator.migrate(regress.dir('notx'));
+SELECT version FROM migrator.journal WHERE version = '10';
+RESET migrator.drift;
+
 DROP TABLE notx_t;
 CALL regress.forget();

@@ -727,7 +727,11 @@ migrator_migrate(PG_FUNCTION_ARGS)
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 		if (ms.steps != NIL)
+		{
+			/* its queries end with their transaction: the first step's is fresh */
 			drift_before_run("migrate");
+			SPI_commit();
+		}
 
 		foreach(lc, ms.steps)
 		{
@@ -1046,7 +1050,10 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 		if (ms.steps != NIL)
+		{
 			drift_before_run("revert");
+			SPI_commit();
+		}
 		foreach(lc, ms.steps)
 		{
 			RunStep    *step = lfirst(lc);
