@@ -29,6 +29,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -564,7 +566,9 @@ rows_text(double rows)
 		rows /= 1000;
 		u++;
 	}
-	return psprintf("~%.*f%s rows", rows < 9.95 ? 1 : 0, rows, units[u]);
+	/* one decimal under 10, none when it is 0: ~2.1M, ~3K, ~340K */
+	return psprintf("~%.*f%s rows",
+					rows < 9.95 && rint(rows * 10) != rint(rows) * 10 ? 1 : 0, rows, units[u]);
 }
 
 /*
