@@ -21,6 +21,7 @@ DB=migrator_lint_corpus
 . "$ROOT/.cluster/env"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 TMP=$(mktemp)
+status=0
 trap 'rm -f "$TMP" "$TMP".*; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null' EXIT
 
 {
@@ -31,7 +32,34 @@ trap 'rm -f "$TMP" "$TMP".*; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS 
 	echo "| corpus | findings (safety + style) | WARNING lines before | WARNING lines now | runner's dry run |"
 	echo "|---|---:|---:|---:|---|"
 } >"$TMP.lines"
-status=0
+# stepwise NAME FOLDER N: one deploy per migration, on the database the earlier ones built (as
+# production gets them): CALL migrate(folder, target) for each version in turn, with the defaults.
+# Safety findings are WARNINGs of their own ("file:line:col: rule: ..."), style ones a line per rule
+# and deploy ("style: rule: N findings, ..."): counted per rule into $TMP.steps, and the WARNING
+# lines before (one per finding) and now into $TMP.steplines.
+STEPWISE=${STEPWISE:-0}
+stepwise() {
+	psql_ -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+	psql_ -d "$DB" -c "CREATE EXTENSION migrator"
+	psql_ -d "$DB" -At -c "SELECT format('CALL migrator.migrate(%L, %L);', '$2', version)
+		FROM migrator.status('$2') WHERE version IS NOT NULL" >"$TMP.calls"
+	# a deploy that fails stops the folder there (its findings were reported before it ran): noted
+	if ! psql -X -q -d "$DB" -v ON_ERROR_STOP=1 -f "$TMP.calls" 2>"$TMP.err" >/dev/null; then
+		echo "- $1: deploy $(sed -nE 's/^psql:[^:]*:([0-9]+): ERROR: .*/\1/p' "$TMP.err" | head -1) of $(grep -c . "$TMP.calls") failed:" \
+			"\`$(sed -nE 's/^psql:[^ ]*: ERROR:  //p' "$TMP.err" | head -1)\`" >>"$TMP.failed"
+	fi
+	sed -nE 's/^(psql:[^ ]*: )?(WARNING:  )/\2/p' "$TMP.err" >"$TMP.found"
+	awk -v c="$1" -v n="$3" '
+		/^WARNING:  style: / { split($0, f, ": "); split(f[4], m, " "); style[f[3]] += m[1]; lines++; next }
+		{ split($0, f, ": "); if (f[3] !~ /^[a-z-]+$/) next; safety[f[3]]++; nsafety++; lines++ }
+		END {
+			for (r in safety) printf "| %s | %s | `%s` | safety | %d |\n", c, n, r, safety[r]
+			for (r in style) { printf "| %s | %s | `%s` | style | %d |\n", c, n, r, style[r]; nstyle += style[r] }
+			printf "| %s | %d (%d + %d) | %d | %d | - |\n", c, nsafety + nstyle, nsafety, nstyle,
+				nsafety + nstyle, lines > "/dev/stderr"
+		}' "$TMP.found" 2>>"$TMP.steplines" | sort -t'|' -k5,5 -k6,6nr >>"$TMP.steps"
+}
+
 for d in "$DIR"/*/; do
 	name=$(basename "$d")
 	[[ -d $d/migrations ]] || continue
@@ -56,11 +84,26 @@ for d in "$DIR"/*/; do
 		fi
 	fi
 	echo "| $name | $before ($safety + $style) | $before | $now | $dry |" >>"$TMP.lines"
+	((STEPWISE)) && stepwise "$name" "${d%/}/migrations" "$n"
 done
 {
 	cat "$TMP.lines"
 	echo
 	cat "$TMP.rules"
+	if ((STEPWISE)); then
+		echo
+		echo "Deployed one migration at a time (STEPWISE=1):"
+		echo
+		head -2 "$TMP.lines"
+		cat "$TMP.steplines"
+		echo
+		head -2 "$TMP.rules"
+		cat "$TMP.steps"
+		if [[ -s $TMP.failed ]]; then
+			echo
+			cat "$TMP.failed"
+		fi
+	fi
 } >"$TMP"
 if [[ ${CHECK:-0} == 1 ]]; then
 	if diff -u "$OUT/lint_corpus.txt" "$TMP"; then

@@ -50,6 +50,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
+#include "parser/parse_target.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
@@ -1109,6 +1110,34 @@ lint_concurrently(LintText *lt, bool concurrent, const char *what)
 					"Remove the BEGIN and COMMIT around it and put it in a migration of its own marked \"-- migrator:no-transaction\", which CALL migrator.migrate() runs outside a transaction.");
 }
 
+/*
+ * The name PostgreSQL gives an index created without one (ChooseIndexName,
+ * ChooseIndexColumnNames): table_col1_col2_idx, an expression named by its
+ * function or "expr", cut to fit NAMEDATALEN.  On a new table no other
+ * relation can have taken it yet.
+ */
+static char *
+default_index_name(IndexStmt *is)
+{
+	StringInfoData cols;
+	ListCell   *lc;
+
+	initStringInfo(&cols);
+	foreach(lc, is->indexParams)
+	{
+		IndexElem  *ie = lfirst_node(IndexElem, lc);
+		char	   *name = ie->name ? ie->name : FigureIndexColname(ie->expr);
+
+		if (cols.len > 0)
+			appendStringInfoChar(&cols, '_');
+		appendStringInfoString(&cols, name ? name : "expr");
+		if (cols.len >= NAMEDATALEN)
+			break;
+	}
+	return makeObjectName(is->relation->relname, cols.data,
+						  is->primary ? "pkey" : is->isconstraint ? "key" : "idx");
+}
+
 static void
 lint_create_index(LintText *lt, IndexStmt *is)
 {
@@ -1122,6 +1151,8 @@ lint_create_index(LintText *lt, IndexStmt *is)
 					: "CREATE INDEX CONCURRENTLY in a migration of its own marked \"-- migrator:no-transaction\", or migrator.expand's create_index.");
 	if (is->idxname)
 		lint_created(lt, is->relation->schemaname, is->idxname);
+	else if (lint_is_new(lt, is->relation))
+		lint_created(lt, is->relation->schemaname, default_index_name(is));
 }
 
 /*

@@ -15,7 +15,7 @@ trap 'rm -rf "$TMP"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH
 # shellcheck source=test/tap/lib.sh
 . "$ROOT/test/tap/lib.sh"
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null 2>&1
-echo "1..22"
+echo "1..23"
 
 q <<'SQL'
 CREATE EXTENSION migrator;
@@ -114,3 +114,10 @@ msg=$(q -c "SELECT message FROM migrator.lint('DROP INDEX books_pkey')")
 check "lint(): an index's finding gives its table's size ($msg)" '[[ $msg == *"(books: ~20K rows, $books_size)" ]]'
 msg=$(q -c "SELECT message FROM migrator.lint('CREATE INDEX ON fresh (id)')")
 check "lint(): a table never analyzed says so ($msg)" '[[ $msg == *"(fresh: never analyzed, 0 bytes)" ]]'
+n_found=$(q -c "SELECT count(*) FROM migrator.lint(\$\$CREATE TABLE tt (a int, b text);
+CREATE INDEX ON tt (a, lower(b));
+CREATE INDEX ON tt ((a + 1));
+DROP INDEX tt_a_lower_idx;
+DROP INDEX tt_expr_idx;
+DROP INDEX books_pkey;\$\$)")
+check "lint(): an index created without a name, under the name PostgreSQL gives it, is new too ($n_found finding)" '((n_found == 1))'
