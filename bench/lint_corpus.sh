@@ -29,7 +29,7 @@ trap 'rm -f "$TMP" "$TMP".*; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS 
 	echo "|---|---:|---|---|---:|"
 } >"$TMP.rules"
 {
-	echo "| corpus | findings (safety + style) | WARNING lines before | WARNING lines now | runner's dry run |"
+	echo "| corpus | findings (safety + style) | WARNING lines, one per finding (before) | WARNING lines now | runner's dry run |"
 	echo "|---|---:|---:|---:|---|"
 } >"$TMP.lines"
 # stepwise NAME FOLDER N: one deploy per migration, on the database the earlier ones built (as

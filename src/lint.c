@@ -20,6 +20,13 @@
  *	  with lock_timeout set, unless it runs outside a transaction block, a
  *	  statement at a time in a background worker without lock_timeout.
  *
+ *	  A finding about an existing relation ends with the relation's size in
+ *	  the database at hand (rows from reltuples, bytes from
+ *	  pg_total_relation_size).  Each rule has a class: safety (locks,
+ *	  rewrites, breakage) or style (a design choice); the runner reports
+ *	  safety findings one by one and, by default, style findings as one
+ *	  line per rule and run (GUC migrator.lint_style).
+ *
  *	  Entry points: migrator.lint(sql), migrator.lint_dir(dir), and
  *	  lint_pending_begin() / _add() / _end(), which the runner calls for
  *	  the scripts it is about to run, before running anything (GUC
@@ -200,6 +207,8 @@ struct LintState
 	MemoryContext cxt;			/* findings and the created relations */
 	HTAB	   *created;
 	List	   *findings;
+	List	   *size_relids;	/* the relations whose size was read ... */
+	List	   *size_texts;		/* ... and the text of it, in step */
 };
 
 /* one text being linted */
@@ -284,7 +293,7 @@ lint_line_at(LintText *lt, int offset)
 	return migrator_line_at(lt->s->line_starts, lt->s->nlines, offset);
 }
 
-static char *lint_size_text(const RangeVar *rv);
+static const char *lint_rel_size(LintText *lt, const RangeVar *rv);
 
 static void
 lint_add(LintText *lt, int offset, LintRuleId rule, List *allow, const char *message,
@@ -335,7 +344,7 @@ static void
 lint_report_rel(LintText *lt, int location, LintRuleId rule, const RangeVar *rv,
 				const char *message, const char *hint)
 {
-	lint_report(lt, location, rule, psprintf("%s%s", message, lint_size_text(rv)), hint);
+	lint_report(lt, location, rule, psprintf("%s%s", message, lint_rel_size(lt, rv)), hint);
 }
 
 /* line n (1-based) of the text, without its end of line */
@@ -603,6 +612,29 @@ lint_size_text(const RangeVar *rv)
 	return psprintf(" (%s: %s, %s%s)", get_rel_name(relid),
 					rows < 0 ? "never analyzed" : rows_text(rows),
 					exact ? "" : "~", size);
+}
+
+/* lint_size_text(), read once per relation and lint */
+static const char *
+lint_rel_size(LintText *lt, const RangeVar *rv)
+{
+	Oid			relid = lint_relid(rv);
+	ListCell   *id;
+	ListCell   *text;
+	MemoryContext old;
+	char	   *size;
+
+	if (!OidIsValid(relid))
+		return "";
+	forboth(id, lt->ls->size_relids, text, lt->ls->size_texts)
+		if (lfirst_oid(id) == relid)
+			return lfirst(text);
+	size = lint_size_text(rv);
+	old = MemoryContextSwitchTo(lt->ls->cxt);
+	lt->ls->size_relids = lappend_oid(lt->ls->size_relids, relid);
+	lt->ls->size_texts = lappend(lt->ls->size_texts, pstrdup(size));
+	MemoryContextSwitchTo(old);
+	return size;
 }
 
 /* ---------------------------------------------------------------------
@@ -1202,7 +1234,7 @@ lint_reindex(LintText *lt, ReindexStmt *rs)
 		return;
 	lint_report(lt, -1, R_REINDEX,
 				psprintf("REINDEX without CONCURRENTLY blocks writes to the table, and reads that would use the index, until it is done%s",
-						 rs->relation ? lint_size_text(rs->relation) : ""),
+						 rs->relation ? lint_rel_size(lt, rs->relation) : ""),
 				"REINDEX (CONCURRENTLY) ... in a migration marked \"-- migrator:no-transaction\".");
 }
 
@@ -1476,7 +1508,7 @@ lint_transaction_after(LintText *lt, Node *stmt)
 	if (rel && lock == AccessExclusiveLock && lt->exclusive_rel == NULL)
 	{
 		lt->exclusive_rel = rv_name(rel);
-		lt->exclusive_size = lint_size_text(rel);
+		lt->exclusive_size = lint_rel_size(lt, rel);
 		lt->exclusive_line = lt->stmt_line;
 	}
 	if (IsA(stmt, AlterEnumStmt) && ((AlterEnumStmt *) stmt)->newVal &&
