@@ -49,6 +49,7 @@ chmod 644 "$mig"/*
 
 # run MODE STYLE [APPLY]: the runner's messages (stderr) of apply() -- a dry run unless APPLY
 run() {
+	# shellcheck disable=SC2069 # stderr alone: the runner's messages
 	psql -X -q -At -d "$db" -c "SET migrator.lint = $1" -c "SET migrator.lint_style = $2" \
 		-c "SELECT count(*) FROM migrator.apply('$mig', dry_run => ${3:-true})" 2>&1 >/dev/null
 }
