@@ -200,3 +200,38 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrator.revoke_deploy(text) IS
 	'take back what grant_deploy gave a role';
 REVOKE ALL ON FUNCTION migrator.revoke_deploy(text) FROM PUBLIC;
+
+/*
+ * Lint findings have a class: safety (locks, rewrites, what breaks the
+ * running application) or style (the prefer-* rules, ban-char-field,
+ * identifier-too-long), which the runner sums up per rule
+ * (migrator.lint_style).  A new result column: the functions are replaced.
+ */
+DROP FUNCTION migrator.lint(text);
+DROP FUNCTION migrator.lint_dir(text);
+DROP FUNCTION migrator.lint_dir(jsonb);
+
+CREATE FUNCTION migrator.lint(sql text)
+RETURNS TABLE(line integer, col integer, rule text, severity text, message text, hint text, class text)
+AS 'MODULE_PATHNAME', 'migrator_lint'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION migrator.lint(text) IS
+	'safety lint of a migration''s text: statements that lock, rewrite or break what runs against the database';
+
+CREATE FUNCTION migrator.lint_dir(dir text)
+RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text, class text)
+AS 'MODULE_PATHNAME', 'migrator_lint_dir'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.lint_dir(text) IS
+	'safety lint of every pending migration of a folder';
+
+CREATE FUNCTION migrator.lint_dir(bundle jsonb)
+RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text, class text)
+AS 'MODULE_PATHNAME', 'migrator_lint_dir'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.lint_dir(jsonb) IS
+	'safety lint of every pending migration of a bundle';
+REVOKE ALL ON FUNCTION migrator.lint_dir(jsonb) FROM PUBLIC;

@@ -560,7 +560,7 @@ REVOKE ALL ON FUNCTION migrator.resolve(jsonb, text, text) FROM PUBLIC;
 
 -- safety lint
 CREATE FUNCTION migrator.lint(sql text)
-RETURNS TABLE(line integer, col integer, rule text, severity text, message text, hint text)
+RETURNS TABLE(line integer, col integer, rule text, severity text, message text, hint text, class text)
 AS 'MODULE_PATHNAME', 'migrator_lint'
 LANGUAGE C STABLE STRICT;
 
@@ -568,7 +568,7 @@ COMMENT ON FUNCTION migrator.lint(text) IS
 	'safety lint of a migration''s text: statements that lock, rewrite or break what runs against the database';
 
 CREATE FUNCTION migrator.lint_dir(dir text)
-RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text)
+RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text, class text)
 AS 'MODULE_PATHNAME', 'migrator_lint_dir'
 LANGUAGE C VOLATILE;
 
@@ -576,7 +576,7 @@ COMMENT ON FUNCTION migrator.lint_dir(text) IS
 	'safety lint of every pending migration of a folder';
 
 CREATE FUNCTION migrator.lint_dir(bundle jsonb)
-RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text)
+RETURNS TABLE(path text, line integer, col integer, rule text, severity text, message text, hint text, class text)
 AS 'MODULE_PATHNAME', 'migrator_lint_dir'
 LANGUAGE C VOLATILE;
 

@@ -20,6 +20,13 @@
  *	  with lock_timeout set, unless it runs outside a transaction block, a
  *	  statement at a time in a background worker without lock_timeout.
  *
+ *	  A finding about an existing relation ends with the relation's size in
+ *	  the database at hand (rows from reltuples, bytes from
+ *	  pg_total_relation_size).  Each rule has a class: safety (locks,
+ *	  rewrites, breakage) or style (a design choice); the runner reports
+ *	  safety findings one by one and, by default, style findings as one
+ *	  line per rule and run (GUC migrator.lint_style).
+ *
  *	  Entry points: migrator.lint(sql), migrator.lint_dir(dir), and
  *	  lint_pending_begin() / _add() / _end(), which the runner calls for
  *	  the scripts it is about to run, before running anything (GUC
@@ -29,13 +36,17 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -46,9 +57,11 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
+#include "parser/parse_target.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "parser/gram.h"
+#include "storage/lmgr.h"
 #include "storage/lockdefs.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -68,6 +81,25 @@ PG_FUNCTION_INFO_V1(migrator_lint_dir);
 #define ERRCODE_MIGRATOR_LINT MAKE_SQLSTATE('M','L','0','0','1')
 
 int			migrator_lint_mode = LINT_WARN;
+
+/* how the runner reports findings of class style (migrator.lint_style) */
+typedef enum LintStyleMode
+{
+	LINT_STYLE_OFF,
+	LINT_STYLE_SUMMARY,
+	LINT_STYLE_FULL,
+	LINT_STYLE_ERROR
+} LintStyleMode;
+
+static int	migrator_lint_style = LINT_STYLE_SUMMARY;
+
+static const struct config_enum_entry lint_style_options[] = {
+	{"off", LINT_STYLE_OFF, false},
+	{"summary", LINT_STYLE_SUMMARY, false},
+	{"full", LINT_STYLE_FULL, false},
+	{"error", LINT_STYLE_ERROR, false},
+	{NULL, 0, false}
+};
 
 static const struct config_enum_entry lint_mode_options[] = {
 	{"off", LINT_OFF, false},
@@ -115,6 +147,7 @@ typedef struct LintRule
 {
 	const char *name;
 	bool		error;			/* severity error, else warning */
+	bool		style;			/* class style (a design choice), else safety */
 } LintRule;
 
 static const LintRule lint_rules[R_COUNT] = {
@@ -135,15 +168,15 @@ static const LintRule lint_rules[R_COUNT] = {
 	[R_DROP_DATABASE] = {"dropping-database", true},
 	[R_DROP_NOT_NULL] = {"dropping-not-null", false},
 	[R_TRUNCATE_CASCADE] = {"truncate-cascade", true},
-	[R_BIGINT_KEY] = {"prefer-bigint-key", false},
-	[R_IDENTITY] = {"prefer-identity", false},
-	[R_JSONB] = {"prefer-jsonb", false},
-	[R_TIMESTAMPTZ] = {"prefer-timestamptz", false},
-	[R_TEXT_FIELD] = {"prefer-text-field", false},
-	[R_CHAR_FIELD] = {"ban-char-field", false},
+	[R_BIGINT_KEY] = {"prefer-bigint-key", false, true},
+	[R_IDENTITY] = {"prefer-identity", false, true},
+	[R_JSONB] = {"prefer-jsonb", false, true},
+	[R_TIMESTAMPTZ] = {"prefer-timestamptz", false, true},
+	[R_TEXT_FIELD] = {"prefer-text-field", false, true},
+	[R_CHAR_FIELD] = {"ban-char-field", false, true},
 	[R_LOCK_TIMEOUT] = {"missing-lock-timeout", false},
 	[R_ENUM_VALUE] = {"enum-value-used-in-transaction", true},
-	[R_IDENTIFIER] = {"identifier-too-long", false},
+	[R_IDENTIFIER] = {"identifier-too-long", false, true},
 	[R_OPEN_XACT] = {"transaction-left-open", true},
 	[R_AFTER_EXCLUSIVE] = {"statement-after-access-exclusive", false},
 	[R_UNKNOWN_RULE] = {"unknown-rule", false},
@@ -174,6 +207,8 @@ struct LintState
 	MemoryContext cxt;			/* findings and the created relations */
 	HTAB	   *created;
 	List	   *findings;
+	List	   *size_relids;	/* the relations whose size was read ... */
+	List	   *size_texts;		/* ... and the text of it, in step */
 };
 
 /* one text being linted */
@@ -199,6 +234,7 @@ typedef struct LintText
 	int			statement_timeout;
 	bool		timeout_reported;
 	const char *exclusive_rel;	/* holds ACCESS EXCLUSIVE on it ... */
+	const char *exclusive_size;	/* (its size) */
 	int			exclusive_line; /* ... since this line */
 	bool		exclusive_reported;
 	List	   *enum_values;	/* values this transaction added to enums */
@@ -225,6 +261,15 @@ lint_define_gucs(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("migrator.lint_style",
+							 "How the runner reports lint findings of class style: off, summary, full or error.",
+							 "summary: one WARNING per style rule and run; full: a WARNING per finding; error: as full, and migrator.lint = error refuses the run on them too.",
+							 &migrator_lint_style,
+							 LINT_STYLE_SUMMARY,
+							 lint_style_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -247,6 +292,8 @@ lint_line_at(LintText *lt, int offset)
 {
 	return migrator_line_at(lt->s->line_starts, lt->s->nlines, offset);
 }
+
+static const char *lint_rel_size(LintText *lt, const RangeVar *rv);
 
 static void
 lint_add(LintText *lt, int offset, LintRuleId rule, List *allow, const char *message,
@@ -287,6 +334,17 @@ lint_report(LintText *lt, int location, LintRuleId rule, const char *message,
 {
 	lint_add(lt, location >= 0 ? location : lt->stmt_start, rule,
 			 lt->allow_stmt, message, hint);
+}
+
+/*
+ * A finding about an existing relation: the message ends with its size in
+ * the database at hand, when the database has it.
+ */
+static void
+lint_report_rel(LintText *lt, int location, LintRuleId rule, const RangeVar *rv,
+				const char *message, const char *hint)
+{
+	lint_report(lt, location, rule, psprintf("%s%s", message, lint_rel_size(lt, rv)), hint);
 }
 
 /* line n (1-based) of the text, without its end of line */
@@ -436,6 +494,147 @@ rv_name(const RangeVar *rv)
 {
 	return rv->schemaname ? psprintf("%s.%s", rv->schemaname, rv->relname) :
 		pstrdup(rv->relname);
+}
+
+/* ---------------------------------------------------------------------
+ * Sizes: how big an existing relation is in the database being migrated
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The bytes of a relation with its indexes and TOAST
+ * (pg_total_relation_size), or, when another session holds a lock that
+ * would make us wait, the pages of its last VACUUM or ANALYZE (*exact
+ * false).  The lint never waits for a lock.
+ */
+static int64
+rel_bytes(Oid relid, int32 relpages, bool *exact)
+{
+	int64		bytes = (int64) Max(relpages, 0) * BLCKSZ;
+
+	*exact = false;
+	if (!ConditionalLockRelationOid(relid, AccessShareLock))
+		return bytes;
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+	{
+		bytes = DatumGetInt64(DirectFunctionCall1(pg_total_relation_size,
+												  ObjectIdGetDatum(relid)));
+		*exact = true;
+	}
+	UnlockRelationOid(relid, AccessShareLock);
+	return bytes;
+}
+
+/*
+ * Rows (reltuples: as of the last VACUUM, ANALYZE or CREATE INDEX, -1 when
+ * never counted) and bytes of a table, summed over its partitions when it
+ * is partitioned.
+ */
+static void
+table_size(Oid relid, double *rows, int64 *bytes, bool *exact)
+{
+	List	   *rels = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
+		find_all_inheritors(relid, NoLock, NULL) : list_make1_oid(relid);
+	ListCell   *lc;
+
+	*rows = 0;
+	*bytes = 0;
+	*exact = true;
+	foreach(lc, rels)
+	{
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_class rel;
+		bool		ex;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		rel = (Form_pg_class) GETSTRUCT(tup);
+		if (rel->relkind != RELKIND_PARTITIONED_TABLE)
+		{
+			if (rel->reltuples < 0 || *rows < 0)
+				*rows = -1;
+			else
+				*rows += rel->reltuples;
+			*bytes += rel_bytes(lfirst_oid(lc), rel->relpages, &ex);
+			*exact &= ex;
+		}
+		ReleaseSysCache(tup);
+	}
+}
+
+/* "~2.1M rows", "~340 rows", "~1 row" */
+static char *
+rows_text(double rows)
+{
+	static const char *const units[] = {"", "K", "M", "B"};
+	int			u = 0;
+
+	if (rows < 999.5)
+		return psprintf("~%.0f row%s", rows, rows >= 0.5 && rows < 1.5 ? "" : "s");
+	while (u < 3 && rows >= 999.5)
+	{
+		rows /= 1000;
+		u++;
+	}
+	/* one decimal under 10, none when it is 0: ~2.1M, ~3K, ~340K */
+	return psprintf("~%.*f%s rows",
+					rows < 9.95 && rint(rows * 10) != rint(rows) * 10 ? 1 : 0, rows, units[u]);
+}
+
+/*
+ * " (books: ~2.1M rows, 340 MB)" for a relation the database has (an
+ * index counts as its table), else "".
+ */
+static char *
+lint_size_text(const RangeVar *rv)
+{
+	Oid			relid = lint_relid(rv);
+	char		kind;
+	double		rows;
+	int64		bytes;
+	bool		exact;
+	char	   *size;
+
+	if (!OidIsValid(relid))
+		return "";
+	kind = get_rel_relkind(relid);
+	if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX)
+	{
+		relid = IndexGetRelation(relid, true);
+		kind = OidIsValid(relid) ? get_rel_relkind(relid) : '\0';
+	}
+	if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE &&
+		kind != RELKIND_MATVIEW)
+		return "";
+	table_size(relid, &rows, &bytes, &exact);
+	size = text_to_cstring(DatumGetTextPP(DirectFunctionCall1(pg_size_pretty,
+															  Int64GetDatum(bytes))));
+	return psprintf(" (%s: %s, %s%s)", get_rel_name(relid),
+					rows < 0 ? "never analyzed" : rows_text(rows),
+					exact ? "" : "~", size);
+}
+
+/* lint_size_text(), read once per relation and lint */
+static const char *
+lint_rel_size(LintText *lt, const RangeVar *rv)
+{
+	Oid			relid = lint_relid(rv);
+	ListCell   *id;
+	ListCell   *text;
+	MemoryContext old;
+	char	   *size;
+
+	if (!OidIsValid(relid))
+		return "";
+	forboth(id, lt->ls->size_relids, text, lt->ls->size_texts)
+		if (lfirst_oid(id) == relid)
+			return lfirst(text);
+	size = lint_size_text(rv);
+	old = MemoryContextSwitchTo(lt->ls->cxt);
+	lt->ls->size_relids = lappend_oid(lt->ls->size_relids, relid);
+	lt->ls->size_texts = lappend(lt->ls->size_texts, pstrdup(size));
+	MemoryContextSwitchTo(old);
+	return size;
 }
 
 /* ---------------------------------------------------------------------
@@ -648,13 +847,13 @@ lint_add_column(LintText *lt, const RangeVar *rv, ColumnDef *cd, bool existing)
 	if (!existing)
 		return;
 	if ((why = added_column_rewrites(cd)) != NULL)
-		lint_report(lt, cd->location, R_VOLATILE_DEFAULT,
+		lint_report_rel(lt, cd->location, R_VOLATILE_DEFAULT, rv,
 					psprintf("adding column \"%s\" to \"%s\" rewrites the table under an ACCESS EXCLUSIVE lock: it %s",
 							 cd->colname, rv_name(rv), why),
 					"Add the column without a default (or with a constant one), fill existing rows in batches, then SET DEFAULT: migrator.expand's add_column with \"up\", filled by migrator.backfill.");
 	else if ((column_constraint(cd, CONSTR_NOTNULL) || column_constraint(cd, CONSTR_PRIMARY)) &&
 			 !column_constraint(cd, CONSTR_DEFAULT))
-		lint_report(lt, cd->location, R_NOT_NULL_FIELD,
+		lint_report_rel(lt, cd->location, R_NOT_NULL_FIELD, rv,
 					psprintf("adding NOT NULL column \"%s\" without a default to \"%s\" fails as soon as the table has a row",
 							 cd->colname, rv_name(rv)),
 					"Give it a constant DEFAULT, or add it nullable, fill it, and make it NOT NULL through a validated CHECK: migrator.expand's add_column with \"nullable\": false.");
@@ -671,7 +870,7 @@ lint_added_constraint(LintText *lt, const RangeVar *rv, Constraint *c, bool colu
 		case CONSTR_FOREIGN:
 			if (c->skip_validation)
 				break;
-			lint_report(lt, c->location, R_NOT_VALID,
+			lint_report_rel(lt, c->location, R_NOT_VALID, rv,
 						psprintf("adding a %s constraint to \"%s\" scans the whole table while holding a lock that blocks writes",
 								 c->contype == CONSTR_CHECK ? "CHECK" : "FOREIGN KEY", rv_name(rv)),
 						column ?
@@ -683,7 +882,7 @@ lint_added_constraint(LintText *lt, const RangeVar *rv, Constraint *c, bool colu
 		case CONSTR_EXCLUSION:
 			if (c->indexname)
 				break;			/* USING INDEX: built already */
-			lint_report(lt, c->location, R_UNIQUE_CONSTRAINT,
+			lint_report_rel(lt, c->location, R_UNIQUE_CONSTRAINT, rv,
 						psprintf("adding a %s constraint to \"%s\" builds its index under an ACCESS EXCLUSIVE lock",
 								 c->contype == CONSTR_PRIMARY ? "PRIMARY KEY" :
 								 c->contype == CONSTR_UNIQUE ? "UNIQUE" : "EXCLUDE", rv_name(rv)),
@@ -763,7 +962,7 @@ lint_alter_type(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd)
 		 (newtype != oldtype && newmod < 0 && get_typtype(newtype) != TYPTYPE_DOMAIN &&
 		  IsBinaryCoercible(oldtype, newtype))))
 		return;
-	lint_report(lt, def->typeName->location, R_COLUMN_TYPE,
+	lint_report_rel(lt, def->typeName->location, R_COLUMN_TYPE, rv,
 				def->raw_default ?
 				psprintf("changing the type of column \"%s\" of \"%s\" with USING rewrites the table and its indexes under an ACCESS EXCLUSIVE lock",
 						 cmd->name, rv_name(rv)) :
@@ -859,7 +1058,7 @@ lint_column_cmd(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd, LintRuleId
 {
 	for (int i = 0; i < (int) lengthof(column_cmds); i++)
 		if (column_cmds[i].rule == rule)
-			lint_report(lt, rv->location, rule,
+			lint_report_rel(lt, rv->location, rule, rv,
 						psprintf(column_cmds[i].message, cmd->name, rv_name(rv)),
 						column_cmds[i].hint);
 }
@@ -943,12 +1142,40 @@ lint_concurrently(LintText *lt, bool concurrent, const char *what)
 					"Remove the BEGIN and COMMIT around it and put it in a migration of its own marked \"-- migrator:no-transaction\", which CALL migrator.migrate() runs outside a transaction.");
 }
 
+/*
+ * The name PostgreSQL gives an index created without one (ChooseIndexName,
+ * ChooseIndexColumnNames): table_col1_col2_idx, an expression named by its
+ * function or "expr", cut to fit NAMEDATALEN.  On a new table no other
+ * relation can have taken it yet.
+ */
+static char *
+default_index_name(IndexStmt *is)
+{
+	StringInfoData cols;
+	ListCell   *lc;
+
+	initStringInfo(&cols);
+	foreach(lc, is->indexParams)
+	{
+		IndexElem  *ie = lfirst_node(IndexElem, lc);
+		char	   *name = ie->name ? ie->name : FigureIndexColname(ie->expr);
+
+		if (cols.len > 0)
+			appendStringInfoChar(&cols, '_');
+		appendStringInfoString(&cols, name ? name : "expr");
+		if (cols.len >= NAMEDATALEN)
+			break;
+	}
+	return makeObjectName(is->relation->relname, cols.data,
+						  is->primary ? "pkey" : is->isconstraint ? "key" : "idx");
+}
+
 static void
 lint_create_index(LintText *lt, IndexStmt *is)
 {
 	lint_concurrently(lt, is->concurrent, "CREATE INDEX CONCURRENTLY");
 	if (!is->concurrent && !lint_is_new(lt, is->relation))
-		lint_report(lt, is->relation->location, R_INDEX_CREATION,
+		lint_report_rel(lt, is->relation->location, R_INDEX_CREATION, is->relation,
 					psprintf("CREATE INDEX on \"%s\" blocks writes to the table while the index builds",
 							 rv_name(is->relation)),
 					get_rel_relkind(lint_relid(is->relation)) == RELKIND_PARTITIONED_TABLE ?
@@ -956,6 +1183,8 @@ lint_create_index(LintText *lt, IndexStmt *is)
 					: "CREATE INDEX CONCURRENTLY in a migration of its own marked \"-- migrator:no-transaction\", or migrator.expand's create_index.");
 	if (is->idxname)
 		lint_created(lt, is->relation->schemaname, is->idxname);
+	else if (lint_is_new(lt, is->relation))
+		lint_created(lt, is->relation->schemaname, default_index_name(is));
 }
 
 /*
@@ -984,12 +1213,12 @@ lint_drop(LintText *lt, DropStmt *ds)
 		if (!drop_removes(lt, ds, rv))
 			continue;
 		if (ds->removeType == OBJECT_TABLE)
-			lint_report(lt, -1, R_DROP_TABLE,
+			lint_report_rel(lt, -1, R_DROP_TABLE, rv,
 						psprintf("dropping table \"%s\" breaks the application still running against it",
 								 rv_name(rv)),
 						"Drop it once no deployed version uses it; migrator.expand's drop_table keeps it visible to the old version until contract.");
 		else
-			lint_report(lt, -1, R_INDEX_DELETION,
+			lint_report_rel(lt, -1, R_INDEX_DELETION, rv,
 						psprintf("DROP INDEX \"%s\" takes an ACCESS EXCLUSIVE lock on its table", rv_name(rv)),
 						"DROP INDEX CONCURRENTLY in a migration marked \"-- migrator:no-transaction\", or migrator.expand's drop_index.");
 	}
@@ -1004,7 +1233,8 @@ lint_reindex(LintText *lt, ReindexStmt *rs)
 	if (concurrent || (rs->relation && lint_is_new(lt, rs->relation)))
 		return;
 	lint_report(lt, -1, R_REINDEX,
-				"REINDEX without CONCURRENTLY blocks writes to the table, and reads that would use the index, until it is done",
+				psprintf("REINDEX without CONCURRENTLY blocks writes to the table, and reads that would use the index, until it is done%s",
+						 rs->relation ? lint_rel_size(lt, rs->relation) : ""),
 				"REINDEX (CONCURRENTLY) ... in a migration marked \"-- migrator:no-transaction\".");
 }
 
@@ -1017,7 +1247,7 @@ lint_rename(LintText *lt, RenameStmt *rs)
 		return;
 	is_new = lint_is_new(lt, rs->relation);
 	if (rs->renameType == OBJECT_COLUMN && !is_new)
-		lint_report(lt, rs->relation->location, R_RENAME_COLUMN,
+		lint_report_rel(lt, rs->relation->location, R_RENAME_COLUMN, rs->relation,
 					psprintf("renaming column \"%s\" of \"%s\" breaks the application still running against it",
 							 rs->subname, rv_name(rs->relation)),
 					"migrator.expand's rename_column: the old version keeps the old name, the new version sees the new one through a view, until contract.");
@@ -1027,7 +1257,7 @@ lint_rename(LintText *lt, RenameStmt *rs)
 	if (is_new)
 		lint_created(lt, rs->relation->schemaname, rs->newname);
 	else
-		lint_report(lt, rs->relation->location, R_RENAME_TABLE,
+		lint_report_rel(lt, rs->relation->location, R_RENAME_TABLE, rs->relation,
 					psprintf("renaming \"%s\" breaks the application still running against it",
 							 rv_name(rs->relation)),
 					"migrator.expand's rename_table: the new version sees the new name through a view until contract renames the table.");
@@ -1230,8 +1460,8 @@ lint_transaction_before(LintText *lt, RawStmt *rs)
 	{
 		lt->exclusive_reported = true;
 		lint_report(lt, -1, R_AFTER_EXCLUSIVE,
-					psprintf("this statement runs while the migration's transaction holds the ACCESS EXCLUSIVE lock on \"%s\" taken at line %d, which blocks every read and write of it until the migration commits",
-							 lt->exclusive_rel, lt->exclusive_line),
+					psprintf("this statement runs while the migration's transaction holds the ACCESS EXCLUSIVE lock on \"%s\" taken at line %d, which blocks every read and write of it until the migration commits%s",
+							 lt->exclusive_rel, lt->exclusive_line, lt->exclusive_size),
 					"Put the statement that takes the lock last in its migration, or move the statements after it into a migration of their own.");
 	}
 	/* labels in ALTER TYPE ... ADD VALUE (another enum, BEFORE/AFTER) or CREATE TYPE are no use */
@@ -1263,7 +1493,7 @@ lint_transaction_after(LintText *lt, Node *stmt)
 		lt->lock_timeout <= 0 && lt->statement_timeout <= 0 && !lt->timeout_reported)
 	{
 		lt->timeout_reported = true;
-		lint_report(lt, rel->location, R_LOCK_TIMEOUT,
+		lint_report_rel(lt, rel->location, R_LOCK_TIMEOUT, rel,
 					lt->transactional ?
 					psprintf("the statement waits for its lock on \"%s\" with neither lock_timeout nor statement_timeout set, and every query of the table queues behind it",
 							 rv_name(rel)) :
@@ -1278,6 +1508,7 @@ lint_transaction_after(LintText *lt, Node *stmt)
 	if (rel && lock == AccessExclusiveLock && lt->exclusive_rel == NULL)
 	{
 		lt->exclusive_rel = rv_name(rel);
+		lt->exclusive_size = lint_rel_size(lt, rel);
 		lt->exclusive_line = lt->stmt_line;
 	}
 	if (IsA(stmt, AlterEnumStmt) && ((AlterEnumStmt *) stmt)->newVal &&
@@ -1570,8 +1801,8 @@ lint_put_rows(FunctionCallInfo fcinfo, List *findings, bool with_path)
 	foreach(lc, findings)
 	{
 		LintFinding *f = lfirst(lc);
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
+		Datum		values[8];
+		bool		nulls[8] = {false, false, false, false, false, false, false, false};
 		int			i = 0;
 
 		if (with_path)
@@ -1585,6 +1816,8 @@ lint_put_rows(FunctionCallInfo fcinfo, List *findings, bool with_path)
 			values[i] = CStringGetTextDatum(f->hint);
 		else
 			nulls[i] = true;
+		i++;
+		values[i] = CStringGetTextDatum(lint_rules[f->rule].style ? "style" : "safety");
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }
@@ -1635,8 +1868,7 @@ finding_line(const LintFinding *f)
 /*
  * The runner, before running anything: lint the scripts about to run, in
  * order, one at a time as it parses them (so that it need not keep every
- * script's parse trees); then at the end, warn: a WARNING per finding;
- * error: refuse when any finding has severity error, listing them all.
+ * script's parse trees); then at the end report them (lint_pending_end).
  * lint_pending_begin() is NULL when the lint is off.
  */
 LintState *
@@ -1652,26 +1884,87 @@ lint_pending_add(LintState *ls, Script *s)
 		lint_script(ls, s);
 }
 
+/* a finding the runner reports on its own (safety, or style in full) */
+static bool
+reported_in_full(const LintFinding *f)
+{
+	return !lint_rules[f->rule].style ||
+		migrator_lint_style == LINT_STYLE_FULL || migrator_lint_style == LINT_STYLE_ERROR;
+}
+
+/* a finding that makes migrator.lint = error refuse the run */
+static bool
+refuses_run(const LintFinding *f)
+{
+	return lint_rules[f->rule].style ?
+		migrator_lint_style == LINT_STYLE_ERROR : lint_rules[f->rule].error;
+}
+
+/*
+ * The style findings not reported in full, counted per rule, with each
+ * rule's first finding (lint_style summary, the default).
+ */
+static void
+style_counts(List *findings, int *count, const LintFinding **first)
+{
+	ListCell   *lc;
+
+	if (migrator_lint_style != LINT_STYLE_SUMMARY)
+		return;
+	foreach(lc, findings)
+	{
+		LintFinding *f = lfirst(lc);
+
+		if (lint_rules[f->rule].style && count[f->rule]++ == 0)
+			first[f->rule] = f;
+	}
+}
+
+/* "style: prefer-timestamptz: 12 findings, the first at V1__init.sql:7:14: ..." */
+static char *
+style_summary(LintRuleId rule, int count, const LintFinding *first)
+{
+	return psprintf("style: %s: %d finding%s, the first at %s:%d:%d: %s",
+					lint_rules[rule].name, count, count == 1 ? "" : "s",
+					first->path, first->line, first->col, first->message);
+}
+
+/*
+ * warn: a WARNING per safety finding (and per style finding when
+ * migrator.lint_style is full or error), then a WARNING per style rule
+ * summing up its findings (lint_style summary, the default).  error: as
+ * well, but first refuse the run when a finding has severity error (or is
+ * a style finding under lint_style = error), listing them all.
+ */
 void
 lint_pending_end(LintState *ls)
 {
 	ListCell   *lc;
 	StringInfoData detail;
 	int			nerrors = 0;
+	int			count[R_COUNT] = {0};
+	const LintFinding *first[R_COUNT] = {0};
 
 	if (ls == NULL || ls->findings == NIL)
 		return;
 	list_sort(ls->findings, finding_cmp);
+	style_counts(ls->findings, count, first);
 
 	initStringInfo(&detail);
 	foreach(lc, ls->findings)
 	{
 		LintFinding *f = lfirst(lc);
 
-		nerrors += lint_rules[f->rule].error;
+		if (!reported_in_full(f))
+			continue;
+		nerrors += refuses_run(f);
 		appendStringInfo(&detail, "%s%s (%s)", detail.len ? "\n" : "", finding_line(f),
-						 lint_rules[f->rule].error ? "error" : "warning");
+						 refuses_run(f) ? "error" : "warning");
 	}
+	for (int r = 0; r < R_COUNT; r++)
+		if (count[r] > 0)
+			appendStringInfo(&detail, "%s%s", detail.len ? "\n" : "",
+							 style_summary(r, count[r], first[r]));
 	if (migrator_lint_mode == LINT_ERROR && nerrors > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATOR_LINT),
@@ -1683,9 +1976,17 @@ lint_pending_end(LintState *ls)
 	{
 		LintFinding *f = lfirst(lc);
 
-		ereport(WARNING,
-				(errcode(ERRCODE_WARNING),
-				 errmsg("%s", finding_line(f)),
-				 f->hint ? errhint("%s", f->hint) : 0));
+		if (reported_in_full(f))
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("%s", finding_line(f)),
+					 f->hint ? errhint("%s", f->hint) : 0));
 	}
+	for (int r = 0; r < R_COUNT; r++)
+		if (count[r] > 0)
+			ereport(WARNING,
+					(errcode(ERRCODE_WARNING),
+					 errmsg("%s", style_summary(r, count[r], first[r])),
+					 errhint("%s SET migrator.lint_style = full reports each style finding, off none.",
+							 first[r]->hint ? first[r]->hint : "")));
 }
