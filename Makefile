@@ -49,6 +49,14 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Export only what PostgreSQL calls by name (PG_FUNCTION_INFO_V1's functions and pg_finfo_
+# records, Pg_magic_func, _PG_init, the background worker's entry point: all PGDLLEXPORT).
+# 16+ PGXS builds modules so already; on 15, PGDLLEXPORT is empty: make it say "default".
+ifeq ($(MAJORVERSION),15)
+override CFLAGS += -fvisibility=hidden
+override CPPFLAGS += '-DPGDLLEXPORT=__attribute__((visibility("default")))'
+endif
+
 $(OBJS): include/migrator.h include/diff.h
 
 # the client program (src/client), built and installed with the extension

@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
@@ -255,7 +257,7 @@ extern void migrator_lock_backoff(int attempt, const char *what);
 extern char *migrator_open_change(const char *change, const char *action);
 extern char *migrator_references_sql(const char *refs, const char *column);
 extern void migrator_check_no_open_change(Oid relid);
-extern void migrator_bad_op(int i, const char *why) pg_attribute_noreturn();
+pg_noreturn extern void migrator_bad_op(int i, const char *why);
 extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
 								bool required, int i, const char *opname);
 

@@ -364,7 +364,7 @@ column_not_null(Oid relid, const char *column)
 static char *
 canonical_type(const char *type, Oid *typid, int32 *typmod)
 {
-	typenameTypeIdAndMod(NULL, typeStringToTypeName(type), typid, typmod);
+	typenameTypeIdAndMod(NULL, compat_type_string_to_name(type), typid, typmod);
 	return format_type_with_typemod(*typid, *typmod);
 }
 
@@ -743,7 +743,7 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
 		ChangeTable *t = lfirst(lc);
 		Oid			ttypes[4] = {TEXTOID, OIDOID, TEXTOID, INT8OID};
 		Datum		tvalues[4];
-		char		tnulls[4] = "    ";
+		char		tnulls[] = "    ";
 
 		tvalues[0] = CStringGetTextDatum(change);
 		tvalues[1] = ObjectIdGetDatum(t->relid);
@@ -1099,7 +1099,7 @@ expand_table(ChangeTable *t, const char *change, List **steps)
 			get_atttypetypmodcoll(t->relid, get_attnum(t->relid, c->column_name),
 								  &oldtyp, &oldmod, &coll);
 
-			typenameTypeIdAndMod(NULL, typeStringToTypeName(c->new_type), &newtyp, &newmod);
+			typenameTypeIdAndMod(NULL, compat_type_string_to_name(c->new_type), &newtyp, &newmod);
 			if (old_default && can_coerce_type(1, &oldtyp, &newtyp, COERCION_ASSIGNMENT))
 				c->default_expr = old_default;
 		}
@@ -1240,9 +1240,7 @@ create_view(ChangeTable *t, const char *version_schema)
 	table_close(rel, AccessShareLock);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE VIEW %s", view);
-#if PG_VERSION_NUM >= 150000
 	appendStringInfoString(&sql, " WITH (security_invoker = true)");
-#endif
 	appendStringInfoString(&sql, " AS SELECT ");
 	for (int i = 0; i < shape->count; i++)
 		appendStringInfo(&sql, "%s%s AS %s", i ? ", " : "",
@@ -1295,7 +1293,7 @@ record_steps(const char *change, List *steps)
 		ChangeStep *st = lfirst(lc);
 		Oid			types[6] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
 		Datum		values[6];
-		char		nulls[6] = "      ";
+		char		nulls[] = "      ";
 
 		values[0] = CStringGetTextDatum(change);
 		/* contract renames tables last, after the steps that name them */

@@ -48,7 +48,6 @@
 #include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
-#include "parser/gram.h"
 #include "storage/lockdefs.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -1196,14 +1195,40 @@ lint_set(LintText *lt, VariableSetStmt *vs)
 		lt->statement_timeout = ms;
 }
 
+/*
+ * The scanner's codes for an identifier and a string constant.  They are
+ * defined in parser/gram.h, which not every server-dev package installs
+ * (Debian's for 17 does not): learned once by scanning a sample instead.
+ */
+static int	tok_ident = -1;
+static int	tok_sconst = -1;
+
+static void
+learn_tokens(void)
+{
+	core_yy_extra_type yyext;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+
+	if (tok_ident >= 0)
+		return;
+	scanner = scanner_init("x 'x'", &yyext, &ScanKeywords, ScanKeywordTokens);
+	tok_ident = core_yylex(&yylval, &yylloc, scanner);
+	tok_sconst = core_yylex(&yylval, &yylloc, scanner);
+	scanner_finish(scanner);
+}
+
 /* fn for each token of sql (PostgreSQL's scanner), until it returns false */
 static void
 lint_each_token(LintText *lt, const char *sql,
 				bool (*fn) (LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc))
 {
 	core_yy_extra_type yyext;
-	core_yyscan_t scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
+	core_yyscan_t scanner;
 
+	learn_tokens();
+	scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
 	yyext.escape_string_warning = false;
 	for (;;)
 	{
@@ -1417,10 +1442,10 @@ identifier_bytes(const char *p)
 static bool
 scan_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
 {
-	if (tok == IDENT && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
+	if (tok == tok_ident && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
 		identifier_bytes(sql + loc) >= NAMEDATALEN)
 		lt->long_idents = lappend_int(lt->long_idents, loc);
-	if (tok == SCONST && lt->enum_labels && list_member(lt->enum_labels, makeString(val->str)))
+	if (tok == tok_sconst && lt->enum_labels && list_member(lt->enum_labels, makeString(val->str)))
 	{
 		EnumLiteral *el = palloc(sizeof(EnumLiteral));
 
