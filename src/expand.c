@@ -868,7 +868,9 @@ column_default_sql(Oid relid, const char *column)
  * CHECK constraints and plain indexes (and the unique constraints they
  * back) are carried over to the new column; anything else (a primary or
  * foreign key, an exclusion constraint, an expression or partial index, a
- * view) cannot be yet, and is refused before anything changes.
+ * view) cannot be yet, and is refused before anything changes.  A NOT NULL
+ * constraint (catalogued from 18 on, contype 'n') is carried over as the
+ * column's attnotnull is.
  */
 static void
 check_not_depended_on(ChangeTable *t, ChangeColumn *c)
@@ -892,7 +894,7 @@ check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
 							  "AND d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}') "
 							  "AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass) "
-							  "AND NOT (k.contype IS NOT NULL AND k.contype OPERATOR(pg_catalog.=) ANY ('{c,u}') "
+							  "AND NOT (k.contype IS NOT NULL AND k.contype OPERATOR(pg_catalog.=) ANY ('{c,n,u}') "
 							  "         AND k.conrelid OPERATOR(pg_catalog.=) $1) "
 							  "AND NOT (i.indexrelid IS NOT NULL AND i.indexprs IS NULL AND i.indpred IS NULL) "
 							  "ORDER BY 1 LIMIT 1",
