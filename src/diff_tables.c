@@ -39,7 +39,8 @@ column_sql(const char *name, JsonbContainer *col)
 		appendStringInfo(&s, " GENERATED %s AS IDENTITY",
 						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
 	if (generated)
-		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) STORED", generated);
+		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) %s", generated,
+						 get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
 	if (dflt)
 		appendStringInfo(&s, " DEFAULT %s", dflt);
 	if (get_bool(col, "not_null") && !identity)
@@ -73,12 +74,14 @@ binary_coercible(const char *a, const char *b)
 
 /*
  * Is a column both have dropped and added again: it gets a generation
- * expression, or another one (PostgreSQL 15 cannot change one in place)?
+ * expression, or another one, or one stored instead of virtual or back
+ * (PostgreSQL 15 cannot change one in place)?
  */
 bool
 column_recreated(JsonbContainer *s, JsonbContainer *d)
 {
-	return get_text(d, "generated") != NULL && !same(s, d, "generated");
+	return get_text(d, "generated") != NULL &&
+		!(same(s, d, "generated") && same(s, d, "virtual"));
 }
 
 /*
@@ -554,7 +557,7 @@ add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bo
 		emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
 	else if ((type[0] == 'p' || type[0] == 'u') && !part && strstr(def, "NULLS NOT DISTINCT") == NULL)
 		add_key_online(out, t, k, type, def);
-	else if ((type[0] == 'c' || type[0] == 'f') && !not_valid)
+	else if ((type[0] == 'c' || type[0] == 'f' || type[0] == 'n') && !not_valid)
 	{
 		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
 			 q(out, t), quote_identifier(k), def);
