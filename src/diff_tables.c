@@ -380,14 +380,21 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	}
 	if (get_bool(d, "not_null") && !get_bool(s, "not_null"))
 	{
-		/* online: a validated CHECK lets SET NOT NULL skip its scan */
 		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
 
+#if PG_VERSION_NUM >= 180000
+		/* online: 18's NOT NULL NOT VALID, validated without the heavy lock */
+		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID",
+			 q(out, t), k, qc);
+		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
+#else
+		/* online: a validated CHECK lets SET NOT NULL skip its scan */
 		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 			 q(out, t), k, qc);
 		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(out, t), qc);
 		emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t), k);
+#endif
 	}
 	else if (!get_bool(d, "not_null") && get_bool(s, "not_null"))
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(out, t), qc);

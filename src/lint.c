@@ -677,6 +677,16 @@ lint_added_constraint(LintText *lt, const RangeVar *rv, Constraint *c, bool colu
 						"Add the column without it, then ALTER TABLE ... ADD CONSTRAINT ... NOT VALID, and VALIDATE CONSTRAINT in a later migration."
 						: "Add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need; migrator.expand's add_constraint does both.");
 			break;
+#if PG_VERSION_NUM >= 180000
+		case CONSTR_NOTNULL:	/* ADD CONSTRAINT ... NOT NULL col: SET NOT NULL's scan */
+			if (column || c->skip_validation)
+				break;
+			lint_report(lt, c->location, R_SET_NOT_NULL,
+						psprintf("adding a NOT NULL constraint to \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
+								 rv_name(rv)),
+						"Add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need.");
+			break;
+#endif
 		case CONSTR_PRIMARY:
 		case CONSTR_UNIQUE:
 		case CONSTR_EXCLUSION:
@@ -844,7 +854,11 @@ static const struct
 }			column_cmds[] = {
 	{R_SET_NOT_NULL,
 		"SET NOT NULL on column \"%s\" of \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
+#if PG_VERSION_NUM >= 180000
+	"ADD CONSTRAINT ... NOT NULL column NOT VALID, then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need; or migrator.expand's alter_column with \"nullable\": false."},
+#else
 	"ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later migration, then SET NOT NULL, which uses the validated check instead of scanning; or migrator.expand's alter_column with \"nullable\": false."},
+#endif
 	{R_DROP_NOT_NULL,
 		"DROP NOT NULL on column \"%s\" of \"%s\" lets NULLs reach code that does not expect them",
 	"Deploy an application that handles NULL in this column first, then allow the change with \"-- migrator:allow dropping-not-null\"."},

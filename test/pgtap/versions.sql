@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(15);
+SELECT plan(19);
 
 CREATE FUNCTION pg_temp.at_least(v int) RETURNS boolean LANGUAGE sql AS
 	$$SELECT current_setting('server_version_num')::int >= v$$;
@@ -113,6 +113,30 @@ SELECT CASE WHEN pg_temp.at_least(180000) THEN is(
 SELECT CASE WHEN pg_temp.at_least(180000) THEN is(
 	migrator.snapshot('{vs}') #>> '{vs,tables,t,columns,u,default}', 'uuidv7()',
 	'18: the uuidv7() default deparses')
+	ELSE skip('needs PostgreSQL 18') END;
+
+CREATE TABLE vs.accounts (id int, email text);
+SELECT CASE WHEN pg_temp.at_least(180000) THEN results_eq(
+	$$SELECT rule FROM migrator.lint('ALTER TABLE vs.accounts ADD CONSTRAINT accounts_email_nn NOT NULL email')$$,
+	$$VALUES ('setting-not-null')$$,
+	'18: lint finds ADD CONSTRAINT ... NOT NULL on an existing table (a scan under ACCESS EXCLUSIVE)')
+	ELSE skip('needs PostgreSQL 18') END;
+SELECT CASE WHEN pg_temp.at_least(180000) THEN is_empty(
+	$$SELECT rule FROM migrator.lint('ALTER TABLE vs.accounts ADD CONSTRAINT accounts_email_nn NOT NULL email NOT VALID')$$,
+	'18: lint lets ADD CONSTRAINT ... NOT NULL ... NOT VALID pass')
+	ELSE skip('needs PostgreSQL 18') END;
+SELECT CASE WHEN pg_temp.at_least(180000) THEN ok(
+	(SELECT hint FROM migrator.lint('ALTER TABLE vs.accounts ALTER COLUMN email SET NOT NULL')) LIKE 'ADD CONSTRAINT ... NOT NULL column NOT VALID, then VALIDATE CONSTRAINT%',
+	'18: the SET NOT NULL finding hints at NOT NULL ... NOT VALID')
+	ELSE skip('needs PostgreSQL 18') END;
+SELECT CASE WHEN pg_temp.at_least(180000) THEN results_eq(
+	$$SELECT statement FROM migrator.diff(
+		'{"s": {"tables": {"t": {"kind": "table", "columns": {"c": {"type": "integer", "not_null": false, "position": 1}}}}}}'::jsonb,
+		'{"s": {"tables": {"t": {"kind": "table", "columns": {"c": {"type": "integer", "not_null": true, "position": 1}}}}}}'::jsonb)
+	  ORDER BY seq$$,
+	$$VALUES ('ALTER TABLE s.t ADD CONSTRAINT t_c_not_null NOT NULL c NOT VALID'),
+		('ALTER TABLE s.t VALIDATE CONSTRAINT t_c_not_null')$$,
+	'18: diff makes a column NOT NULL with NOT NULL ... NOT VALID, then VALIDATE')
 	ELSE skip('needs PostgreSQL 18') END;
 
 SELECT * FROM finish();
