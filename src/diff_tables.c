@@ -464,6 +464,32 @@ alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *d
 		emit(out, NULL, "ALTER TABLE %s SET (%s)", q(out, t), set.data);
 }
 
+/*
+ * 18: a partition made PARTITION OF has NOT NULL constraints named after
+ * its table's, and keeps those names when detached; a table that is no
+ * partition in the target gets the names a fresh table would.
+ */
+static void
+rename_detached_not_nulls(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	JsonbContainer *sc = get_obj(st, "columns");
+	JsonbContainer *dc = get_obj(dt, "columns");
+	ListCell   *lc;
+
+	if (get_text(dt, "partition_of"))
+		return;
+	foreach(lc, keys_of(sc))
+	{
+		char	   *c = lfirst(lc);
+		char	   *name = get_text(get_obj(sc, c), "not_null_name");
+		JsonbContainer *d = get_obj(dc, c);
+
+		if (name && d && get_bool(d, "not_null"))
+			emit(out, NULL, "ALTER TABLE %s RENAME CONSTRAINT %s TO %s", q(out, t),
+				 quote_identifier(name), quote_identifier(psprintf("%s_%s_not_null", t, c)));
+	}
+}
+
 static void
 alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
@@ -474,8 +500,11 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		emit(out, "rewrite", "ALTER TABLE %s SET %s", q(out, t), get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
 	if (get_text(st, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
+	{
 		emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
 			 q(out, get_text(st, "partition_of")), q(out, t));
+		rename_detached_not_nulls(out, t, st, dt);
+	}
 	/* a partition's columns follow its table's */
 	if (!(get_text(st, "partition_of") && get_text(dt, "partition_of")))
 		alter_columns(diff, t, st, dt);

@@ -131,7 +131,9 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
  * not_null) says no more than attnotnull: the column's not_null stands for
  * it.  Any other (NOT VALID, NO INHERIT, named otherwise) is a constraint
  * of its own in the snapshot, and its column is not not_null (18 sets
- * attnotnull for a NOT VALID one too).  Before 18 a table has none.
+ * attnotnull for a NOT VALID one too).  Before 18 a table has none.  A
+ * partition's are its table's: not_null, and, when PostgreSQL named it after
+ * the table (PARTITION OF), not_null_name, which DETACH PARTITION keeps.
  */
 #define NOT_NULL_PLAIN(k) \
 "(" k ".convalidated AND NOT " k ".connoinherit AND " k ".conname = (SELECT"		\
@@ -143,9 +145,12 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "SELECT a.attrelid, a.attname::text,"												\
 "   a.position AS position,"														\
 "   format_type(a.atttypid, a.atttypmod) AS type,"									\
-"   a.attnotnull AND NOT EXISTS (SELECT FROM pg_constraint nk"					\
+"   a.attnotnull AND (r.relispartition OR NOT EXISTS (SELECT FROM pg_constraint nk"	\
 "      WHERE nk.conrelid = a.attrelid AND nk.contype = 'n' AND nk.conislocal"		\
-"      AND nk.conkey[1] = a.attnum AND NOT " NOT_NULL_PLAIN("nk") ") AS not_null,"	\
+"      AND nk.conkey[1] = a.attnum AND NOT " NOT_NULL_PLAIN("nk") ")) AS not_null,"	\
+"   CASE WHEN r.relispartition THEN (SELECT nk.conname::text FROM pg_constraint nk"	\
+"      WHERE nk.conrelid = a.attrelid AND nk.contype = 'n'"							\
+"      AND nk.conkey[1] = a.attnum AND NOT " NOT_NULL_PLAIN("nk") ") END AS not_null_name," \
 "   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR("0") " END AS default," \
 "   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
 "   CASE WHEN a.attgenerated = 'v' THEN true END AS virtual,"						\
@@ -210,7 +215,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " LEFT JOIN pg_description ds ON ds.objoid = k.oid"								\
 "   AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0"			\
 " WHERE r.relnamespace = $1 AND k.conislocal AND k.conparentid = 0 AND k.contype <> 't'" \
-"   AND NOT (k.contype = 'n' AND " NOT_NULL_PLAIN("k") ")"							\
+"   AND NOT (k.contype = 'n' AND (r.relispartition OR " NOT_NULL_PLAIN("k") "))"	\
 " ORDER BY k.conrelid"
 
 #define TRIGGERS_QUERY \

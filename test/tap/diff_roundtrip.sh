@@ -66,6 +66,7 @@ migrate() {
 dump() {
 	pg_dump --schema-only --schema="$1" -d "$DB" |
 		sed -e 's/\brt_dst\b/rt_src/g' -e '/^--/d' -e '/^$/d' -e '/^\\\(un\)\{0,1\}restrict /d' |
+		if [[ -n $NN_NAMES_FREE ]]; then sed -E 's/ CONSTRAINT ("[^"]+"|[^ ]+) NOT NULL/ NOT NULL/'; else cat; fi |
 		perl -ne 's/WITH \((.*)\)/"WITH (" . join(", ", sort split(m{, }, $1)) . ")"/e;
 			if (/^(GRANT|REVOKE) /) { push @acl, $_; next }
 			print sort @acl; @acl = (); print;
@@ -109,6 +110,9 @@ for c in "${cases[@]}"; do
 		done
 		continue
 	fi
+	# a file ignore_not_null_names says why that case leaves out the names of NOT NULL constraints
+	NN_NAMES_FREE=
+	[[ ! -f $CASES/$c/ignore_not_null_names ]] || NN_NAMES_FREE=1
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" 2>/dev/null
 	q -c "CREATE EXTENSION migrator"
 	ok_if "$c: a -> b, pg_dump equal" round_trip "$a" "$b"
