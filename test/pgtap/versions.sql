@@ -133,7 +133,7 @@ SELECT CASE WHEN pg_temp.at_least(180000) THEN results_eq(
 	$$SELECT statement FROM migrator.diff(
 		'{"s": {"tables": {"t": {"kind": "table", "columns": {"c": {"type": "integer", "not_null": false, "position": 1}}}}}}'::jsonb,
 		'{"s": {"tables": {"t": {"kind": "table", "columns": {"c": {"type": "integer", "not_null": true, "position": 1}}}}}}'::jsonb)
-	  ORDER BY seq$$,
+	  WHERE statement NOT LIKE 'SET %' ORDER BY seq$$,
 	$$VALUES ('ALTER TABLE s.t ADD CONSTRAINT t_c_not_null NOT NULL c NOT VALID'),
 		('ALTER TABLE s.t VALIDATE CONSTRAINT t_c_not_null')$$,
 	'18: diff makes a column NOT NULL with NOT NULL ... NOT VALID, then VALIDATE')
