@@ -55,7 +55,15 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(OBJS): include/migrator.h include/diff.h include/dualwrite.h
+# Export only what PostgreSQL calls by name (PG_FUNCTION_INFO_V1's functions and pg_finfo_
+# records, Pg_magic_func, _PG_init, the background worker's entry point: all PGDLLEXPORT).
+# 16+ PGXS builds modules so already; on 15, PGDLLEXPORT is empty: make it say "default".
+ifeq ($(MAJORVERSION),15)
+override CFLAGS += -fvisibility=hidden
+override CPPFLAGS += '-DPGDLLEXPORT=__attribute__((visibility("default")))'
+endif
+
+$(OBJS): include/migrator.h include/diff.h include/dualwrite.h include/compat.h
 
 # pgTAP and shell TAP suites against the running cluster (pgvector's convention; test/run runs
 # them too, each pgTAP file in a fresh database)

@@ -13,6 +13,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
@@ -273,7 +275,7 @@ extern void migrator_lock_backoff(int attempt, const char *what);
 extern char *migrator_open_change(const char *change, const char *action);
 extern char *migrator_references_sql(const char *refs, const char *column);
 extern void migrator_check_no_open_change(Oid relid);
-extern void migrator_bad_op(int i, const char *why) pg_attribute_noreturn();
+pg_noreturn extern void migrator_bad_op(int i, const char *why);
 extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
 								bool required, int i, const char *opname);
 
@@ -344,6 +346,10 @@ extern Script *script_read(const Migration *m);
 extern List *script_raw_parse(Script *s);
 extern const char *script_top_level_statement(Node *node);
 extern int	script_first_token(const int *locs, int n, int offset);
+extern int	migrator_token_ident(void);
+extern int	migrator_token_sconst(void);
+extern int	migrator_token_typecast(void);
+extern int	migrator_token_keyword(const char *keyword);
 
 /* lint.c */
 typedef enum LintMode

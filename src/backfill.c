@@ -403,7 +403,7 @@ save_progress(const char *change, BackfillTable *t, bool done, int64 rows)
 {
 	Oid			types[6] = {TEXTOID, OIDOID, TEXTARRAYOID, INT8OID, BOOLOID, INT8OID};
 	Datum		values[6];
-	char		nulls[6] = "      ";
+	char		nulls[] = "      ";
 	bool		ctid = (t->nkeys == 0);
 
 	values[0] = CStringGetTextDatum(change);
@@ -808,7 +808,7 @@ sessions_at_work(void)
 	pgstat_clear_backend_activity_snapshot();
 	for (int i = 1; i <= pgstat_fetch_stat_numbackends(); i++)
 	{
-#if PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 170000
 		LocalPgBackendStatus *l = pgstat_get_local_beentry_by_index(i);
 #else
 		LocalPgBackendStatus *l = pgstat_fetch_stat_local_beentry(i);

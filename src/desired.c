@@ -34,7 +34,6 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
-#include "parser/gram.h"
 #include "parser/scansup.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -247,7 +246,7 @@ word(Desired *d, int i)
 {
 	Token	   *t = &d->tokens[i];
 
-	if (t->tok == IDENT)
+	if (t->tok == migrator_token_ident())
 		return t->val.str;
 	if (t->tok > 255 && is_keyword_token(t->tok))
 		return t->val.keyword;
@@ -308,7 +307,7 @@ map_regclass_literal(Desired *d, int i)
 	char	   *copy;
 	List	   *names;
 
-	if (!next_is(d, i, TYPECAST) || k >= d->ntokens)
+	if (!next_is(d, i, migrator_token_typecast()) || k >= d->ntokens)
 		return;
 	if (word(d, k) && strcmp(word(d, k), "pg_catalog") == 0 && next_is(d, k, '.'))
 		k += 2;
@@ -328,7 +327,7 @@ map_qualifiers(Desired *d)
 {
 	for (int i = 0; i < d->ntokens; i++)
 	{
-		if (d->tokens[i].tok == SCONST)
+		if (d->tokens[i].tok == migrator_token_sconst())
 			map_regclass_literal(d, i);
 		else if (next_is(d, i, '.') && is_target(d, i))
 			add_edit(d, d->tokens[i].loc, d->tokens[i + 1].loc, d->qscratch);
@@ -507,7 +506,7 @@ static void
 plain_index_build(Desired *d, int start, int end)
 {
 	for (int i = token_at(d, start); i < d->ntokens && d->tokens[i].loc < end; i++)
-		if (d->tokens[i].tok == CONCURRENTLY)
+		if (d->tokens[i].tok == migrator_token_keyword("concurrently"))
 		{
 			add_edit(d, d->tokens[i].loc, token_end(d, i), "");
 			return;

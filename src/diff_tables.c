@@ -39,7 +39,8 @@ column_sql(const char *name, JsonbContainer *col)
 		appendStringInfo(&s, " GENERATED %s AS IDENTITY",
 						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
 	if (generated)
-		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) STORED", generated);
+		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) %s", generated,
+						 get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
 	if (dflt)
 		appendStringInfo(&s, " DEFAULT %s", dflt);
 	if (get_bool(col, "not_null") && !identity)
@@ -73,12 +74,14 @@ binary_coercible(const char *a, const char *b)
 
 /*
  * Is a column both have dropped and added again: it gets a generation
- * expression, or another one (PostgreSQL 15 cannot change one in place)?
+ * expression, or another one, or one stored instead of virtual or back
+ * (PostgreSQL 15 cannot change one in place)?
  */
 bool
 column_recreated(JsonbContainer *s, JsonbContainer *d)
 {
-	return get_text(d, "generated") != NULL && !same(s, d, "generated");
+	return get_text(d, "generated") != NULL &&
+		!(same(s, d, "generated") && same(s, d, "virtual"));
 }
 
 /*
@@ -377,14 +380,21 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	}
 	if (get_bool(d, "not_null") && !get_bool(s, "not_null"))
 	{
-		/* online: a validated CHECK lets SET NOT NULL skip its scan */
 		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
 
+#if PG_VERSION_NUM >= 180000
+		/* online: 18's NOT NULL NOT VALID, validated without the heavy lock */
+		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID",
+			 q(out, t), k, qc);
+		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
+#else
+		/* online: a validated CHECK lets SET NOT NULL skip its scan */
 		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 			 q(out, t), k, qc);
 		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(out, t), qc);
 		emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t), k);
+#endif
 	}
 	else if (!get_bool(d, "not_null") && get_bool(s, "not_null"))
 		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(out, t), qc);
@@ -454,6 +464,32 @@ alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *d
 		emit(out, NULL, "ALTER TABLE %s SET (%s)", q(out, t), set.data);
 }
 
+/*
+ * 18: a partition made PARTITION OF has NOT NULL constraints named after
+ * its table's, and keeps those names when detached; a table that is no
+ * partition in the target gets the names a fresh table would.
+ */
+static void
+rename_detached_not_nulls(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	JsonbContainer *sc = get_obj(st, "columns");
+	JsonbContainer *dc = get_obj(dt, "columns");
+	ListCell   *lc;
+
+	if (get_text(dt, "partition_of"))
+		return;
+	foreach(lc, keys_of(sc))
+	{
+		char	   *c = lfirst(lc);
+		char	   *name = get_text(get_obj(sc, c), "not_null_name");
+		JsonbContainer *d = get_obj(dc, c);
+
+		if (name && d && get_bool(d, "not_null"))
+			emit(out, NULL, "ALTER TABLE %s RENAME CONSTRAINT %s TO %s", q(out, t),
+				 quote_identifier(name), quote_identifier(psprintf("%s_%s_not_null", t, c)));
+	}
+}
+
 static void
 alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
@@ -464,8 +500,11 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		emit(out, "rewrite", "ALTER TABLE %s SET %s", q(out, t), get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
 	if (get_text(st, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
+	{
 		emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
 			 q(out, get_text(st, "partition_of")), q(out, t));
+		rename_detached_not_nulls(out, t, st, dt);
+	}
 	/* a partition's columns follow its table's */
 	if (!(get_text(st, "partition_of") && get_text(dt, "partition_of")))
 		alter_columns(diff, t, st, dt);
@@ -554,7 +593,7 @@ add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bo
 		emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
 	else if ((type[0] == 'p' || type[0] == 'u') && !part && strstr(def, "NULLS NOT DISTINCT") == NULL)
 		add_key_online(out, t, k, type, def);
-	else if ((type[0] == 'c' || type[0] == 'f') && !not_valid)
+	else if ((type[0] == 'c' || type[0] == 'f' || type[0] == 'n') && !not_valid)
 	{
 		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
 			 q(out, t), quote_identifier(k), def);

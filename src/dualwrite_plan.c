@@ -58,8 +58,6 @@
 #include "dualwrite.h"
 #include "migrator.h"
 
-#if PG_VERSION_NUM >= 140000
-
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_executor_start_hook = NULL;
 
@@ -500,24 +498,3 @@ dual_write_plan_init(void)
 	prev_executor_start_hook = ExecutorStart_hook;
 	ExecutorStart_hook = dual_write_executor_start;
 }
-
-#else							/* PG_VERSION_NUM < 140000 */
-
-/* PostgreSQL 13 has no per-column UPDATE plans: the trigger does it all. */
-bool
-dual_write_is_ours(Trigger *tg)
-{
-	return strcmp(tg->tgname, MIGRATOR_TRIGGER_NAME) == 0;
-}
-
-void
-dual_write_first_fire(void)
-{
-}
-
-void
-dual_write_plan_init(void)
-{
-}
-
-#endif

@@ -390,7 +390,7 @@ column_not_null(Oid relid, const char *column)
 static char *
 canonical_type(const char *type, Oid *typid, int32 *typmod)
 {
-	typenameTypeIdAndMod(NULL, typeStringToTypeName(type), typid, typmod);
+	typenameTypeIdAndMod(NULL, compat_type_string_to_name(type), typid, typmod);
 	return format_type_with_typemod(*typid, *typmod);
 }
 
@@ -776,7 +776,7 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
 		ChangeTable *t = lfirst(lc);
 		Oid			ttypes[4] = {TEXTOID, OIDOID, TEXTOID, INT8OID};
 		Datum		tvalues[4];
-		char		tnulls[4] = "    ";
+		char		tnulls[] = "    ";
 
 		tvalues[0] = CStringGetTextDatum(change);
 		tvalues[1] = ObjectIdGetDatum(t->relid);
@@ -901,7 +901,9 @@ column_default_sql(Oid relid, const char *column)
  * CHECK constraints and plain indexes (and the unique constraints they
  * back) are carried over to the new column; anything else (a primary or
  * foreign key, an exclusion constraint, an expression or partial index, a
- * view) cannot be yet, and is refused before anything changes.
+ * view) cannot be yet, and is refused before anything changes.  A NOT NULL
+ * constraint (catalogued from 18 on, contype 'n') is carried over as the
+ * column's attnotnull is.
  */
 static void
 check_not_depended_on(ChangeTable *t, ChangeColumn *c)
@@ -925,7 +927,7 @@ check_not_depended_on(ChangeTable *t, ChangeColumn *c)
 							  "AND a.attname OPERATOR(pg_catalog.=) $2 "
 							  "AND d.deptype OPERATOR(pg_catalog.=) ANY ('{n,a}') "
 							  "AND NOT (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass) "
-							  "AND NOT (k.contype IS NOT NULL AND k.contype OPERATOR(pg_catalog.=) ANY ('{c,u}') "
+							  "AND NOT (k.contype IS NOT NULL AND k.contype OPERATOR(pg_catalog.=) ANY ('{c,n,u}') "
 							  "         AND k.conrelid OPERATOR(pg_catalog.=) $1) "
 							  "AND NOT (i.indexrelid IS NOT NULL AND i.indexprs IS NULL AND i.indpred IS NULL) "
 							  "ORDER BY 1 LIMIT 1",
@@ -1132,7 +1134,7 @@ expand_table(ChangeTable *t, const char *change, List **steps)
 			get_atttypetypmodcoll(t->relid, get_attnum(t->relid, c->column_name),
 								  &oldtyp, &oldmod, &coll);
 
-			typenameTypeIdAndMod(NULL, typeStringToTypeName(c->new_type), &newtyp, &newmod);
+			typenameTypeIdAndMod(NULL, compat_type_string_to_name(c->new_type), &newtyp, &newmod);
 			if (old_default && can_coerce_type(1, &oldtyp, &newtyp, COERCION_ASSIGNMENT))
 				c->default_expr = old_default;
 		}
@@ -1273,9 +1275,7 @@ create_view(ChangeTable *t, const char *version_schema)
 	table_close(rel, AccessShareLock);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE VIEW %s", view);
-#if PG_VERSION_NUM >= 150000
 	appendStringInfoString(&sql, " WITH (security_invoker = true)");
-#endif
 	appendStringInfoString(&sql, " AS SELECT ");
 	for (int i = 0; i < shape->count; i++)
 		appendStringInfo(&sql, "%s%s AS %s", i ? ", " : "",
@@ -1328,7 +1328,7 @@ record_steps(const char *change, List *steps)
 		ChangeStep *st = lfirst(lc);
 		Oid			types[6] = {TEXTOID, INT4OID, TEXTOID, TEXTOID, BOOLOID, TEXTOID};
 		Datum		values[6];
-		char		nulls[6] = "      ";
+		char		nulls[] = "      ";
 
 		values[0] = CStringGetTextDatum(change);
 		/* contract renames tables last, after the steps that name them */

@@ -557,7 +557,9 @@ row_writer(int t, Oid relid, Oid owner)
 	rte->relid = relid;
 	rte->relkind = w->rel->rd_rel->relkind;
 	rte->rellockmode = RowExclusiveLock;
-#if PG_VERSION_NUM >= 160000
+#if PG_VERSION_NUM >= 180000
+	ExecInitRangeTable(w->estate, list_make1(rte), NIL, bms_make_singleton(1));
+#elif PG_VERSION_NUM >= 160000
 	ExecInitRangeTable(w->estate, list_make1(rte), NIL);
 #else
 	rte->requiredPerms = ACL_INSERT;
@@ -731,7 +733,7 @@ journal_record_origin(const Migration *m, double duration_ms, int nstmts,
 	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INTERVALOID,
 	INT4OID, TEXTOID, TEXTOID};
 	Datum		values[8];
-	char		nulls[8] = "        ";
+	char		nulls[] = "        ";
 	Interval   *iv = palloc0(sizeof(Interval));
 
 	iv->time = (int64) (duration_ms * 1000.0);

@@ -60,7 +60,6 @@
 #include "parser/parse_target.h"
 #include "parser/parser.h"
 #include "parser/scanner.h"
-#include "parser/gram.h"
 #include "storage/lmgr.h"
 #include "storage/lockdefs.h"
 #include "utils/builtins.h"
@@ -877,6 +876,16 @@ lint_added_constraint(LintText *lt, const RangeVar *rv, Constraint *c, bool colu
 						"Add the column without it, then ALTER TABLE ... ADD CONSTRAINT ... NOT VALID, and VALIDATE CONSTRAINT in a later migration."
 						: "Add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need; migrator.expand's add_constraint does both.");
 			break;
+#if PG_VERSION_NUM >= 180000
+		case CONSTR_NOTNULL:	/* ADD CONSTRAINT ... NOT NULL col: SET NOT NULL's scan */
+			if (column || c->skip_validation)
+				break;
+			lint_report(lt, c->location, R_SET_NOT_NULL,
+						psprintf("adding a NOT NULL constraint to \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
+								 rv_name(rv)),
+						"Add it NOT VALID (new rows are checked at once), then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need.");
+			break;
+#endif
 		case CONSTR_PRIMARY:
 		case CONSTR_UNIQUE:
 		case CONSTR_EXCLUSION:
@@ -1044,7 +1053,11 @@ static const struct
 }			column_cmds[] = {
 	{R_SET_NOT_NULL,
 		"SET NOT NULL on column \"%s\" of \"%s\" scans the whole table under an ACCESS EXCLUSIVE lock",
+#if PG_VERSION_NUM >= 180000
+	"ADD CONSTRAINT ... NOT NULL column NOT VALID, then VALIDATE CONSTRAINT in a later migration, which locks nothing that writers need; or migrator.expand's alter_column with \"nullable\": false."},
+#else
 	"ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later migration, then SET NOT NULL, which uses the validated check instead of scanning; or migrator.expand's alter_column with \"nullable\": false."},
+#endif
 	{R_DROP_NOT_NULL,
 		"DROP NOT NULL on column \"%s\" of \"%s\" lets NULLs reach code that does not expect them",
 	"Deploy an application that handles NULL in this column first, then allow the change with \"-- migrator:allow dropping-not-null\"."},
@@ -1432,8 +1445,9 @@ lint_each_token(LintText *lt, const char *sql,
 				bool (*fn) (LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc))
 {
 	core_yy_extra_type yyext;
-	core_yyscan_t scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
+	core_yyscan_t scanner;
 
+	scanner = scanner_init(sql, &yyext, &ScanKeywords, ScanKeywordTokens);
 	yyext.escape_string_warning = false;
 	for (;;)
 	{
@@ -1648,10 +1662,10 @@ identifier_bytes(const char *p)
 static bool
 scan_token(LintText *lt, const char *sql, int tok, core_YYSTYPE *val, int loc)
 {
-	if (tok == IDENT && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
+	if (tok == migrator_token_ident() && strlen(val->str) >= NAMEDATALEN - MAX_MULTIBYTE_CHAR_LEN &&
 		identifier_bytes(sql + loc) >= NAMEDATALEN)
 		lt->long_idents = lappend_int(lt->long_idents, loc);
-	if (tok == SCONST && lt->enum_labels && list_member(lt->enum_labels, makeString(val->str)))
+	if (tok == migrator_token_sconst() && lt->enum_labels && list_member(lt->enum_labels, makeString(val->str)))
 	{
 		EnumLiteral *el = palloc(sizeof(EnumLiteral));
 

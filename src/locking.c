@@ -169,7 +169,7 @@ views_to_lock(LockedRun *run)
 {
 	Oid			types[2] = {OIDARRAYOID, TEXTOID};
 	Datum		values[2];
-	char		nulls[2] = "  ";
+	char		nulls[] = "  ";
 	List	   *result = NIL;
 	MemoryContext caller = CurrentMemoryContext;
 

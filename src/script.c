@@ -593,3 +593,59 @@ script_parse_internal(const Migration *m, bool keep)
 		MemoryContextDelete(parsecxt);
 	return s;
 }
+
+/*
+ * The scanner's codes for an identifier, a string constant and "::".  They are
+ * defined in parser/gram.h, which not every server-dev package installs
+ * (Debian's for 17 does not): learned once by scanning a sample instead.
+ */
+static int	tok_ident = -1;
+static int	tok_sconst = -1;
+static int	tok_typecast = -1;
+
+static void
+learn_tokens(void)
+{
+	core_yy_extra_type yyext;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+
+	if (tok_ident >= 0)
+		return;
+	scanner = scanner_init("x 'x' ::", &yyext, &ScanKeywords, ScanKeywordTokens);
+	tok_ident = core_yylex(&yylval, &yylloc, scanner);
+	tok_sconst = core_yylex(&yylval, &yylloc, scanner);
+	tok_typecast = core_yylex(&yylval, &yylloc, scanner);
+	scanner_finish(scanner);
+}
+
+int
+migrator_token_ident(void)
+{
+	learn_tokens();
+	return tok_ident;
+}
+
+int
+migrator_token_sconst(void)
+{
+	learn_tokens();
+	return tok_sconst;
+}
+
+int
+migrator_token_typecast(void)
+{
+	learn_tokens();
+	return tok_typecast;
+}
+
+/* the scanner's code for a keyword (lower case); -1 if it is none */
+int
+migrator_token_keyword(const char *keyword)
+{
+	int			kwnum = ScanKeywordLookup(keyword, &ScanKeywords);
+
+	return kwnum < 0 ? -1 : ScanKeywordTokens[kwnum];
+}

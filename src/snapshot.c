@@ -125,14 +125,35 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "(SELECT pg_get_expr(d.adbin, " relid ") FROM pg_attrdef d"						\
 " WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum)"
 
+/*
+ * PostgreSQL 18 catalogues NOT NULL constraints (contype 'n').  One that is
+ * validated, inheritable and named as PostgreSQL names it (table_column_
+ * not_null) says no more than attnotnull: the column's not_null stands for
+ * it.  Any other (NOT VALID, NO INHERIT, named otherwise) is a constraint
+ * of its own in the snapshot, and its column is not not_null (18 sets
+ * attnotnull for a NOT VALID one too).  Before 18 a table has none.  A
+ * partition's are its table's: not_null, and, when PostgreSQL named it after
+ * the table (PARTITION OF), not_null_name, which DETACH PARTITION keeps.
+ */
+#define NOT_NULL_PLAIN(k) \
+"(" k ".convalidated AND NOT " k ".connoinherit AND " k ".conname = (SELECT"		\
+"   nr.relname || '_' || na.attname || '_not_null' FROM pg_class nr JOIN pg_attribute na" \
+"   ON na.attrelid = nr.oid WHERE nr.oid = " k ".conrelid AND na.attnum = " k ".conkey[1]))"
+
 /* columns of tables, attributes of composite types, each with its rank */
 #define COLUMNS_QUERY(kinds) \
 "SELECT a.attrelid, a.attname::text,"												\
 "   a.position AS position,"														\
 "   format_type(a.atttypid, a.atttypmod) AS type,"									\
-"   a.attnotnull AS not_null,"														\
+"   a.attnotnull AND (r.relispartition OR NOT EXISTS (SELECT FROM pg_constraint nk"	\
+"      WHERE nk.conrelid = a.attrelid AND nk.contype = 'n' AND nk.conislocal"		\
+"      AND nk.conkey[1] = a.attnum AND NOT " NOT_NULL_PLAIN("nk") ")) AS not_null,"	\
+"   CASE WHEN r.relispartition THEN (SELECT nk.conname::text FROM pg_constraint nk"	\
+"      WHERE nk.conrelid = a.attrelid AND nk.contype = 'n'"							\
+"      AND nk.conkey[1] = a.attnum AND NOT " NOT_NULL_PLAIN("nk") ") END AS not_null_name," \
 "   CASE WHEN a.atthasdef AND a.attgenerated = '' THEN " DEFAULT_EXPR("0") " END AS default," \
 "   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
+"   CASE WHEN a.attgenerated = 'v' THEN true END AS virtual,"						\
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
@@ -194,6 +215,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " LEFT JOIN pg_description ds ON ds.objoid = k.oid"								\
 "   AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0"			\
 " WHERE r.relnamespace = $1 AND k.conislocal AND k.conparentid = 0 AND k.contype <> 't'" \
+"   AND NOT (k.contype = 'n' AND (r.relispartition OR " NOT_NULL_PLAIN("k") "))"	\
 " ORDER BY k.conrelid"
 
 #define TRIGGERS_QUERY \
@@ -324,6 +346,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   k.oid AS _oid, t.typname::text AS _rel"										\
 " FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid"						\
 " WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
+"   AND k.contype <> 'n'" /* 17+: NOT NULL catalogued, typnotnull says it */		\
 " ORDER BY k.contypid"
 
 /* keyed by the oid of the type's relation, whose columns are its attributes */

@@ -175,7 +175,7 @@ create_table(JsonbContainer *body, int i)
 		col = e->val.binary.data;
 		name = migrator_op_string(col, "name", true, i, opname);
 		type = migrator_op_string(col, "type", true, i, opname);
-		typenameTypeIdAndMod(NULL, typeStringToTypeName(type), &typid, &typmod);
+		typenameTypeIdAndMod(NULL, compat_type_string_to_name(type), &typid, &typmod);
 		appendStringInfo(&sql, "%s%s %s", k ? ", " : "", quote_identifier(name),
 						 format_type_with_typemod(typid, typmod));
 		if (get_bool(col, "primary_key", false, i, opname))

@@ -115,7 +115,7 @@ execute_top_level(const char *sql)
 		PortalStart(portal, NULL, 0, InvalidSnapshot);
 		PortalSetResultFormat(portal, 1, &format);
 		receiver = CreateDestReceiver(DestNone);
-		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+		(void) compat_PortalRun(portal, FETCH_ALL, true, receiver, receiver, &qc);
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 		CommandCounterIncrement();
