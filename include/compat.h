@@ -56,6 +56,13 @@ extern PGDLLEXPORT void _PG_init(void);
 #define compat_type_string_to_name(str) typeStringToTypeName(str)
 #endif
 
+/* 17 added LockHeldByMe()'s orstronger argument: false asks for that mode exactly. */
+#if PG_VERSION_NUM >= 170000
+#define compat_LockHeldByMe(tag, mode) LockHeldByMe((tag), (mode), false)
+#else
+#define compat_LockHeldByMe(tag, mode) LockHeldByMe((tag), (mode))
+#endif
+
 /* 18 dropped PortalRun()'s run_once argument (it was always true here). */
 #if PG_VERSION_NUM >= 180000
 #define compat_PortalRun(portal, count, top, dest, altdest, qc) \

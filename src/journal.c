@@ -137,7 +137,7 @@ journal_lock_held(void)
 	/* as pg_advisory_lock(bigint) and pg_advisory_xact_lock(bigint) set it */
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (MIGRATOR_LOCK_KEY >> 32),
 						 (uint32) MIGRATOR_LOCK_KEY, 1);
-	return LockHeldByMe(&tag, ExclusiveLock);
+	return compat_LockHeldByMe(&tag, ExclusiveLock);
 }
 
 /*
