@@ -630,6 +630,24 @@ mixed_layouts(const char *example, MigratorLayout found, const char *name, Migra
 }
 
 /*
+ * One more migration of kind this (named name) in a folder whose kind so
+ * far is *found: refuse a mix.  One snapshot.json makes a folder of
+ * migration.sql folders drizzle-kit 1.0's, so Prisma-looking ones join it.
+ */
+static void
+join_layout(MigratorLayout *found, const char **example, MigratorLayout this,
+			const char *name)
+{
+	if (*found == LAYOUT_EMPTY || (*found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
+	{
+		*found = this;
+		*example = name;
+	}
+	else if (*found != this && !(*found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
+		mixed_layouts(*example, *found, name, this);
+}
+
+/*
  * The folder-per-migration layout of a folder's subfolders (Prisma,
  * diesel), or LAYOUT_EMPTY.  Those tools read folders only: beside them, a
  * loose .sql file of any name is no migration (source_read() skips it with
@@ -648,14 +666,7 @@ folder_layout(MigrationSet *set, DirEntry *entries, int n)
 		if (!entries[i].is_dir ||
 			migration_dir_script(set->src, entries[i].name, &this) == NULL)
 			continue;
-		if (found == LAYOUT_EMPTY || (found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
-		{
-			/* one snapshot.json makes a migration.sql folder drizzle-kit 1.0's */
-			found = this;
-			example = entries[i].name;
-		}
-		else if (found != this && !(found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
-			mixed_layouts(example, found, entries[i].name, this);
+		join_layout(&found, &example, this, entries[i].name);
 	}
 	return found;
 }
@@ -692,14 +703,7 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 		else
 			continue;
 
-		if (found == LAYOUT_EMPTY || (found == LAYOUT_PRISMA && this == LAYOUT_DRIZZLE1))
-		{
-			/* one snapshot.json makes a migration.sql folder drizzle-kit 1.0's */
-			found = this;
-			example = entries[i].name;
-		}
-		else if (found != this && !(found == LAYOUT_DRIZZLE1 && this == LAYOUT_PRISMA))
-			mixed_layouts(example, found, entries[i].name, this);
+		join_layout(&found, &example, this, entries[i].name);
 	}
 	return found;
 }
