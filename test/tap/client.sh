@@ -303,14 +303,14 @@ done
 ok_if "and the server runs it no more" \
 	test "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CALL migrator.run_backfill%'")" = 0
 
-# a terminal (script(1) gives one): a bar redrawn in place
-if command -v script >/dev/null; then
+# a terminal (script(1) gives one, where the machine has pseudo-terminals): a bar redrawn in place
+if command -v script >/dev/null && script -qec true /dev/null >/dev/null 2>&1; then
 	check "backfill on a terminal" 0 script -qec "\"$BIN\" backfill --batch-size=50 --pause=100 num_y \"dbname=$DB\"" /dev/null
 	ok_if "a bar redrawn in place, with the rows, the rate and the time left" \
 		eval 'grep -qaE $'"'"'\r\\[[#.]{20}\\] +[0-9]+%  [0-9]+ of about 3000 rows, [0-9]+ rows/s, (about [0-9]+ s left|under a second left|finishing)\e\\[K'"'"' "$TMP/out"'
 	ok_if "then the final line" has out 'change "num_y" is backfilled: 3000 rows filled'
 else
-	for i in 1 2 3; do n=$((n + 1)); echo "ok $n # SKIP script(1) is not installed"; done
+	for i in 1 2 3; do n=$((n + 1)); echo "ok $n # SKIP script(1) or a pseudo-terminal is missing"; done
 fi
 check "abort" 0 "$BIN" abort num_y "dbname=$DB"
 ok_if "the table is as before" \
