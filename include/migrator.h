@@ -301,6 +301,7 @@ extern Oid	migrator_guard_scratch;
 extern void migrator_guard_init(void);
 
 /* migrator.c */
+extern void migrator_spi_connect(int options);
 extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
 extern MigrationSource *migrator_source_arg(FunctionCallInfo fcinfo, int argno);

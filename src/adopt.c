@@ -92,7 +92,7 @@ migrator_baseline(PG_FUNCTION_ARGS)
 	for (int i = 0; i <= last; i++)
 		take[i] = plan->set->items[i]->kind == MIGRATION_VERSIONED;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	n = record_taken(rsinfo, plan, take, "baseline", "baselined");
 	journal_log_event("baseline", src->dir, NULL, true, NULL,
 					  migrator_summary("baselined", n), NULL, NULL);
@@ -489,7 +489,7 @@ migrator_adopt(PG_FUNCTION_ARGS)
 	plan = locked_plan(src, "adopt");
 	take = palloc0(sizeof(bool) * Max(plan->set->count, 1));
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	h = find_history(plan->set->layout);
 	if (h == NULL)
 		ereport(ERROR,
@@ -536,7 +536,7 @@ migrator_repair(PG_FUNCTION_ARGS)
 	set = source_read(src);
 	journal_lock();
 	plan = plan_build(set);
-	SPI_connect();
+	migrator_spi_connect(0);
 	for (int i = 0; i < plan->count; i++)
 	{
 		PlanEntry  *e = &plan->entries[i];
@@ -610,7 +610,7 @@ migrator_resolve(PG_FUNCTION_ARGS)
 				 errmsg("migration %s is recorded as %s", e->migration->path, plan_state_name(e->state)),
 				 errhint("Use migrator.revert() to undo an applied migration.")));
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (strcmp(outcome, "applied") == 0)
 		journal_record_origin(e->migration, 0, 0, "resolved");
 	journal_log_event("resolve", src->dir, e->migration, true, NULL,

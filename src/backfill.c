@@ -143,7 +143,7 @@ progress_start(Progress *p, const char *change)
 	INSTR_TIME_SET_CURRENT(p->start);
 	p->last = p->start;
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT rows_done, rows_total FROM migrator.changes "
 							  "WHERE name OPERATOR(pg_catalog.=) $1", 1, types, values,
 							  NULL, true, 1) != SPI_OK_SELECT)
@@ -611,8 +611,7 @@ backfill_one_batch(const char *change, int batch_size, bool *finished)
 	int64		n = 0;
 	bool		done = false;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	t = next_table(change);
 	if (t == NULL)
 	{
@@ -645,8 +644,7 @@ backfill_wanted(const char *change)
 {
 	char	   *state;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	state = migrator_open_change(change, "backfill");
 	SPI_finish();
 	return strcmp(state, "backfilled") != 0;
@@ -687,7 +685,7 @@ migrator_backfill(PG_FUNCTION_ARGS)
 		progress.rows = total;
 		progress_done(&progress);
 
-		SPI_connect();
+		migrator_spi_connect(0);
 		n = pending_builds(change);
 		SPI_finish();
 		if (n > 0)
@@ -871,8 +869,7 @@ run_batches(const char *change, int batch_size, int64 pause_us, int64 max_ms)
 	INSTR_TIME_SET_CURRENT(start);
 	key_cache_reset();
 	migrator_prune_reset();
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
+	migrator_spi_connect(SPI_OPT_NONATOMIC);
 	progress_start(&progress, change);
 	build_indexes(change);
 	for (;;)
@@ -1102,7 +1099,7 @@ cron_unschedule(const char *change)
 	{
 		if (!OidIsValid(get_extension_oid("pg_cron", true)))
 			return;
-		SPI_connect();
+		migrator_spi_connect(0);
 		if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not unschedule the backfill job");
 		SPI_finish();
@@ -1123,7 +1120,7 @@ change_state(const char *change)
 	MemoryContext caller = CurrentMemoryContext;	/* outlives the commits */
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT state FROM migrator.changes WHERE name OPERATOR(pg_catalog.=) $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.changes");
@@ -1187,8 +1184,7 @@ migrator_schedule_backfill(PG_FUNCTION_ARGS)
 				 errmsg("pg_cron is not loaded"),
 				 errhint("Add pg_cron to shared_preload_libraries, restart, and run CREATE EXTENSION pg_cron in the database cron.database_name names; or CALL migrator.run_backfill('%s') yourself.",
 						 change)));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	(void) migrator_open_change(change, "backfill");
 	SPI_finish();
 	cron_check_runnable(change);
@@ -1211,7 +1207,7 @@ migrator_schedule_backfill(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(cron_job_name(change));
 		values[1] = CStringGetTextDatum(schedule);
 		values[2] = CStringGetTextDatum(command);
-		SPI_connect();
+		migrator_spi_connect(0);
 		if (SPI_execute_with_args("SELECT cron.schedule($1, $2, $3)", 3, types, values,
 								  NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "cron.schedule failed");
@@ -1240,7 +1236,7 @@ migrator_schedule_backfill(PG_FUNCTION_ARGS)
 
 		v2[0] = CStringGetTextDatum(change);
 		v2[1] = Int64GetDatum(jobid);
-		SPI_connect();
+		migrator_spi_connect(0);
 		migrator_exec_as_owner("UPDATE migrator.changes SET cron_job = $2 WHERE name OPERATOR(pg_catalog.=) $1",
 							   2, t2, v2, NULL);
 		SPI_finish();
@@ -1266,7 +1262,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 	char	   *failure = NULL;
 	MemoryContext caller = CurrentMemoryContext;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute("SELECT pg_catalog.array_agg(cron_job)::pg_catalog.text FROM migrator.changes "
 					"WHERE cron_job IS NOT NULL", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.changes");
@@ -1290,7 +1286,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 		{
 			if (OidIsValid(get_extension_oid("pg_cron", true)))
 			{
-				SPI_connect();
+				migrator_spi_connect(0);
 				if (SPI_execute(sql, true, 1) != SPI_OK_SELECT)
 					elog(ERROR, "could not read cron.job_run_details");
 				json = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
@@ -1323,7 +1319,7 @@ migrator_cron_runs(PG_FUNCTION_ARGS)
 		InitMaterializedSRF(fcinfo, 0);
 		values[0] = json ? CStringGetTextDatum(json) : (Datum) 0;
 		values[1] = failure ? CStringGetTextDatum(failure) : (Datum) 0;
-		SPI_connect();
+		migrator_spi_connect(0);
 		if (SPI_execute_with_args("SELECT c.name, c.cron_job, r.scheduled, r.status, "
 								  "  COALESCE(r.return_message, $2), r.start_time, r.end_time, r.failed_runs "
 								  "FROM migrator.changes c LEFT JOIN pg_catalog.json_to_recordset($1::pg_catalog.json) "

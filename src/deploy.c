@@ -273,7 +273,7 @@ migrator_check_change_owned(const char *change)
 	bool		isnull;
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT t.relid::pg_catalog.oid FROM migrator.change_tables t "
 							  "WHERE t.change OPERATOR(pg_catalog.=) $1 ORDER BY t.relid",
 							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
@@ -400,7 +400,7 @@ deploy_privileges(FunctionCallInfo fcinfo, bool grant)
 	appendStringInfo(&sql, " %s %s", grant ? "TO" : "FROM", quote_identifier(role));
 
 	migrator_owner_begin(&s);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute(sql.data, false, 0) < 0)
 		elog(ERROR, "could not run \"%s\"", sql.data);
 	/*

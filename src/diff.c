@@ -288,7 +288,7 @@ migrator_drift(PG_FUNCTION_ARGS)
 	MemoryContext caller = CurrentMemoryContext;
 	bool		isnull;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute("SELECT snapshot FROM migrator.snapshots ORDER BY id DESC LIMIT 1", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.snapshots");
 	if (SPI_processed == 1)
@@ -353,7 +353,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 	{
 		int			nest = NewGUCNestLevel();
 
-		SPI_connect();
+		migrator_spi_connect(0);
 		migrator_scratch_schema_create(scratch);
 		(void) set_config_option("search_path", quote_identifier(scratch), PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);

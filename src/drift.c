@@ -99,7 +99,7 @@ drift_recorded(MemoryContext cxt)
 	Jsonb	   *recorded = NULL;
 	bool		isnull;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute("SELECT snapshot FROM migrator.snapshots ORDER BY id DESC LIMIT 1", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read migrator.snapshots");
 	if (SPI_processed == 1)
@@ -140,7 +140,7 @@ drift_before_run(const char *action)
 
 	values[0] = JsonbPGetDatum(baseline);
 	values[1] = JsonbPGetDatum(before);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT pg_catalog.count(*), pg_catalog.string_agg(CASE d.kind "
 							  "  WHEN 'schema' THEN 'schema ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(d.schema) "
 							  "  ELSE pg_catalog.rtrim(d.kind, 's') OPERATOR(pg_catalog.||) ' ' "
@@ -191,7 +191,7 @@ drift_keep(const char *action, void *after)
 		values[0] = JsonbPGetDatum(drift_baseline);
 		values[1] = JsonbPGetDatum(drift_before);
 		values[2] = JsonbPGetDatum((Jsonb *) after);
-		SPI_connect();
+		migrator_spi_connect(0);
 		if (SPI_execute_with_args("SELECT migrator.keep_drift($1, $2, $3)", 3, types, values,
 								  NULL, true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not keep the drift in the recorded snapshot");
@@ -214,7 +214,7 @@ drift_without_changes(void *snapshot)
 	MemoryContext caller = CurrentMemoryContext;
 
 	values[0] = JsonbPGetDatum((Jsonb *) snapshot);
-	SPI_connect();
+	migrator_spi_connect(0);
 	/* a database that never had a change has no part of one anywhere */
 	if (SPI_execute_with_args("SELECT CASE WHEN EXISTS (SELECT FROM migrator.changes) "
 							  "THEN migrator.without_changes($1) ELSE $1 END", 1, types, values,

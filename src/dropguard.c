@@ -149,8 +149,7 @@ owner_named(List *roles)
 	bool		isnull;
 	Oid			owner = InvalidOid;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	if (SPI_execute("SELECT extowner FROM pg_catalog.pg_extension "
 					"WHERE extname OPERATOR(pg_catalog.=) 'migrator'",
 					true, 1) != SPI_OK_SELECT)
@@ -351,8 +350,7 @@ migrator_drop_guard(PG_FUNCTION_ARGS)
 	if (what == NULL || !allowed(trigdata->parsetree))
 		PG_RETURN_VOID();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	changes = open_changes();
 	if (!cascade)
 		refuse_if_open(what, changes);

@@ -106,7 +106,7 @@ load_columns(const char *change, Oid relid, char **version_schema,
 
 	values[0] = CStringGetTextDatum(change);
 	values[1] = ObjectIdGetDatum(relid);
-	SPI_connect();
+	migrator_spi_connect(0);
 	rc = SPI_execute_with_args(
 							   "SELECT c.version_schema, t.marker, cc.column_name, cc.final_name, "
 							   "cc.tmp_name, cc.up, cc.down "

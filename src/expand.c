@@ -964,7 +964,7 @@ carry_dependents(ChangeTable *t, ChangeColumn *c, List **steps)
 
 	values[0] = ObjectIdGetDatum(t->relid);
 	values[1] = CStringGetTextDatum(c->column_name);
-	SPI_connect();
+	migrator_spi_connect(0);
 	/* what is read here must outlive SPI_finish() */
 	spicxt = MemoryContextSwitchTo(caller);
 	MemoryContextSwitchTo(spicxt);
@@ -1355,7 +1355,7 @@ stored_step_sql(const char *change, bool for_abort)
 	MemoryContext caller = CurrentMemoryContext;
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args(for_abort ?
 							  "SELECT abort_sql, is_sql AND abort_sql IS NULL, ord FROM migrator.change_steps "
 							  "WHERE change OPERATOR(pg_catalog.=) $1 ORDER BY ord DESC" :
@@ -1412,8 +1412,7 @@ migrator_expand(PG_FUNCTION_ARGS)
 				 errmsg("change \"%s\" already exists", change),
 				 errhint("Pick a new name; migrator.changes keeps every change.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	tables = read_ops(ops, &steps);
 
 	/* one version schema: the tables of a change share a schema */
@@ -1536,7 +1535,7 @@ stored_tables(const char *change)
 	StoredTable *cur = NULL;
 
 	values[0] = CStringGetTextDatum(change);
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT t.relid::pg_catalog.oid, t.marker, c.column_name, c.final_name, "
 							  "c.tmp_name, c.not_null, c.check_name, c.fk_name "
 							  "FROM migrator.change_tables t LEFT JOIN migrator.change_columns c "
@@ -1769,8 +1768,7 @@ migrator_contract(PG_FUNCTION_ARGS)
 	char	   *state;
 	ChangeEnd	end;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	state = migrator_open_change(change, "contract");
 	if (strcmp(state, "backfilled") != 0)
 		ereport(ERROR,
@@ -1823,8 +1821,7 @@ migrator_abort(PG_FUNCTION_ARGS)
 	char	   *change = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ChangeEnd	end;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	(void) migrator_open_change(change, "abort");
 	end.change = change;
 	end.step_sql = stored_step_sql(change, true);	/* refuses before anything runs */

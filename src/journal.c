@@ -227,7 +227,7 @@ exec_as_owner(SPIPlanPtr *plan, const char *sql, int nargs, Oid *types,
 	migrator_guard_level = 0;
 	PG_TRY();
 	{
-		SPI_connect();
+		migrator_spi_connect(0);
 		if (plan == NULL)
 			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 		else
@@ -688,7 +688,7 @@ journal_read(void)
 	List	   *rows = NIL;
 	int			rc;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	rc = SPI_execute("SELECT version, name, path, checksum, applied_at, "
 					 "kind OPERATOR(pg_catalog.=) 'repeatable' "
 					 "FROM migrator.journal ORDER BY id", false, 0);
@@ -794,7 +794,7 @@ migrator_spi_text(const char *sql, int nargs, Oid *types, Datum *values,
 	MemoryContext caller = CurrentMemoryContext;
 	char	   *result = NULL;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args(sql, nargs, types, values, NULL, read_only, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not run \"%s\"", sql);
 	if (SPI_processed > 0)

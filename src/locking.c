@@ -125,8 +125,7 @@ cancel_autovacuums(LockedRun *run)
 	char	  **relnames;
 
 	values[0] = oid_array(run->relids);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("SELECT DISTINCT l.pid, l.relation::pg_catalog.regclass::pg_catalog.text "
 							  "FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_locks l "
 							  "ON l.pid OPERATOR(pg_catalog.=) a.pid "
@@ -176,8 +175,7 @@ views_to_lock(LockedRun *run)
 	values[0] = oid_array(run->relids);
 	values[1] = run->version_schema ? CStringGetTextDatum(run->version_schema) : (Datum) 0;
 	nulls[1] = run->version_schema ? ' ' : 'n';
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	if (SPI_execute_with_args("WITH RECURSIVE v(oid, depth) AS ("
 							  " SELECT c.oid, 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
 							  " ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"

@@ -12,6 +12,7 @@
 
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "access/xact.h"
@@ -86,6 +87,19 @@ _PG_init(void)
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();
 	dual_write_plan_init();
+}
+
+/*
+ * SPI_connect() (options 0) or SPI_connect_ext(options), or an error: every
+ * SPI session of migrator's opens here, so none goes on unconnected.
+ */
+void
+migrator_spi_connect(int options)
+{
+	int			rc = options ? SPI_connect_ext(options) : SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 }
 
 /*

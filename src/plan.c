@@ -275,8 +275,7 @@ plan_carry_over(RunPlan *plan, const char *dir)
 
 		if (!e->carried)
 			continue;
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		migrator_spi_connect(0);
 		was = e->applied->path;
 		values[0] = CStringGetTextDatum(m->version);
 		values[1] = CStringGetTextDatum(m->name);

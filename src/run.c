@@ -362,8 +362,7 @@ migrator_apply(PG_FUNCTION_ARGS)
 
 	if (steps != NIL)
 		drift_before_run("apply");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	run.src = src;
 	run.steps = steps;
 	run.current = NULL;
@@ -711,8 +710,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(runcxt);
 
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
+	migrator_spi_connect(SPI_OPT_NONATOMIC);
 	MemoryContextSwitchTo(runcxt);
 
 	/* wait for other runners holding no snapshot, then keep the lock to the end */
@@ -955,8 +953,7 @@ migrator_revert(PG_FUNCTION_ARGS)
 
 	todo = prepare_revert(src, steps, NULL, true, &set);
 	drift_before_run("revert");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	foreach(lc, todo)
 	{
 		RunStep    *step = lfirst(lc);
@@ -1035,8 +1032,7 @@ migrator_revert_to(PG_FUNCTION_ARGS)
 								   ALLOCSET_DEFAULT_SIZES);
 	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
 	oldcxt = MemoryContextSwitchTo(runcxt);
-	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect_ext failed");
+	migrator_spi_connect(SPI_OPT_NONATOMIC);
 	MemoryContextSwitchTo(runcxt);
 	SPI_commit();
 	journal_lock_session();

@@ -1028,7 +1028,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	 * read_only: a fresh snapshot sees what this transaction just created.
 	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
-	SPI_connect();
+	migrator_spi_connect(0);
 	k.n = 0;
 	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -1124,7 +1124,7 @@ user_schemas(void)
 	List	   *result = NIL;
 	MemoryContext caller = CurrentMemoryContext;
 
-	SPI_connect();
+	migrator_spi_connect(0);
 	if (SPI_execute("SELECT n.nspname FROM pg_catalog.pg_namespace n "
 					"WHERE n.nspname OPERATOR(pg_catalog.!~) '^pg_' "
 					"AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{information_schema,migrator}') "

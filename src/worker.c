@@ -130,8 +130,7 @@ execute_query(WorkerShared *ws)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	migrator_spi_connect(0);
 	if (SPI_execute(ws->sql, false, 0) < 0)
 		elog(ERROR, "could not run: %s", ws->sql);
 	if (SPI_tuptable != NULL && SPI_processed > 0)
