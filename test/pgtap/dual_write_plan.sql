@@ -29,19 +29,6 @@ $f$;
 SELECT lives_ok($$SELECT migrator.expand('dw_plan', pg_temp.ops('dw_plan'))$$, 'expand the planned table');
 SELECT lives_ok($$SELECT migrator.expand('dw_trig', pg_temp.ops('dw_trig'))$$, 'expand the control table');
 
--- does migrator's trigger run for this statement?  (it runs the statement)
-CREATE FUNCTION pg_temp.fires(stmt text) RETURNS boolean LANGUAGE plpgsql AS $f$
-DECLARE
-	l text;
-	fired boolean := false;
-BEGIN
-	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || stmt LOOP
-		fired := fired OR l LIKE 'Trigger _migrator_dual_write:%';
-	END LOOP;
-	RETURN fired;
-END
-$f$;
-
 -- run a statement written for table %1$I (and version schema %2$I) on both tables, the shape
 -- chosen by search_path as an application would; true if migrator's trigger ran on dw_plan
 CREATE FUNCTION pg_temp.both(stmt text, new_shape boolean DEFAULT false) RETURNS boolean

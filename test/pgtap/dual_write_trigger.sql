@@ -19,19 +19,6 @@ SELECT lives_ok($$SELECT migrator.expand('dwt', jsonb_build_array(
 	'expand dwt: two alter_columns whose up/down are not the identity');
 SELECT version_schema AS vs FROM migrator.changes WHERE name = 'dwt' \gset
 
--- fires(stmt): runs stmt here; true when migrator's trigger ran for it
-CREATE FUNCTION pg_temp.fires(stmt text) RETURNS boolean LANGUAGE plpgsql AS $f$
-DECLARE
-	l text;
-	fired boolean := false;
-BEGIN
-	FOR l IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || stmt LOOP
-		fired := fired OR l LIKE 'Trigger _migrator_dual_write:%';
-	END LOOP;
-	RETURN fired;
-END
-$f$;
-
 -- fresh(stmt, new_shape): runs stmt as the first statement of a new connection (through the new
 -- shape's search_path when asked); true when migrator's trigger ran for it
 CREATE FUNCTION pg_temp.fresh(stmt text, new_shape boolean DEFAULT false) RETURNS boolean
