@@ -886,57 +886,136 @@ name_parts(DependNames *dn, Rows *r, Oid classid, const char *kind)
 typedef struct Kinds
 {
 	int			n;
-	const char *names[16];
-	Jsonb	   *values[16];
+	const char *names[32];
+	Jsonb	   *values[32];
 	MemoryContext tree;			/* the tree of the piece being made */
 } Kinds;
 
 /* the parts of an object (of the snapshot's rows), pushed after its members */
 typedef void (*PushParts) (JsonbParseState **st, Oid owner, void *arg);
 
-/* the rows of the parts of tables, views, domains and composite types */
-typedef struct TableParts
+/*
+ * What the kinds read besides their objects: the query parameters, the
+ * names of the objects for depends, and the rows of the parts of tables,
+ * views, domains and composite types.
+ */
+typedef struct Parts
 {
+	Datum	   *values;			/* $1 the schema's oid, $2 its name quoted */
+	DependNames *dn;
+	SnapshotMemo *memo;
 	Rows		columns;
 	Rows		constraints;
 	Rows		indexes;
 	Rows		triggers;
 	Rows		policies;
-	Rows	   *comments;
-} TableParts;
+	Rows		comments;
+} Parts;
+
+/*
+ * Tables' parts, read once: the columns of composite types and the indexes
+ * of materialized views come with them, and are read again from the start
+ * by those kinds.
+ */
+static void
+table_parts_load(Parts *p)
+{
+	p->columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), p->values);
+	p->constraints = run_query(CONSTRAINTS_QUERY, p->values);
+	p->indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), p->values);
+	index_definitions(&p->indexes, TextDatumGetCString(p->values[1]), p->memo);
+	p->triggers = run_query(TRIGGERS_QUERY, p->values);
+	p->policies = run_query(POLICIES_QUERY, p->values);
+	name_parts(p->dn, &p->columns, AttrDefaultRelationId, NULL);
+	/* a key's index is named for its constraint before it is for itself */
+	name_parts(p->dn, &p->constraints, ConstraintRelationId, "constraint");
+	name_objects(p->dn, &p->indexes, RelationRelationId, "index", INDEX_OID_COLUMN);
+	name_parts(p->dn, &p->triggers, TriggerRelationId, "trigger");
+	name_parts(p->dn, &p->policies, PolicyRelationId, "policy");
+}
 
 static void
 table_parts(JsonbParseState **st, Oid rel, void *arg)
 {
-	TableParts *tp = arg;
+	Parts	   *p = arg;
 
-	push_parts(st, "columns", &tp->columns, rel, true);
-	push_parts(st, "constraints", &tp->constraints, rel, true);
-	push_parts(st, "indexes", &tp->indexes, rel, true);
-	push_parts(st, "triggers", &tp->triggers, rel, true);
-	push_parts(st, "policies", &tp->policies, rel, true);
+	push_parts(st, "columns", &p->columns, rel, true);
+	push_parts(st, "constraints", &p->constraints, rel, true);
+	push_parts(st, "indexes", &p->indexes, rel, true);
+	push_parts(st, "triggers", &p->triggers, rel, true);
+	push_parts(st, "policies", &p->policies, rel, true);
+}
+
+static void
+view_parts_load(Parts *p)
+{
+	p->comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, p->values);
+	p->indexes.pos = 0;
 }
 
 static void
 view_parts(JsonbParseState **st, Oid rel, void *arg)
 {
-	TableParts *tp = arg;
+	Parts	   *p = arg;
 
-	push_parts(st, "indexes", &tp->indexes, rel, true);
-	push_text_parts(st, "column_comments", tp->comments, rel);
+	push_parts(st, "indexes", &p->indexes, rel, true);
+	push_text_parts(st, "column_comments", &p->comments, rel);
+}
+
+static void
+domain_parts_load(Parts *p)
+{
+	p->constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, p->values);
+	name_parts(p->dn, &p->constraints, ConstraintRelationId, "constraint");
 }
 
 static void
 domain_parts(JsonbParseState **st, Oid type, void *arg)
 {
-	push_parts(st, "constraints", &((TableParts *) arg)->constraints, type, true);
+	push_parts(st, "constraints", &((Parts *) arg)->constraints, type, true);
+}
+
+static void
+composite_parts_load(Parts *p)
+{
+	p->columns.pos = 0;
 }
 
 static void
 composite_parts(JsonbParseState **st, Oid rel, void *arg)
 {
-	push_parts(st, "attributes", &((TableParts *) arg)->columns, rel, true);
+	push_parts(st, "attributes", &((Parts *) arg)->columns, rel, true);
 }
+
+/*
+ * The kinds of objects of a schema, in the order they are read (a kind
+ * whose parts were read with an earlier kind's comes after it).  Each is a
+ * key of the snapshot, {name: {members, parts}, ...}: its objects are the
+ * rows of query, their oids in its first column are of catalog classid,
+ * and depends calls them "noun NAME".
+ */
+typedef struct SnapshotKind
+{
+	const char *key;
+	const char *query;
+	Oid			classid;
+	const char *noun;
+	void		(*load) (Parts *p); /* reads and names its parts, if any */
+	PushParts	parts;			/* pushes an object's parts */
+} SnapshotKind;
+
+static const SnapshotKind snapshot_kinds[] = {
+	{"extensions", EXTENSIONS_QUERY, ExtensionRelationId, "extension", NULL, NULL},
+	{"tables", TABLES_QUERY, RelationRelationId, "relation", table_parts_load, table_parts},
+	{"views", VIEWS_QUERY, RelationRelationId, "relation", view_parts_load, view_parts},
+	{"sequences", SEQUENCES_QUERY, RelationRelationId, "relation", NULL, NULL},
+	{"enums", ENUMS_QUERY, TypeRelationId, "type", NULL, NULL},
+	{"domains", DOMAINS_QUERY, TypeRelationId, "type", domain_parts_load, domain_parts},
+	/* a composite type's oid here is its relation's */
+	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
+	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
+	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
+};
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
 static Jsonb *
@@ -986,12 +1065,16 @@ add_kind(Kinds *k, const char *kind, Rows *objects, PushParts parts, void *arg)
 	MemoryContextDelete(pieces);
 }
 
-/* kind: {members} of the one row of objects */
+/* the schema itself: "schema": {members} of SCHEMA_QUERY's one row */
 static void
-add_one(Kinds *k, const char *kind, Rows *objects)
+add_schema(Kinds *k, Datum *values, const char *schema)
 {
-	k->names[k->n] = kind;
-	k->values[k->n++] = object_jsonb(k, objects, 0, NULL, NULL);
+	Rows		objects = run_query(SCHEMA_QUERY, values);
+
+	if (objects.n != 1)
+		elog(ERROR, "could not describe schema \"%s\"", schema);
+	k->names[k->n] = "schema";
+	k->values[k->n++] = object_jsonb(k, &objects, 0, NULL, NULL);
 }
 
 /*
@@ -1009,11 +1092,10 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Kinds		k;
 	Jsonb	   *j;
 	Jsonb	   *result;
-	Rows		objects;
-	TableParts	tp;
-	Rows		comments;
-	DependNames *dn;
+	Parts		p;
 
+	StaticAssertStmt(lengthof(snapshot_kinds) + 2 <= lengthof(k.names),
+					 "Kinds holds every kind, the schema and depends");
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* the queries are costly in the planner's eyes: JIT would take longer, */
@@ -1032,70 +1114,27 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	k.n = 0;
 	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
 								   ALLOCSET_DEFAULT_SIZES);
-	dn = depends_names_create(nspid);
+	memset(&p, 0, sizeof(p));
+	p.values = values;
+	p.memo = memo;
+	p.dn = depends_names_create(nspid);
 
-	objects = run_query(SCHEMA_QUERY, values);
-	if (objects.n != 1)
-		elog(ERROR, "could not describe schema \"%s\"", schema);
-	add_one(&k, "schema", &objects);
-	objects = run_query(EXTENSIONS_QUERY, values);
-	name_objects(dn, &objects, ExtensionRelationId, "extension", 1);
-	add_kind(&k, "extensions", &objects, NULL, NULL);
+	add_schema(&k, values, schema);
+	for (size_t i = 0; i < lengthof(snapshot_kinds); i++)
+	{
+		const SnapshotKind *sk = &snapshot_kinds[i];
+		Rows		objects;
 
-	/* tables, with their parts */
-	tp.columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), values);
-	tp.constraints = run_query(CONSTRAINTS_QUERY, values);
-	tp.indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), values);
-	index_definitions(&tp.indexes, quote_identifier(schema), memo);
-	tp.triggers = run_query(TRIGGERS_QUERY, values);
-	tp.policies = run_query(POLICIES_QUERY, values);
-	objects = run_query(TABLES_QUERY, values);
-	name_objects(dn, &objects, RelationRelationId, "relation", 1);
-	name_parts(dn, &tp.columns, AttrDefaultRelationId, NULL);
-	name_parts(dn, &tp.constraints, ConstraintRelationId, "constraint");
-	name_objects(dn, &tp.indexes, RelationRelationId, "index", INDEX_OID_COLUMN);
-	name_parts(dn, &tp.triggers, TriggerRelationId, "trigger");
-	name_parts(dn, &tp.policies, PolicyRelationId, "policy");
-	add_kind(&k, "tables", &objects, table_parts, &tp);
-
-	/* views, with their indexes (materialized) and column comments */
-	comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, values);
-	tp.indexes.pos = 0;
-	tp.comments = &comments;
-	objects = run_query(VIEWS_QUERY, values);
-	name_objects(dn, &objects, RelationRelationId, "relation", 1);
-	add_kind(&k, "views", &objects, view_parts, &tp);
-
-	objects = run_query(SEQUENCES_QUERY, values);
-	name_objects(dn, &objects, RelationRelationId, "relation", 1);
-	add_kind(&k, "sequences", &objects, NULL, NULL);
-	objects = run_query(ENUMS_QUERY, values);
-	name_objects(dn, &objects, TypeRelationId, "type", 1);
-	add_kind(&k, "enums", &objects, NULL, NULL);
-
-	/* domains, with their constraints */
-	tp.constraints = run_query(DOMAIN_CONSTRAINTS_QUERY, values);
-	name_parts(dn, &tp.constraints, ConstraintRelationId, "constraint");
-	objects = run_query(DOMAINS_QUERY, values);
-	name_objects(dn, &objects, TypeRelationId, "type", 1);
-	add_kind(&k, "domains", &objects, domain_parts, &tp);
-
-	/* composite types, with their attributes (keyed by their relation) */
-	tp.columns.pos = 0;
-	objects = run_query(COMPOSITES_QUERY, values);
-	name_objects(dn, &objects, RelationRelationId, "type", 1);
-	add_kind(&k, "composites", &objects, composite_parts, &tp);
-
-	objects = run_query(RANGES_QUERY, values);
-	name_objects(dn, &objects, TypeRelationId, "type", 1);
-	add_kind(&k, "ranges", &objects, NULL, NULL);
-	objects = run_query(FUNCTIONS_QUERY, values);
-	name_objects(dn, &objects, ProcedureRelationId, "function", 1);
-	add_kind(&k, "functions", &objects, NULL, NULL);
+		if (sk->load)
+			sk->load(&p);
+		objects = run_query(sk->query, values);
+		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
+		add_kind(&k, sk->key, &objects, sk->parts, &p);
+	}
 
 	/* depends: {name: [names]} (depends.c) */
 	k.names[k.n] = "depends";
-	k.values[k.n++] = snapshot_depends(dn);
+	k.values[k.n++] = snapshot_depends(p.dn);
 
 	j = jsonb_object_of(k.n, k.names, k.values);
 	/* copied out of SPI's memory, which SPI_finish() frees */
