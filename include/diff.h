@@ -26,7 +26,7 @@
  * The statements so far, each with its hazard (NULL: none), the objects it
  * acts on, as the snapshot's "depends" names them (NIL: none; more than one
  * for a DROP TABLE of several), how, and objects it needs beyond those its
- * objects depend on (NIL: none).  The statements emit() adds act on the
+ * objects depend on (NIL: none).  The statements diff_emit() adds act on the
  * object diff_on() named last.
  */
 typedef struct DiffOut
@@ -39,7 +39,7 @@ typedef struct DiffOut
 	List	   *needs;			/* List * of names */
 	char	   *object;			/* what the next statements act on */
 	char		act;
-	bool		meta;			/* in emit_comment() or emit_grants() */
+	bool		meta;			/* in diff_emit_comment() or diff_emit_grants() */
 	/* generate(): what of the schema itself the desired file leaves alone */
 	bool		keep_schema_comment;
 	bool		keep_schema_grants;
@@ -103,33 +103,33 @@ extern void desired_load(const char *text, const char *target, const char *scrat
 extern Jsonb *jsonb_object_of(int n, const char *const *keys, Jsonb *const *values);
 
 /* diff_util.c */
-extern void emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
+extern void diff_emit(DiffOut *out, const char *hazard, const char *fmt,...) pg_attribute_printf(3, 4);
 extern void diff_on(DiffOut *out, char act, const char *kind, const char *name);
 extern void diff_on_part(DiffOut *out, char act, const char *kind, const char *owner,
 						 const char *name);
 extern void diff_needs(DiffOut *out, const char *kind, const char *name);
 extern void diff_also(DiffOut *out, const char *kind, const char *name);
-extern JsonbContainer *get_obj(JsonbContainer *c, const char *key);
-extern char *get_text(JsonbContainer *c, const char *key);
-extern char *need_text(JsonbContainer *c, const char *key);
-extern bool get_bool(JsonbContainer *c, const char *key);
-extern int	get_int(JsonbContainer *c, const char *key);
-extern bool same(JsonbContainer *a, JsonbContainer *b, const char *key);
-extern List *keys_of(JsonbContainer *c);
-extern List *array_of(JsonbContainer *c, const char *key);
-extern bool has_key(JsonbContainer *c, const char *key);
-extern bool str_member(List *list, const char *s);
-extern char *q(DiffOut *out, const char *name);
-extern const char *literal_or_null(const char *s);
-extern List *by_position(JsonbContainer *columns);
-extern List *sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key);
-extern void emit_comment(DiffOut *out, const char *kind, const char *target,
+extern JsonbContainer *diff_get_obj(JsonbContainer *c, const char *key);
+extern char *diff_get_text(JsonbContainer *c, const char *key);
+extern char *diff_need_text(JsonbContainer *c, const char *key);
+extern bool diff_get_bool(JsonbContainer *c, const char *key);
+extern int	diff_get_int(JsonbContainer *c, const char *key);
+extern bool diff_same(JsonbContainer *a, JsonbContainer *b, const char *key);
+extern List *diff_keys_of(JsonbContainer *c);
+extern List *diff_array_of(JsonbContainer *c, const char *key);
+extern bool diff_has_key(JsonbContainer *c, const char *key);
+extern bool diff_str_member(List *list, const char *s);
+extern char *diff_q(DiffOut *out, const char *name);
+extern const char *diff_literal_or_null(const char *s);
+extern List *diff_by_position(JsonbContainer *columns);
+extern List *diff_sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key);
+extern void diff_emit_comment(DiffOut *out, const char *kind, const char *target,
 						 JsonbContainer *s, JsonbContainer *d);
-extern void emit_grants(DiffOut *out, const char *on, const char *column,
+extern void diff_emit_grants(DiffOut *out, const char *on, const char *column,
 						JsonbContainer *s, JsonbContainer *d);
 
 /* diff_types.c: enums, domains, composite and range types */
-extern void find_recreated_enums(Diff *diff);
+extern void diff_find_recreated_enums(Diff *diff);
 extern void diff_types_create(Diff *diff);
 extern void diff_domains_complete(Diff *diff);
 extern void diff_types_drop(Diff *diff);
@@ -137,7 +137,7 @@ extern void diff_domains_detach(Diff *diff);
 extern void diff_enum_columns(Diff *diff, const char *table, const char *column,
 							  JsonbContainer *d);
 extern void diff_enums_drop_old(Diff *diff);
-extern bool is_recreated_enum(Diff *diff, const char *type);
+extern bool diff_is_recreated_enum(Diff *diff, const char *type);
 
 /* diff_objects.c: the schema, extensions, sequences, functions */
 extern void diff_extensions_create(Diff *diff);
@@ -148,7 +148,7 @@ extern void diff_schema(Diff *diff);
 extern void diff_objects_drop(Diff *diff);
 extern void diff_functions_drop_dependent(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
-extern bool function_replaced(JsonbContainer *s, JsonbContainer *d);
+extern bool diff_function_replaced(JsonbContainer *s, JsonbContainer *d);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
 extern void diff_tables_drop_foreign_keys(Diff *diff);
@@ -157,21 +157,21 @@ extern void diff_tables_create(Diff *diff);
 extern void diff_tables_alter(Diff *diff);
 extern void diff_tables_add_parts(Diff *diff);
 extern void diff_tables_drop(Diff *diff);
-extern bool columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b);
-extern bool column_recreated(JsonbContainer *s, JsonbContainer *d);
+extern bool diff_columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b);
+extern bool diff_column_recreated(JsonbContainer *s, JsonbContainer *d);
 extern void diff_indexes(Diff *diff, const char *table, JsonbContainer *s,
 						 JsonbContainer *d, bool concurrent);
-extern void drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent);
+extern void diff_drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent);
 
 /* diff_order.c */
 extern void diff_find_rebuilt(Diff *diff);
-extern bool is_rebuilt(Diff *diff, const char *kind, const char *name);
-extern bool is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name);
+extern bool diff_is_rebuilt(Diff *diff, const char *kind, const char *name);
+extern bool diff_is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name);
 extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
 					   JsonbContainer *dst_depends);
 
 /* diff_views.c */
-extern List *views_to_drop(Diff *diff);
+extern List *diff_views_to_drop(Diff *diff);
 extern void diff_views_drop(Diff *diff);
 extern void diff_views_create(Diff *diff);
 

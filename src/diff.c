@@ -55,17 +55,17 @@ open_snap(JsonbContainer *c)
 {
 	Snap		s;
 
-	s.schema = get_obj(c, "schema");
-	s.extensions = get_obj(c, "extensions");
-	s.tables = get_obj(c, "tables");
-	s.views = get_obj(c, "views");
-	s.sequences = get_obj(c, "sequences");
-	s.enums = get_obj(c, "enums");
-	s.domains = get_obj(c, "domains");
-	s.composites = get_obj(c, "composites");
-	s.ranges = get_obj(c, "ranges");
-	s.functions = get_obj(c, "functions");
-	s.depends = get_obj(c, "depends");
+	s.schema = diff_get_obj(c, "schema");
+	s.extensions = diff_get_obj(c, "extensions");
+	s.tables = diff_get_obj(c, "tables");
+	s.views = diff_get_obj(c, "views");
+	s.sequences = diff_get_obj(c, "sequences");
+	s.enums = diff_get_obj(c, "enums");
+	s.domains = diff_get_obj(c, "domains");
+	s.composites = diff_get_obj(c, "composites");
+	s.ranges = diff_get_obj(c, "ranges");
+	s.functions = diff_get_obj(c, "functions");
+	s.depends = diff_get_obj(c, "depends");
 	return s;
 }
 
@@ -97,7 +97,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.src = open_snap(srcc);
 	diff.dst = open_snap(dstc);
 
-	find_recreated_enums(&diff);
+	diff_find_recreated_enums(&diff);
 	diff_find_rebuilt(&diff);
 	diff_functions_drop_dependent(&diff);
 	diff_views_drop(&diff);
@@ -236,7 +236,7 @@ static void
 diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 {
 	ListCell   *lc;
-	List	   *schemas = keys_of(&b->root);
+	List	   *schemas = diff_keys_of(&b->root);
 	JsonbValue	empty;
 	Jsonb	   *none;
 
@@ -244,14 +244,14 @@ diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 	empty.val.object.nPairs = 0;
 	empty.val.object.pairs = NULL;
 	none = JsonbValueToJsonb(&empty);
-	foreach(lc, keys_of(&a->root))
-		if (!str_member(schemas, lfirst(lc)))
+	foreach(lc, diff_keys_of(&a->root))
+		if (!diff_str_member(schemas, lfirst(lc)))
 			schemas = lappend(schemas, lfirst(lc));
 	foreach(lc, schemas)
 	{
 		char	   *schema = lfirst(lc);
-		JsonbContainer *sa = get_obj(&a->root, schema);
-		JsonbContainer *sb = get_obj(&b->root, schema);
+		JsonbContainer *sa = diff_get_obj(&a->root, schema);
+		JsonbContainer *sb = diff_get_obj(&b->root, schema);
 
 		out->schema = schema;
 		diff_snapshots(out, sa ? sa : &none->root, sb ? sb : &none->root);

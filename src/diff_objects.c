@@ -25,11 +25,11 @@ diff_schema(Diff *diff)
 
 	diff_on(out, ACT_ALTER, "schema", out->schema);
 	if (out->schema_owner)
-		emit(out, NULL, "ALTER SCHEMA %s OWNER TO %s", schema, quote_identifier(out->schema_owner));
+		diff_emit(out, NULL, "ALTER SCHEMA %s OWNER TO %s", schema, quote_identifier(out->schema_owner));
 	if (!out->keep_schema_comment)
-		emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
+		diff_emit_comment(out, "SCHEMA", schema, diff->src.schema, diff->dst.schema);
 	if (!out->keep_schema_grants)
-		emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
+		diff_emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
 }
 
 /* extensions first: types and functions of the schema may use theirs */
@@ -38,11 +38,11 @@ diff_extensions_create(Diff *diff)
 {
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.extensions))
-		if (!has_key(diff->src.extensions, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->dst.extensions))
+		if (!diff_has_key(diff->src.extensions, lfirst(lc)))
 		{
 			diff_on(diff->out, ACT_CREATE, "extension", lfirst(lc));
-			emit(diff->out, NULL, "CREATE EXTENSION %s SCHEMA %s",
+			diff_emit(diff->out, NULL, "CREATE EXTENSION %s SCHEMA %s",
 				 quote_identifier(lfirst(lc)), quote_identifier(diff->out->schema));
 		}
 }
@@ -56,9 +56,9 @@ static char *
 sequence_options(JsonbContainer *d)
 {
 	return psprintf("AS %s INCREMENT BY %s MINVALUE %s MAXVALUE %s START WITH %s CACHE %s %sCYCLE",
-					need_text(d, "type"), need_text(d, "increment"), need_text(d, "min"),
-					need_text(d, "max"), need_text(d, "start"), need_text(d, "cache"),
-					get_bool(d, "cycle") ? "" : "NO ");
+					diff_need_text(d, "type"), diff_need_text(d, "increment"), diff_need_text(d, "min"),
+					diff_need_text(d, "max"), diff_need_text(d, "start"), diff_need_text(d, "cache"),
+					diff_get_bool(d, "cycle") ? "" : "NO ");
 }
 
 /* new sequences and new options, before the tables whose defaults use them */
@@ -68,17 +68,17 @@ diff_sequences_create(Diff *diff)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.sequences))
+	foreach(lc, diff_keys_of(diff->dst.sequences))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *d = get_obj(diff->dst.sequences, name);
-		JsonbContainer *s = get_obj(diff->src.sequences, name);
+		JsonbContainer *d = diff_get_obj(diff->dst.sequences, name);
+		JsonbContainer *s = diff_get_obj(diff->src.sequences, name);
 
 		diff_on(out, s ? ACT_ALTER : ACT_CREATE, "relation", name);
 		if (s == NULL)
-			emit(out, NULL, "CREATE SEQUENCE %s %s", q(out, name), sequence_options(d));
+			diff_emit(out, NULL, "CREATE SEQUENCE %s %s", diff_q(out, name), sequence_options(d));
 		else if (strcmp(sequence_options(s), sequence_options(d)) != 0)
-			emit(out, NULL, "ALTER SEQUENCE %s %s", q(out, name), sequence_options(d));
+			diff_emit(out, NULL, "ALTER SEQUENCE %s %s", diff_q(out, name), sequence_options(d));
 	}
 }
 
@@ -111,25 +111,25 @@ diff_sequences_own(Diff *diff)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.sequences))
+	foreach(lc, diff_keys_of(diff->dst.sequences))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *d = get_obj(diff->dst.sequences, name);
-		JsonbContainer *s = get_obj(diff->src.sequences, name);
+		JsonbContainer *d = diff_get_obj(diff->dst.sequences, name);
+		JsonbContainer *s = diff_get_obj(diff->src.sequences, name);
 
-		char	   *owner = get_text(d, "owned_by");
+		char	   *owner = diff_get_text(d, "owned_by");
 
 		/* (what the tables need of a sequence is there already) */
 		diff_on(out, ACT_META, "relation", name);
-		if (!same(s, d, "owned_by"))
+		if (!diff_same(s, d, "owned_by"))
 		{
-			emit(out, NULL, "ALTER SEQUENCE %s OWNED BY %s", q(out, name),
+			diff_emit(out, NULL, "ALTER SEQUENCE %s OWNED BY %s", diff_q(out, name),
 				 owner ? psprintf("%s.%s", quote_identifier(out->schema), owner) : "NONE");
 			if (owner && owner_table(owner))
 				diff_needs(out, "relation", owner_table(owner));
 		}
-		emit_comment(out, "SEQUENCE", q(out, name), s, d);
-		emit_grants(out, psprintf("SEQUENCE %s", q(out, name)), NULL, s, d);
+		diff_emit_comment(out, "SEQUENCE", diff_q(out, name), s, d);
+		diff_emit_grants(out, psprintf("SEQUENCE %s", diff_q(out, name)), NULL, s, d);
 	}
 }
 
@@ -140,14 +140,14 @@ diff_sequences_own(Diff *diff)
 static bool
 goes_with_owner(Diff *diff, JsonbContainer *s)
 {
-	char	   *owner = get_text(s, "owned_by");
+	char	   *owner = diff_get_text(s, "owned_by");
 	List	   *parts = owner ? owner_parts(owner) : NIL;
 	JsonbContainer *t;
 
 	if (parts == NIL)
 		return false;
-	t = get_obj(diff->dst.tables, linitial(parts));
-	return t == NULL || !has_key(get_obj(t, "columns"), lsecond(parts));
+	t = diff_get_obj(diff->dst.tables, linitial(parts));
+	return t == NULL || !diff_has_key(diff_get_obj(t, "columns"), lsecond(parts));
 }
 
 /* ---------------------------------------------------------------------
@@ -174,13 +174,13 @@ function_args(const char *key)
 static char *
 function_name(DiffOut *out, const char *key)
 {
-	return q(out, pnstrdup(key, function_args(key) - key));
+	return diff_q(out, pnstrdup(key, function_args(key) - key));
 }
 
 static const char *
 routine_kind(JsonbContainer *f)
 {
-	return strcmp(need_text(f, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION";
+	return strcmp(diff_need_text(f, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION";
 }
 
 /*
@@ -192,12 +192,12 @@ routine_kind(JsonbContainer *f)
 static int
 function_phase(Diff *diff, JsonbContainer *f)
 {
-	List	   *depends = array_of(f, "depends");
+	List	   *depends = diff_array_of(f, "depends");
 	ListCell   *lc;
 	int			phase = depends ? 1 : 0;
 
 	foreach(lc, depends)
-		if (has_key(diff->dst.views, lfirst(lc)))
+		if (diff_has_key(diff->dst.views, lfirst(lc)))
 			phase = 2;
 	return phase;
 }
@@ -207,9 +207,9 @@ function_phase(Diff *diff, JsonbContainer *f)
  * its result type, argument names or defaults, or kind?
  */
 bool
-function_replaced(JsonbContainer *s, JsonbContainer *d)
+diff_function_replaced(JsonbContainer *s, JsonbContainer *d)
 {
-	return !(same(s, d, "result") && same(s, d, "arguments") && same(s, d, "kind"));
+	return !(diff_same(s, d, "result") && diff_same(s, d, "arguments") && diff_same(s, d, "kind"));
 }
 
 /*
@@ -223,28 +223,28 @@ diff_functions_create(Diff *diff, int phase)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.functions))
+	foreach(lc, diff_keys_of(diff->dst.functions))
 	{
 		char	   *key = lfirst(lc);
-		JsonbContainer *d = get_obj(diff->dst.functions, key);
-		JsonbContainer *s = get_obj(diff->src.functions, key);
+		JsonbContainer *d = diff_get_obj(diff->dst.functions, key);
+		JsonbContainer *s = diff_get_obj(diff->src.functions, key);
 		char	   *signature;
 
 		if (function_phase(diff, d) != phase)
 			continue;
 		signature = psprintf("%s%s", function_name(out, key), function_args(key));
-		if (s && (function_replaced(s, d) || is_rebuilt(diff, "function", key)))
+		if (s && (diff_function_replaced(s, d) || diff_is_rebuilt(diff, "function", key)))
 		{
 			diff_on(out, ACT_DROP, "function", key);
-			emit(out, NULL, "DROP %s %s", routine_kind(s), signature);
+			diff_emit(out, NULL, "DROP %s %s", routine_kind(s), signature);
 			s = NULL;
 		}
 		diff_on(out, ACT_CREATE, "function", key);
-		if (s == NULL || !same(s, d, "definition"))
-			emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
-				 quote_identifier(out->schema), need_text(d, "definition"));
-		emit_comment(out, routine_kind(d), signature, s, d);
-		emit_grants(out, psprintf("%s %s", routine_kind(d), signature), NULL, s, d);
+		if (s == NULL || !diff_same(s, d, "definition"))
+			diff_emit(out, NULL, "CREATE OR REPLACE %s %s.%s", routine_kind(d),
+				 quote_identifier(out->schema), diff_need_text(d, "definition"));
+		diff_emit_comment(out, routine_kind(d), signature, s, d);
+		diff_emit_grants(out, psprintf("%s %s", routine_kind(d), signature), NULL, s, d);
 	}
 }
 
@@ -257,7 +257,7 @@ static void
 drop_function(DiffOut *out, const char *key, JsonbContainer *s)
 {
 	diff_on(out, ACT_DROP, "function", key);
-	emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
+	diff_emit(out, NULL, "DROP %s %s%s", routine_kind(s), function_name(out, key), function_args(key));
 }
 
 void
@@ -266,22 +266,22 @@ diff_objects_drop(Diff *diff)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->src.sequences))
+	foreach(lc, diff_keys_of(diff->src.sequences))
 	{
-		JsonbContainer *s = get_obj(diff->src.sequences, lfirst(lc));
+		JsonbContainer *s = diff_get_obj(diff->src.sequences, lfirst(lc));
 
-		if (!has_key(diff->dst.sequences, lfirst(lc)) && !goes_with_owner(diff, s))
+		if (!diff_has_key(diff->dst.sequences, lfirst(lc)) && !goes_with_owner(diff, s))
 		{
 			diff_on(out, ACT_DROP, "relation", lfirst(lc));
-			emit(out, "data-loss", "DROP SEQUENCE %s", q(out, lfirst(lc)));
+			diff_emit(out, "data-loss", "DROP SEQUENCE %s", diff_q(out, lfirst(lc)));
 		}
 	}
-	foreach(lc, keys_of(diff->src.functions))
+	foreach(lc, diff_keys_of(diff->src.functions))
 	{
 		char	   *key = lfirst(lc);
-		JsonbContainer *s = get_obj(diff->src.functions, key);
+		JsonbContainer *s = diff_get_obj(diff->src.functions, key);
 
-		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") == NIL)
+		if (!diff_has_key(diff->dst.functions, key) && diff_array_of(s, "depends") == NIL)
 			drop_function(out, key, s);
 	}
 }
@@ -297,12 +297,12 @@ diff_functions_drop_dependent(Diff *diff)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->src.functions))
+	foreach(lc, diff_keys_of(diff->src.functions))
 	{
 		char	   *key = lfirst(lc);
-		JsonbContainer *s = get_obj(diff->src.functions, key);
+		JsonbContainer *s = diff_get_obj(diff->src.functions, key);
 
-		if (!has_key(diff->dst.functions, key) && array_of(s, "depends") != NIL)
+		if (!diff_has_key(diff->dst.functions, key) && diff_array_of(s, "depends") != NIL)
 			drop_function(out, key, s);
 	}
 }
@@ -315,10 +315,10 @@ diff_extensions_drop(Diff *diff)
 
 	if (diff->out->keep_extensions)
 		return;
-	foreach(lc, keys_of(diff->src.extensions))
-		if (!has_key(diff->dst.extensions, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->src.extensions))
+		if (!diff_has_key(diff->dst.extensions, lfirst(lc)))
 		{
 			diff_on(diff->out, ACT_DROP, "extension", lfirst(lc));
-			emit(diff->out, "data-loss", "DROP EXTENSION %s", quote_identifier(lfirst(lc)));
+			diff_emit(diff->out, "data-loss", "DROP EXTENSION %s", quote_identifier(lfirst(lc)));
 		}
 }

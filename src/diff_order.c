@@ -122,7 +122,7 @@ statement_edges(Order *o, int i, const char *name, JsonbContainer *dst_depends)
 	ListCell   *lc;
 
 	if (act == ACT_CREATE || act == ACT_ALTER)
-		foreach(lc, array_of(dst_depends, name))
+		foreach(lc, diff_array_of(dst_depends, name))
 			if (strcmp(lfirst(lc), name) != 0)
 				after(o, lookup(o, lfirst(lc), false), "ca", i);
 	if (act == ACT_DROP || act == ACT_ALTER)
@@ -252,11 +252,11 @@ diff_order(DiffOut *out, int start, JsonbContainer *src_depends, JsonbContainer 
 		}
 	}
 	/* what depends in the source on each object a statement acts on */
-	foreach(lc, keys_of(src_depends))
+	foreach(lc, diff_keys_of(src_depends))
 	{
 		ListCell   *ld;
 
-		foreach(ld, array_of(src_depends, lfirst(lc)))
+		foreach(ld, diff_array_of(src_depends, lfirst(lc)))
 		{
 			ObjEntry   *e = lookup(&o, lfirst(ld), false);
 
@@ -326,13 +326,13 @@ rebuilt_name(Diff *diff, const char *name)
 }
 
 bool
-is_rebuilt(Diff *diff, const char *kind, const char *name)
+diff_is_rebuilt(Diff *diff, const char *kind, const char *name)
 {
 	return diff->rebuilt != NULL && rebuilt_name(diff, psprintf("%s %s", kind, name));
 }
 
 bool
-is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name)
+diff_is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name)
 {
 	return diff->rebuilt != NULL &&
 		rebuilt_name(diff, psprintf("%s %s.%s", kind, quote_identifier(owner), quote_identifier(name)));
@@ -351,14 +351,14 @@ rebuildable(Diff *diff, const char *name)
 	char	   *kind;
 	const char *rest;
 
-	if (sp == NULL || !has_key(diff->dst.depends, name))
+	if (sp == NULL || !diff_has_key(diff->dst.depends, name))
 		return false;
 	kind = pnstrdup(name, sp - name);
 	rest = sp + 1;
 	if (strcmp(kind, "relation") == 0)
-		return has_key(diff->src.views, rest) && has_key(diff->dst.views, rest);
+		return diff_has_key(diff->src.views, rest) && diff_has_key(diff->dst.views, rest);
 	if (strcmp(kind, "function") == 0)
-		return has_key(diff->src.functions, rest) && has_key(diff->dst.functions, rest);
+		return diff_has_key(diff->src.functions, rest) && diff_has_key(diff->dst.functions, rest);
 	if (strcmp(kind, "constraint") == 0 || strcmp(kind, "index") == 0 ||
 		strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0)
 	{
@@ -368,7 +368,7 @@ rebuildable(Diff *diff, const char *name)
 		if (strcmp(kind, "index") == 0)
 			return true;
 		return SplitIdentifierString(pstrdup(rest), '.', &parts) && list_length(parts) == 2 &&
-			has_key(diff->src.tables, linitial(parts)) && has_key(diff->dst.tables, linitial(parts));
+			diff_has_key(diff->src.tables, linitial(parts)) && diff_has_key(diff->dst.tables, linitial(parts));
 	}
 	return false;
 }
@@ -377,8 +377,8 @@ rebuildable(Diff *diff, const char *name)
  * What both schemas have but must be dropped and created again because
  * something it depends on is: a view over a view re-created or a table
  * whose columns change, a function whose result type changes (see
- * function_replaced()), a domain or range re-created (its base type
- * changes: diff_types_create()), a column re-created (column_recreated());
+ * diff_function_replaced()), a domain or range re-created (its base type
+ * changes: diff_types_create()), a column re-created (diff_column_recreated());
  * and, in turn, whatever
  * depends on those (in the source) and can be (rebuildable()): a
  * function over a view's row type, a check or index calling a function
@@ -393,52 +393,52 @@ diff_find_rebuilt(Diff *diff)
 	ListCell   *lc;
 	bool		found;
 
-	foreach(lc, views_to_drop(diff))
-		if (has_key(diff->src.views, lfirst(lc)) && has_key(diff->dst.views, lfirst(lc)))
+	foreach(lc, diff_views_to_drop(diff))
+		if (diff_has_key(diff->src.views, lfirst(lc)) && diff_has_key(diff->dst.views, lfirst(lc)))
 			seeds = lappend(seeds, psprintf("relation %s", (char *) lfirst(lc)));
-	foreach(lc, keys_of(diff->dst.functions))
+	foreach(lc, diff_keys_of(diff->dst.functions))
 	{
-		JsonbContainer *s = get_obj(diff->src.functions, lfirst(lc));
+		JsonbContainer *s = diff_get_obj(diff->src.functions, lfirst(lc));
 
-		if (s && function_replaced(s, get_obj(diff->dst.functions, lfirst(lc))))
+		if (s && diff_function_replaced(s, diff_get_obj(diff->dst.functions, lfirst(lc))))
 			seeds = lappend(seeds, psprintf("function %s", (char *) lfirst(lc)));
 	}
-	foreach(lc, keys_of(diff->dst.tables))
+	foreach(lc, diff_keys_of(diff->dst.tables))
 	{
-		JsonbContainer *sc = get_obj(get_obj(diff->src.tables, lfirst(lc)), "columns");
-		JsonbContainer *dc = get_obj(get_obj(diff->dst.tables, lfirst(lc)), "columns");
+		JsonbContainer *sc = diff_get_obj(diff_get_obj(diff->src.tables, lfirst(lc)), "columns");
+		JsonbContainer *dc = diff_get_obj(diff_get_obj(diff->dst.tables, lfirst(lc)), "columns");
 		ListCell   *lk;
 
-		foreach(lk, keys_of(sc))
-			if (has_key(dc, lfirst(lk)) &&
-				column_recreated(get_obj(sc, lfirst(lk)), get_obj(dc, lfirst(lk))))
+		foreach(lk, diff_keys_of(sc))
+			if (diff_has_key(dc, lfirst(lk)) &&
+				diff_column_recreated(diff_get_obj(sc, lfirst(lk)), diff_get_obj(dc, lfirst(lk))))
 				seeds = lappend(seeds, psprintf("column %s.%s", quote_identifier(lfirst(lc)),
 												quote_identifier(lfirst(lk))));
 	}
-	foreach(lc, keys_of(diff->dst.domains))
+	foreach(lc, diff_keys_of(diff->dst.domains))
 	{
-		JsonbContainer *s = get_obj(diff->src.domains, lfirst(lc));
-		JsonbContainer *d = get_obj(diff->dst.domains, lfirst(lc));
+		JsonbContainer *s = diff_get_obj(diff->src.domains, lfirst(lc));
+		JsonbContainer *d = diff_get_obj(diff->dst.domains, lfirst(lc));
 
-		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+		if (s && !(diff_same(s, d, "type") && diff_same(s, d, "collation")))
 			seeds = lappend(seeds, psprintf("type %s", (char *) lfirst(lc)));
 	}
-	foreach(lc, keys_of(diff->dst.ranges))
+	foreach(lc, diff_keys_of(diff->dst.ranges))
 	{
-		JsonbContainer *s = get_obj(diff->src.ranges, lfirst(lc));
+		JsonbContainer *s = diff_get_obj(diff->src.ranges, lfirst(lc));
 
-		if (s && !same(s, get_obj(diff->dst.ranges, lfirst(lc)), "definition"))
+		if (s && !diff_same(s, diff_get_obj(diff->dst.ranges, lfirst(lc)), "definition"))
 			seeds = lappend(seeds, psprintf("type %s", (char *) lfirst(lc)));
 	}
 	if (seeds == NIL)
 		return;
 
 	/* what depends on each name, then from the seeds along it */
-	foreach(lc, keys_of(diff->src.depends))
+	foreach(lc, diff_keys_of(diff->src.depends))
 	{
 		ListCell   *ld;
 
-		foreach(ld, array_of(diff->src.depends, lfirst(lc)))
+		foreach(ld, diff_array_of(diff->src.depends, lfirst(lc)))
 		{
 			NameEntry  *e = name_entry(dependents, lfirst(ld), true, &found);
 

@@ -26,13 +26,13 @@ static char *
 column_sql(const char *name, JsonbContainer *col)
 {
 	StringInfoData s;
-	char	   *dflt = get_text(col, "default");
-	char	   *identity = get_text(col, "identity");
-	char	   *generated = get_text(col, "generated");
-	char	   *collation = get_text(col, "collation");
+	char	   *dflt = diff_get_text(col, "default");
+	char	   *identity = diff_get_text(col, "identity");
+	char	   *generated = diff_get_text(col, "generated");
+	char	   *collation = diff_get_text(col, "collation");
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "%s %s", quote_identifier(name), need_text(col, "type"));
+	appendStringInfo(&s, "%s %s", quote_identifier(name), diff_need_text(col, "type"));
 	if (collation)
 		appendStringInfo(&s, " COLLATE %s", collation);
 	if (identity)
@@ -40,10 +40,10 @@ column_sql(const char *name, JsonbContainer *col)
 						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
 	if (generated)
 		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) %s", generated,
-						 get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
+						 diff_get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
 	if (dflt)
 		appendStringInfo(&s, " DEFAULT %s", dflt);
-	if (get_bool(col, "not_null") && !identity)
+	if (diff_get_bool(col, "not_null") && !identity)
 		appendStringInfoString(&s, " NOT NULL");
 	return s.data;
 }
@@ -78,10 +78,10 @@ binary_coercible(const char *a, const char *b)
  * (PostgreSQL 15 cannot change one in place)?
  */
 bool
-column_recreated(JsonbContainer *s, JsonbContainer *d)
+diff_column_recreated(JsonbContainer *s, JsonbContainer *d)
 {
-	return get_text(d, "generated") != NULL &&
-		!(same(s, d, "generated") && same(s, d, "virtual"));
+	return diff_get_text(d, "generated") != NULL &&
+		!(diff_same(s, d, "generated") && diff_same(s, d, "virtual"));
 }
 
 /*
@@ -89,20 +89,20 @@ column_recreated(JsonbContainer *s, JsonbContainer *d)
  * (a column goes, or changes type or collation)?
  */
 bool
-columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
+diff_columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
 {
 	ListCell   *lc;
-	JsonbContainer *ca = get_obj(a, "columns");
-	JsonbContainer *cb = get_obj(b, "columns");
+	JsonbContainer *ca = diff_get_obj(a, "columns");
+	JsonbContainer *cb = diff_get_obj(b, "columns");
 
-	foreach(lc, keys_of(ca))
+	foreach(lc, diff_keys_of(ca))
 	{
 		char	   *col = lfirst(lc);
-		JsonbContainer *x = get_obj(ca, col);
-		JsonbContainer *y = get_obj(cb, col);
+		JsonbContainer *x = diff_get_obj(ca, col);
+		JsonbContainer *y = diff_get_obj(cb, col);
 
-		if (y == NULL || !same(x, y, "type") || !same(x, y, "collation") ||
-			is_recreated_enum(diff, need_text(x, "type")) || column_recreated(x, y))
+		if (y == NULL || !diff_same(x, y, "type") || !diff_same(x, y, "collation") ||
+			diff_is_recreated_enum(diff, diff_need_text(x, "type")) || diff_column_recreated(x, y))
 			return true;
 	}
 	return false;
@@ -111,7 +111,7 @@ columns_change(Diff *diff, JsonbContainer *a, JsonbContainer *b)
 static bool
 partitioned(JsonbContainer *t)
 {
-	return get_text(t, "partition_by") != NULL;
+	return diff_get_text(t, "partition_by") != NULL;
 }
 
 /* ---------------------------------------------------------------------
@@ -121,22 +121,22 @@ partitioned(JsonbContainer *t)
 
 /* indexes of s that d has not, or not the same (also for materialized views) */
 void
-drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent)
+diff_drop_indexes(Diff *diff, JsonbContainer *s, JsonbContainer *d, bool concurrent)
 {
-	JsonbContainer *si = get_obj(s, "indexes");
-	JsonbContainer *di = get_obj(d, "indexes");
+	JsonbContainer *si = diff_get_obj(s, "indexes");
+	JsonbContainer *di = diff_get_obj(d, "indexes");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(si))
+	foreach(lc, diff_keys_of(si))
 	{
 		char	   *ix = lfirst(lc);
 
-		if (!has_key(di, ix) || !same(get_obj(si, ix), get_obj(di, ix), "definition") ||
-			is_rebuilt(diff, "index", ix))
+		if (!diff_has_key(di, ix) || !diff_same(diff_get_obj(si, ix), diff_get_obj(di, ix), "definition") ||
+			diff_is_rebuilt(diff, "index", ix))
 		{
 			diff_on(diff->out, ACT_DROP, "index", ix);
-			emit(diff->out, concurrent ? NULL : "blocking-lock", "DROP INDEX %s%s",
-				 concurrent ? "CONCURRENTLY " : "", q(diff->out, ix));
+			diff_emit(diff->out, concurrent ? NULL : "blocking-lock", "DROP INDEX %s%s",
+				 concurrent ? "CONCURRENTLY " : "", diff_q(diff->out, ix));
 		}
 	}
 }
@@ -147,8 +147,8 @@ differs(JsonbContainer *x, JsonbContainer *y)
 {
 	ListCell   *lc;
 
-	foreach(lc, keys_of(y))
-		if (strcmp(lfirst(lc), "comment") != 0 && !same(x, y, lfirst(lc)))
+	foreach(lc, diff_keys_of(y))
+		if (strcmp(lfirst(lc), "comment") != 0 && !diff_same(x, y, lfirst(lc)))
 			return true;
 	return false;
 }
@@ -161,19 +161,19 @@ static List *
 changed(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt, const char *kind,
 		bool keep_new)
 {
-	JsonbContainer *s = get_obj(st, kind);
-	JsonbContainer *d = get_obj(dt, kind);
+	JsonbContainer *s = diff_get_obj(st, kind);
+	JsonbContainer *d = diff_get_obj(dt, kind);
 	/* "constraints" -> "constraint", as "depends" names them */
 	const char *one = strcmp(kind, "policies") == 0 ? "policy" : pnstrdup(kind, strlen(kind) - 1);
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(keep_new ? d : s))
+	foreach(lc, diff_keys_of(keep_new ? d : s))
 	{
-		JsonbContainer *x = get_obj(s, lfirst(lc));
-		JsonbContainer *y = get_obj(d, lfirst(lc));
+		JsonbContainer *x = diff_get_obj(s, lfirst(lc));
+		JsonbContainer *y = diff_get_obj(d, lfirst(lc));
 
-		if (x == NULL || y == NULL || differs(x, y) || is_rebuilt_part(diff, one, t, lfirst(lc)))
+		if (x == NULL || y == NULL || differs(x, y) || diff_is_rebuilt_part(diff, one, t, lfirst(lc)))
 			result = lappend(result, lfirst(lc));
 	}
 	return result;
@@ -184,17 +184,17 @@ static void
 drop_constraints(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt, bool fkeys)
 {
 	DiffOut    *out = diff->out;
-	JsonbContainer *sk = get_obj(st, "constraints");
+	JsonbContainer *sk = diff_get_obj(st, "constraints");
 	ListCell   *lc;
 
 	foreach(lc, changed(diff, t, st, dt, "constraints", false))
 	{
-		char	   *type = get_text(get_obj(sk, lfirst(lc)), "type");
+		char	   *type = diff_get_text(diff_get_obj(sk, lfirst(lc)), "type");
 
 		if (fkeys == (strcmp(type, "f") == 0))
 		{
 			diff_on_part(out, ACT_DROP, "constraint", t, lfirst(lc));
-			emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t),
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", diff_q(out, t),
 				 quote_identifier(lfirst(lc)));
 		}
 	}
@@ -209,12 +209,12 @@ diff_tables_drop_foreign_keys(Diff *diff)
 {
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->src.tables))
+	foreach(lc, diff_keys_of(diff->src.tables))
 	{
-		JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
+		JsonbContainer *dt = diff_get_obj(diff->dst.tables, lfirst(lc));
 
 		if (dt)
-			drop_constraints(diff, lfirst(lc), get_obj(diff->src.tables, lfirst(lc)), dt, true);
+			drop_constraints(diff, lfirst(lc), diff_get_obj(diff->src.tables, lfirst(lc)), dt, true);
 	}
 }
 
@@ -229,26 +229,26 @@ diff_tables_drop_parts(Diff *diff)
 	ListCell   *lc;
 	ListCell   *lc2;
 
-	foreach(lc, keys_of(diff->src.tables))
+	foreach(lc, diff_keys_of(diff->src.tables))
 	{
 		char	   *t = lfirst(lc);
-		JsonbContainer *st = get_obj(diff->src.tables, t);
-		JsonbContainer *dt = get_obj(diff->dst.tables, t);
+		JsonbContainer *st = diff_get_obj(diff->src.tables, t);
+		JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
 
 		if (dt == NULL)
 			continue;			/* the whole table goes */
 		foreach(lc2, changed(diff, t, st, dt, "triggers", false))
 		{
 			diff_on_part(out, ACT_DROP, "trigger", t, lfirst(lc2));
-			emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
+			diff_emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lc2)), diff_q(out, t));
 		}
 		foreach(lc2, changed(diff, t, st, dt, "policies", false))
 		{
 			diff_on_part(out, ACT_DROP, "policy", t, lfirst(lc2));
-			emit(out, "blocking-lock", "DROP POLICY %s ON %s", quote_identifier(lfirst(lc2)), q(out, t));
+			diff_emit(out, "blocking-lock", "DROP POLICY %s ON %s", quote_identifier(lfirst(lc2)), diff_q(out, t));
 		}
 		drop_constraints(diff, t, st, dt, false);
-		drop_indexes(diff, st, dt, !partitioned(st));
+		diff_drop_indexes(diff, st, dt, !partitioned(st));
 	}
 }
 
@@ -261,34 +261,34 @@ static void
 create_table(Diff *diff, const char *t, JsonbContainer *dt)
 {
 	DiffOut    *out = diff->out;
-	JsonbContainer *cols = get_obj(dt, "columns");
-	List	   *options = array_of(dt, "options");
-	char	   *parent = get_text(dt, "partition_of");
+	JsonbContainer *cols = diff_get_obj(dt, "columns");
+	List	   *options = diff_array_of(dt, "options");
+	char	   *parent = diff_get_text(dt, "partition_of");
 	StringInfoData s;
 	ListCell   *lc;
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "CREATE %sTABLE %s", get_bool(dt, "unlogged") ? "UNLOGGED " : "", q(out, t));
+	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " : "", diff_q(out, t));
 	if (parent)
-		appendStringInfo(&s, " PARTITION OF %s", q(out, parent));
+		appendStringInfo(&s, " PARTITION OF %s", diff_q(out, parent));
 	/* a partition's columns are its table's */
 	if (!parent)
 	{
-		foreach(lc, by_position(cols))
+		foreach(lc, diff_by_position(cols))
 			appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " (",
-							 column_sql(lfirst(lc), get_obj(cols, lfirst(lc))));
+							 column_sql(lfirst(lc), diff_get_obj(cols, lfirst(lc))));
 		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
 	}
 	else
-		appendStringInfo(&s, " %s", need_text(dt, "bound"));
+		appendStringInfo(&s, " %s", diff_need_text(dt, "bound"));
 	if (partitioned(dt))
-		appendStringInfo(&s, " PARTITION BY %s", get_text(dt, "partition_by"));
+		appendStringInfo(&s, " PARTITION BY %s", diff_get_text(dt, "partition_by"));
 	foreach(lc, options)
 		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
 	if (options)
 		appendStringInfoChar(&s, ')');
 	diff_on(out, ACT_CREATE, "relation", t);
-	emit(out, NULL, "%s", s.data);
+	diff_emit(out, NULL, "%s", s.data);
 }
 
 /* new tables, columns only; partitions after the table they belong to */
@@ -300,8 +300,8 @@ diff_tables_create(Diff *diff)
 	ListCell   *lc;
 	bool		progress = true;
 
-	foreach(lc, keys_of(diff->dst.tables))
-		if (!has_key(diff->src.tables, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->dst.tables))
+		if (!diff_has_key(diff->src.tables, lfirst(lc)))
 			todo = lappend(todo, lfirst(lc));
 	while (todo != NIL && progress)
 	{
@@ -310,10 +310,10 @@ diff_tables_create(Diff *diff)
 		progress = false;
 		foreach(lc, todo)
 		{
-			JsonbContainer *dt = get_obj(diff->dst.tables, lfirst(lc));
-			char	   *parent = get_text(dt, "partition_of");
+			JsonbContainer *dt = diff_get_obj(diff->dst.tables, lfirst(lc));
+			char	   *parent = diff_get_text(dt, "partition_of");
 
-			if (parent && str_member(todo, parent) && !str_member(done, parent))
+			if (parent && diff_str_member(todo, parent) && !diff_str_member(done, parent))
 				left = lappend(left, lfirst(lc));
 			else
 			{
@@ -336,96 +336,96 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 {
 	DiffOut    *out = diff->out;
 	const char *qc = quote_identifier(c);
-	char	   *si = get_text(s, "identity");
-	char	   *di = get_text(d, "identity");
+	char	   *si = diff_get_text(s, "identity");
+	char	   *di = diff_get_text(d, "identity");
 
-	bool		had_default = get_text(s, "default") != NULL;
-	bool		enum_retyped = is_recreated_enum(diff, need_text(d, "type")) && same(s, d, "type");
+	bool		had_default = diff_get_text(s, "default") != NULL;
+	bool		enum_retyped = diff_is_recreated_enum(diff, diff_need_text(d, "type")) && diff_same(s, d, "type");
 
 	/* what depends on it is re-created around it (diff_find_rebuilt()) */
-	if (column_recreated(s, d))
+	if (diff_column_recreated(s, d))
 	{
-		emit(out, "rewrite", "ALTER TABLE %s DROP COLUMN %s", q(out, t), qc);
-		emit(out, "rewrite", "ALTER TABLE %s ADD COLUMN %s", q(out, t), column_sql(c, d));
+		diff_emit(out, "rewrite", "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), qc);
+		diff_emit(out, "rewrite", "ALTER TABLE %s ADD COLUMN %s", diff_q(out, t), column_sql(c, d));
 		return;
 	}
 	/* the values stay: the column is an ordinary one from now on */
-	if (get_text(s, "generated") && !get_text(d, "generated"))
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", q(out, t), qc);
+	if (diff_get_text(s, "generated") && !diff_get_text(d, "generated"))
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP EXPRESSION", diff_q(out, t), qc);
 	if (enum_retyped)
 		diff_enum_columns(diff, t, c, d);	/* with d's default */
-	else if (!same(s, d, "type") || !same(s, d, "collation"))
+	else if (!diff_same(s, d, "type") || !diff_same(s, d, "collation"))
 	{
-		char	   *coll = get_text(d, "collation");
+		char	   *coll = diff_get_text(d, "collation");
 
 		/* a default that cannot be cast automatically would fail the change */
-		if (had_default && !same(s, d, "type"))
+		if (had_default && !diff_same(s, d, "type"))
 		{
-			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, t), qc);
 			had_default = false;
 		}
-		emit(out, binary_coercible(need_text(s, "type"), need_text(d, "type")) ? "blocking-lock" : "rewrite",
-			 "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s USING %s::%s", q(out, t), qc,
-			 need_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, need_text(d, "type"));
+		diff_emit(out, binary_coercible(diff_need_text(s, "type"), diff_need_text(d, "type")) ? "blocking-lock" : "rewrite",
+			 "ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s USING %s::%s", diff_q(out, t), qc,
+			 diff_need_text(d, "type"), coll ? " COLLATE " : "", coll ? coll : "", qc, diff_need_text(d, "type"));
 	}
 	if (si && !di)
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q(out, t), qc);
-	if (!enum_retyped && (!same(s, d, "default") || (!had_default && get_text(d, "default"))))
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", diff_q(out, t), qc);
+	if (!enum_retyped && (!diff_same(s, d, "default") || (!had_default && diff_get_text(d, "default"))))
 	{
-		if (get_text(d, "default"))
-			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
-				 q(out, t), qc, get_text(d, "default"));
+		if (diff_get_text(d, "default"))
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+				 diff_q(out, t), qc, diff_get_text(d, "default"));
 		else if (had_default)
-			emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, t), qc);
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, t), qc);
 	}
-	if (get_bool(d, "not_null") && !get_bool(s, "not_null"))
+	if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null"))
 	{
 		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
 
 #if PG_VERSION_NUM >= 180000
 		/* online: 18's NOT NULL NOT VALID, validated without the heavy lock */
-		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID",
-			 q(out, t), k, qc);
-		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID",
+			 diff_q(out, t), k, qc);
+		diff_emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", diff_q(out, t), k);
 #else
 		/* online: a validated CHECK lets SET NOT NULL skip its scan */
-		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
-			 q(out, t), k, qc);
-		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), k);
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(out, t), qc);
-		emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", q(out, t), k);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
+			 diff_q(out, t), k, qc);
+		diff_emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", diff_q(out, t), k);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", diff_q(out, t), qc);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s", diff_q(out, t), k);
 #endif
 	}
-	else if (!get_bool(d, "not_null") && get_bool(s, "not_null"))
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(out, t), qc);
+	else if (!diff_get_bool(d, "not_null") && diff_get_bool(s, "not_null"))
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", diff_q(out, t), qc);
 	if (di && !si)
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
-			 q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
+			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
 	else if (di && si && di[0] != si[0])
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s",
-			 q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s",
+			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
 }
 
 static void
 alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
 	DiffOut    *out = diff->out;
-	JsonbContainer *sc = get_obj(st, "columns");
-	JsonbContainer *dc = get_obj(dt, "columns");
+	JsonbContainer *sc = diff_get_obj(st, "columns");
+	JsonbContainer *dc = diff_get_obj(dt, "columns");
 	ListCell   *lc;
 
-	foreach(lc, by_position(sc))
-		if (!has_key(dc, lfirst(lc)))
-			emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", q(out, t), quote_identifier(lfirst(lc)));
-	foreach(lc, by_position(dc))
+	foreach(lc, diff_by_position(sc))
+		if (!diff_has_key(dc, lfirst(lc)))
+			diff_emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), quote_identifier(lfirst(lc)));
+	foreach(lc, diff_by_position(dc))
 	{
 		char	   *c = lfirst(lc);
-		JsonbContainer *d = get_obj(dc, c);
-		JsonbContainer *s = get_obj(sc, c);
+		JsonbContainer *d = diff_get_obj(dc, c);
+		JsonbContainer *s = diff_get_obj(sc, c);
 
 		if (s == NULL)
-			emit(out, get_text(d, "generated") || get_text(d, "identity") ? "rewrite" : "blocking-lock",
-				 "ALTER TABLE %s ADD COLUMN %s", q(out, t), column_sql(c, d));
+			diff_emit(out, diff_get_text(d, "generated") || diff_get_text(d, "identity") ? "rewrite" : "blocking-lock",
+				 "ALTER TABLE %s ADD COLUMN %s", diff_q(out, t), column_sql(c, d));
 		else
 			alter_column(diff, t, c, s, d);
 	}
@@ -435,8 +435,8 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 static void
 alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
-	List	   *from = array_of(st, "options");
-	List	   *to = array_of(dt, "options");
+	List	   *from = diff_array_of(st, "options");
+	List	   *to = diff_array_of(dt, "options");
 	StringInfoData reset;
 	StringInfoData set;
 	ListCell   *lc;
@@ -456,12 +456,12 @@ alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *d
 			appendStringInfo(&reset, "%s%s", reset.len ? ", " : "", name);
 	}
 	foreach(lc, to)
-		if (!str_member(from, lfirst(lc)))
+		if (!diff_str_member(from, lfirst(lc)))
 			appendStringInfo(&set, "%s%s", set.len ? ", " : "", (char *) lfirst(lc));
 	if (reset.len)
-		emit(out, NULL, "ALTER TABLE %s RESET (%s)", q(out, t), reset.data);
+		diff_emit(out, NULL, "ALTER TABLE %s RESET (%s)", diff_q(out, t), reset.data);
 	if (set.len)
-		emit(out, NULL, "ALTER TABLE %s SET (%s)", q(out, t), set.data);
+		diff_emit(out, NULL, "ALTER TABLE %s SET (%s)", diff_q(out, t), set.data);
 }
 
 /*
@@ -472,20 +472,20 @@ alter_options(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *d
 static void
 rename_detached_not_nulls(DiffOut *out, const char *t, JsonbContainer *st, JsonbContainer *dt)
 {
-	JsonbContainer *sc = get_obj(st, "columns");
-	JsonbContainer *dc = get_obj(dt, "columns");
+	JsonbContainer *sc = diff_get_obj(st, "columns");
+	JsonbContainer *dc = diff_get_obj(dt, "columns");
 	ListCell   *lc;
 
-	if (get_text(dt, "partition_of"))
+	if (diff_get_text(dt, "partition_of"))
 		return;
-	foreach(lc, keys_of(sc))
+	foreach(lc, diff_keys_of(sc))
 	{
 		char	   *c = lfirst(lc);
-		char	   *name = get_text(get_obj(sc, c), "not_null_name");
-		JsonbContainer *d = get_obj(dc, c);
+		char	   *name = diff_get_text(diff_get_obj(sc, c), "not_null_name");
+		JsonbContainer *d = diff_get_obj(dc, c);
 
-		if (name && d && get_bool(d, "not_null"))
-			emit(out, NULL, "ALTER TABLE %s RENAME CONSTRAINT %s TO %s", q(out, t),
+		if (name && d && diff_get_bool(d, "not_null"))
+			diff_emit(out, NULL, "ALTER TABLE %s RENAME CONSTRAINT %s TO %s", diff_q(out, t),
 				 quote_identifier(name), quote_identifier(psprintf("%s_%s_not_null", t, c)));
 	}
 }
@@ -496,21 +496,21 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	DiffOut    *out = diff->out;
 
 	diff_on(out, ACT_ALTER, "relation", t);
-	if (get_bool(st, "unlogged") != get_bool(dt, "unlogged"))
-		emit(out, "rewrite", "ALTER TABLE %s SET %s", q(out, t), get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
+	if (diff_get_bool(st, "unlogged") != diff_get_bool(dt, "unlogged"))
+		diff_emit(out, "rewrite", "ALTER TABLE %s SET %s", diff_q(out, t), diff_get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
-	if (get_text(st, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
+	if (diff_get_text(st, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
 	{
-		emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
-			 q(out, get_text(st, "partition_of")), q(out, t));
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
+			 diff_q(out, diff_get_text(st, "partition_of")), diff_q(out, t));
 		rename_detached_not_nulls(out, t, st, dt);
 	}
 	/* a partition's columns follow its table's */
-	if (!(get_text(st, "partition_of") && get_text(dt, "partition_of")))
+	if (!(diff_get_text(st, "partition_of") && diff_get_text(dt, "partition_of")))
 		alter_columns(diff, t, st, dt);
-	if (get_text(dt, "partition_of") && !(same(st, dt, "partition_of") && same(st, dt, "bound")))
-		emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
-			 q(out, get_text(dt, "partition_of")), q(out, t), need_text(dt, "bound"));
+	if (diff_get_text(dt, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
+			 diff_q(out, diff_get_text(dt, "partition_of")), diff_q(out, t), diff_need_text(dt, "bound"));
 }
 
 /*
@@ -524,38 +524,38 @@ diff_tables_alter(Diff *diff)
 	ListCell   *lc;
 	ListCell   *lc2;
 
-	foreach(lc, keys_of(diff->dst.tables))
+	foreach(lc, diff_keys_of(diff->dst.tables))
 	{
 		char	   *t = lfirst(lc);
-		JsonbContainer *st = get_obj(diff->src.tables, t);
-		JsonbContainer *dt = get_obj(diff->dst.tables, t);
-		JsonbContainer *sc = get_obj(st, "columns");
-		JsonbContainer *dc = get_obj(dt, "columns");
-		char	   *on = psprintf("TABLE %s", q(out, t));
+		JsonbContainer *st = diff_get_obj(diff->src.tables, t);
+		JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
+		JsonbContainer *sc = diff_get_obj(st, "columns");
+		JsonbContainer *dc = diff_get_obj(dt, "columns");
+		char	   *on = psprintf("TABLE %s", diff_q(out, t));
 
 		diff_on(out, ACT_ALTER, "relation", t);
 		if (st)
 			alter_table(diff, t, st, dt);
-		if (get_bool(st, "row_security") != get_bool(dt, "row_security"))
-			emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", q(out, t),
-				 get_bool(dt, "row_security") ? "ENABLE" : "DISABLE");
-		if (get_bool(st, "force_row_security") != get_bool(dt, "force_row_security"))
-			emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", q(out, t),
-				 get_bool(dt, "force_row_security") ? "FORCE" : "NO FORCE");
-		emit_comment(out, "TABLE", q(out, t), st, dt);
-		emit_grants(out, on, NULL, st, dt);
-		foreach(lc2, keys_of(dc))
+		if (diff_get_bool(st, "row_security") != diff_get_bool(dt, "row_security"))
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", diff_q(out, t),
+				 diff_get_bool(dt, "row_security") ? "ENABLE" : "DISABLE");
+		if (diff_get_bool(st, "force_row_security") != diff_get_bool(dt, "force_row_security"))
+			diff_emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", diff_q(out, t),
+				 diff_get_bool(dt, "force_row_security") ? "FORCE" : "NO FORCE");
+		diff_emit_comment(out, "TABLE", diff_q(out, t), st, dt);
+		diff_emit_grants(out, on, NULL, st, dt);
+		foreach(lc2, diff_keys_of(dc))
 		{
 			char	   *c = lfirst(lc2);
-			JsonbContainer *x = get_obj(sc, c);
-			JsonbContainer *y = get_obj(dc, c);
+			JsonbContainer *x = diff_get_obj(sc, c);
+			JsonbContainer *y = diff_get_obj(dc, c);
 
-			if (x && column_recreated(x, y))
+			if (x && diff_column_recreated(x, y))
 				x = NULL;		/* added again, as new */
 			/* (the name made only when there is a comment to set) */
-			if (!same(x, y, "comment"))
-				emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, t), quote_identifier(c)), x, y);
-			emit_grants(out, on, quote_identifier(c), x, y);
+			if (!diff_same(x, y, "comment"))
+				diff_emit_comment(out, "COLUMN", psprintf("%s.%s", diff_q(out, t), quote_identifier(c)), x, y);
+			diff_emit_grants(out, on, quote_identifier(c), x, y);
 		}
 	}
 }
@@ -574,34 +574,34 @@ add_key_online(DiffOut *out, const char *t, const char *k, const char *type, con
 	const char *deferrable = strstr(def, " DEFERRABLE");
 	char	   *index = deferrable ? pnstrdup(cols, deferrable - cols) : pstrdup(cols);
 
-	emit(out, "index-build", "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s %s",
-		 quote_identifier(k), q(out, t), index);
-	emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s",
-		 q(out, t), quote_identifier(k), type[0] == 'p' ? "PRIMARY KEY" : "UNIQUE",
+	diff_emit(out, "index-build", "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s %s",
+		 quote_identifier(k), diff_q(out, t), index);
+	diff_emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s%s",
+		 diff_q(out, t), quote_identifier(k), type[0] == 'p' ? "PRIMARY KEY" : "UNIQUE",
 		 quote_identifier(k), deferrable ? deferrable : "");
 }
 
 static void
 add_constraint(DiffOut *out, const char *t, const char *k, JsonbContainer *d, bool existing, bool part)
 {
-	char	   *type = need_text(d, "type");
-	char	   *def = need_text(d, "definition");
+	char	   *type = diff_need_text(d, "type");
+	char	   *def = diff_need_text(d, "definition");
 	bool		not_valid = strstr(def, " NOT VALID") != NULL;
 
 	diff_on_part(out, ACT_CREATE, "constraint", t, k);
 	if (!existing)
-		emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
+		diff_emit(out, NULL, "ALTER TABLE %s ADD CONSTRAINT %s %s", diff_q(out, t), quote_identifier(k), def);
 	else if ((type[0] == 'p' || type[0] == 'u') && !part && strstr(def, "NULLS NOT DISTINCT") == NULL)
 		add_key_online(out, t, k, type, def);
 	else if ((type[0] == 'c' || type[0] == 'f' || type[0] == 'n') && !not_valid)
 	{
-		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
-			 q(out, t), quote_identifier(k), def);
-		emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", q(out, t), quote_identifier(k));
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s NOT VALID",
+			 diff_q(out, t), quote_identifier(k), def);
+		diff_emit(out, NULL, "ALTER TABLE %s VALIDATE CONSTRAINT %s", diff_q(out, t), quote_identifier(k));
 	}
 	else
-		emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s", q(out, t), quote_identifier(k), def);
-	emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), q(out, t)), NULL, d);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ADD CONSTRAINT %s %s", diff_q(out, t), quote_identifier(k), def);
+	diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), diff_q(out, t)), NULL, d);
 }
 
 /* CREATE INDEX ... -> CREATE INDEX CONCURRENTLY ... */
@@ -622,40 +622,40 @@ concurrently(const char *indexdef)
 void
 diff_indexes(Diff *diff, const char *table, JsonbContainer *s, JsonbContainer *d, bool concurrent)
 {
-	JsonbContainer *si = get_obj(s, "indexes");
-	JsonbContainer *di = get_obj(d, "indexes");
+	JsonbContainer *si = diff_get_obj(s, "indexes");
+	JsonbContainer *di = diff_get_obj(d, "indexes");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(di))
+	foreach(lc, diff_keys_of(di))
 	{
 		char	   *ix = lfirst(lc);
-		JsonbContainer *x = get_obj(si, ix);
-		JsonbContainer *y = get_obj(di, ix);
+		JsonbContainer *x = diff_get_obj(si, ix);
+		JsonbContainer *y = diff_get_obj(di, ix);
 
 		diff_on(diff->out, ACT_CREATE, "index", ix);
-		if (x == NULL || !same(x, y, "definition") || is_rebuilt(diff, "index", ix))
+		if (x == NULL || !diff_same(x, y, "definition") || diff_is_rebuilt(diff, "index", ix))
 		{
-			char	   *def = need_text(y, "definition");
+			char	   *def = diff_need_text(y, "definition");
 
 			if (concurrent)
-				emit(diff->out, "index-build", "%s", concurrently(def));
+				diff_emit(diff->out, "index-build", "%s", concurrently(def));
 			else
-				emit(diff->out, s ? "blocking-lock" : NULL, "%s", def);
+				diff_emit(diff->out, s ? "blocking-lock" : NULL, "%s", def);
 			x = NULL;
 		}
-		emit_comment(diff->out, "INDEX", q(diff->out, ix), x, y);
+		diff_emit_comment(diff->out, "INDEX", diff_q(diff->out, ix), x, y);
 	}
 }
 
 static void
 create_policy(DiffOut *out, const char *t, const char *name, JsonbContainer *p)
 {
-	char	   *using = get_text(p, "using");
-	char	   *check = get_text(p, "check");
+	char	   *using = diff_get_text(p, "using");
+	char	   *check = diff_get_text(p, "check");
 
-	emit(out, "blocking-lock", "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s%s",
-		 quote_identifier(name), q(out, t), get_bool(p, "permissive") ? "PERMISSIVE" : "RESTRICTIVE",
-		 need_text(p, "command"), need_text(p, "roles"),
+	diff_emit(out, "blocking-lock", "CREATE POLICY %s ON %s AS %s FOR %s TO %s%s%s",
+		 quote_identifier(name), diff_q(out, t), diff_get_bool(p, "permissive") ? "PERMISSIVE" : "RESTRICTIVE",
+		 diff_need_text(p, "command"), diff_need_text(p, "roles"),
 		 using ? psprintf(" USING (%s)", using) : "",
 		 check ? psprintf(" WITH CHECK (%s)", check) : "");
 }
@@ -667,31 +667,31 @@ add_triggers_policies(Diff *diff, const char *t, JsonbContainer *st, JsonbContai
 	DiffOut    *out = diff->out;
 	List	   *new_triggers = changed(diff, t, st, dt, "triggers", true);
 	List	   *new_policies = changed(diff, t, st, dt, "policies", true);
-	JsonbContainer *tg = get_obj(dt, "triggers");
-	JsonbContainer *po = get_obj(dt, "policies");
+	JsonbContainer *tg = diff_get_obj(dt, "triggers");
+	JsonbContainer *po = diff_get_obj(dt, "policies");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(tg))
+	foreach(lc, diff_keys_of(tg))
 	{
 		char	   *name = lfirst(lc);
-		bool		add = str_member(new_triggers, name);
+		bool		add = diff_str_member(new_triggers, name);
 
 		diff_on_part(out, ACT_CREATE, "trigger", t, name);
 		if (add)
-			emit(out, st ? "blocking-lock" : NULL, "%s", get_text(get_obj(tg, name), "definition"));
-		emit_comment(out, "TRIGGER", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
-					 add ? NULL : get_obj(get_obj(st, "triggers"), name), get_obj(tg, name));
+			diff_emit(out, st ? "blocking-lock" : NULL, "%s", diff_get_text(diff_get_obj(tg, name), "definition"));
+		diff_emit_comment(out, "TRIGGER", psprintf("%s ON %s", quote_identifier(name), diff_q(out, t)),
+					 add ? NULL : diff_get_obj(diff_get_obj(st, "triggers"), name), diff_get_obj(tg, name));
 	}
-	foreach(lc, keys_of(po))
+	foreach(lc, diff_keys_of(po))
 	{
 		char	   *name = lfirst(lc);
-		bool		add = str_member(new_policies, name);
+		bool		add = diff_str_member(new_policies, name);
 
 		diff_on_part(out, ACT_CREATE, "policy", t, name);
 		if (add)
-			create_policy(out, t, name, get_obj(po, name));
-		emit_comment(out, "POLICY", psprintf("%s ON %s", quote_identifier(name), q(out, t)),
-					 add ? NULL : get_obj(get_obj(st, "policies"), name), get_obj(po, name));
+			create_policy(out, t, name, diff_get_obj(po, name));
+		diff_emit_comment(out, "POLICY", psprintf("%s ON %s", quote_identifier(name), diff_q(out, t)),
+					 add ? NULL : diff_get_obj(diff_get_obj(st, "policies"), name), diff_get_obj(po, name));
 	}
 }
 
@@ -707,46 +707,46 @@ diff_tables_add_parts(Diff *diff)
 	ListCell   *lc;
 	ListCell   *lc2;
 
-	List	   *tables = keys_of(diff->dst.tables);
+	List	   *tables = diff_keys_of(diff->dst.tables);
 	List	   *adds = NIL;		/* changed(), a table, worked out once */
 
 	for (int pass = 0; pass < 3; pass++)
 		foreach(lc, tables)
 		{
 			char	   *t = lfirst(lc);
-			JsonbContainer *st = get_obj(diff->src.tables, t);
-			JsonbContainer *dt = get_obj(diff->dst.tables, t);
-			JsonbContainer *dk = get_obj(dt, "constraints");
+			JsonbContainer *st = diff_get_obj(diff->src.tables, t);
+			JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
+			JsonbContainer *dk = diff_get_obj(dt, "constraints");
 			List	   *add;
 
 			if (pass == 0)
 				adds = lappend(adds, changed(diff, t, st, dt, "constraints", true));
 			add = list_nth(adds, foreach_current_index(lc));
 
-			foreach(lc2, keys_of(dk))
+			foreach(lc2, diff_keys_of(dk))
 			{
 				char	   *k = lfirst(lc2);
-				JsonbContainer *d = get_obj(dk, k);
-				char	   *type = need_text(d, "type");
+				JsonbContainer *d = diff_get_obj(dk, k);
+				char	   *type = diff_need_text(d, "type");
 				int			p = (type[0] == 'p' || type[0] == 'u') ? 0 : (type[0] == 'f' ? 2 : 1);
 
 				if (p != pass)
 					continue;
-				if (str_member(add, k))
+				if (diff_str_member(add, k))
 					add_constraint(out, t, k, d, st != NULL, partitioned(dt));
 				else
 				{
 					diff_on_part(out, ACT_ALTER, "constraint", t, k);
-					emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), q(out, t)),
-								 get_obj(get_obj(st, "constraints"), k), d);
+					diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON %s", quote_identifier(k), diff_q(out, t)),
+								 diff_get_obj(diff_get_obj(st, "constraints"), k), d);
 				}
 			}
 		}
 	foreach(lc, tables)
 	{
 		char	   *t = lfirst(lc);
-		JsonbContainer *st = get_obj(diff->src.tables, t);
-		JsonbContainer *dt = get_obj(diff->dst.tables, t);
+		JsonbContainer *st = diff_get_obj(diff->src.tables, t);
+		JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
 
 		diff_indexes(diff, t, st, dt, st != NULL && !partitioned(dt));
 		add_triggers_policies(diff, t, st, dt);
@@ -765,17 +765,17 @@ drop_cyclic_constraints(Diff *diff, const char *t)
 	ListCell   *lc;
 	ListCell   *ld;
 
-	foreach(lc, keys_of(get_obj(get_obj(diff->src.tables, t), "constraints")))
+	foreach(lc, diff_keys_of(diff_get_obj(diff_get_obj(diff->src.tables, t), "constraints")))
 	{
 		char	   *k = psprintf("constraint %s.%s", quote_identifier(t), quote_identifier(lfirst(lc)));
 
-		foreach(ld, array_of(diff->src.depends, k))
+		foreach(ld, diff_array_of(diff->src.depends, k))
 			if (strncmp(lfirst(ld), "function ", 9) == 0 &&
-				str_member(array_of(diff->src.depends, lfirst(ld)), table))
+				diff_str_member(diff_array_of(diff->src.depends, lfirst(ld)), table))
 			{
 				diff_on_part(diff->out, ACT_DROP, "constraint", t, lfirst(lc));
-				emit(diff->out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s",
-					 q(diff->out, t), quote_identifier(lfirst(lc)));
+				diff_emit(diff->out, "blocking-lock", "ALTER TABLE %s DROP CONSTRAINT %s",
+					 diff_q(diff->out, t), quote_identifier(lfirst(lc)));
 				break;
 			}
 	}
@@ -793,10 +793,10 @@ diff_tables_drop(Diff *diff)
 	ListCell   *lc;
 
 	initStringInfo(&s);
-	foreach(lc, keys_of(diff->src.tables))
-		if (!has_key(diff->dst.tables, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->src.tables))
+		if (!diff_has_key(diff->dst.tables, lfirst(lc)))
 		{
-			appendStringInfo(&s, "%s%s", s.len ? ", " : "", q(diff->out, lfirst(lc)));
+			appendStringInfo(&s, "%s%s", s.len ? ", " : "", diff_q(diff->out, lfirst(lc)));
 			gone = lappend(gone, lfirst(lc));
 		}
 	if (gone == NIL)
@@ -804,7 +804,7 @@ diff_tables_drop(Diff *diff)
 	foreach(lc, gone)
 		drop_cyclic_constraints(diff, lfirst(lc));
 	diff_on(diff->out, ACT_DROP, "relation", linitial(gone));
-	emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
+	diff_emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
 	for_each_from(lc, gone, 1)
 		diff_also(diff->out, "relation", lfirst(lc));
 }

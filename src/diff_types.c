@@ -64,7 +64,7 @@ create_enum(DiffOut *out, const char *name, JsonbContainer *labels)
 	for (int i = 0; i < n_labels(labels); i++)
 		appendStringInfo(&s, "%s%s", i ? ", " : "", quote_literal_cstr(label_at(labels, i)));
 	diff_on(out, ACT_CREATE, "type", name);
-	emit(out, NULL, "CREATE TYPE %s AS ENUM (%s)", q(out, name), s.data);
+	diff_emit(out, NULL, "CREATE TYPE %s AS ENUM (%s)", diff_q(out, name), s.data);
 }
 
 /* values added in their place; a value removed: the type is re-created */
@@ -74,11 +74,11 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 	DiffOut    *out = diff->out;
 	int			n = n_labels(dl);
 
-	if (str_member(diff->recreated_enums, name))
+	if (diff_str_member(diff->recreated_enums, name))
 	{
 		/* (makes room for the new one: its first step) */
 		diff_on(out, ACT_CREATE, "type", name);
-		emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", q(out, name),
+		diff_emit(out, "data-loss", "ALTER TYPE %s RENAME TO %s", diff_q(out, name),
 			 quote_identifier(old_enum_name(name)));
 		create_enum(out, name, dl);
 		return;
@@ -91,12 +91,12 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
 		if (has_label(sl, label))
 			continue;
 		if (i > 0)
-			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s AFTER %s", q(out, name),
+			diff_emit(out, NULL, "ALTER TYPE %s ADD VALUE %s AFTER %s", diff_q(out, name),
 				 quote_literal_cstr(label), quote_literal_cstr(label_at(dl, i - 1)));
 		else if (n_labels(sl) == 0)
-			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s", q(out, name), quote_literal_cstr(label));
+			diff_emit(out, NULL, "ALTER TYPE %s ADD VALUE %s", diff_q(out, name), quote_literal_cstr(label));
 		else
-			emit(out, NULL, "ALTER TYPE %s ADD VALUE %s BEFORE %s", q(out, name),
+			diff_emit(out, NULL, "ALTER TYPE %s ADD VALUE %s BEFORE %s", diff_q(out, name),
 				 quote_literal_cstr(label), quote_literal_cstr(label_at(sl, 0)));
 	}
 }
@@ -106,14 +106,14 @@ alter_enum(Diff *diff, const char *name, JsonbContainer *sl, JsonbContainer *dl)
  * emitted, since the views over their columns go first.
  */
 void
-find_recreated_enums(Diff *diff)
+diff_find_recreated_enums(Diff *diff)
 {
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.enums))
+	foreach(lc, diff_keys_of(diff->dst.enums))
 	{
-		JsonbContainer *sl = get_obj(get_obj(diff->src.enums, lfirst(lc)), "labels");
-		JsonbContainer *dl = get_obj(get_obj(diff->dst.enums, lfirst(lc)), "labels");
+		JsonbContainer *sl = diff_get_obj(diff_get_obj(diff->src.enums, lfirst(lc)), "labels");
+		JsonbContainer *dl = diff_get_obj(diff_get_obj(diff->dst.enums, lfirst(lc)), "labels");
 
 		for (int i = 0; i < n_labels(sl); i++)
 			if (!has_label(dl, label_at(sl, i)))
@@ -126,7 +126,7 @@ find_recreated_enums(Diff *diff)
 
 /* is type (as format_type prints it) an enum being re-created, or an array of one? */
 bool
-is_recreated_enum(Diff *diff, const char *type)
+diff_is_recreated_enum(Diff *diff, const char *type)
 {
 	ListCell   *lc;
 
@@ -152,16 +152,16 @@ diff_enum_columns(Diff *diff, const char *table, const char *column, JsonbContai
 {
 	DiffOut    *out = diff->out;
 	const char *qc = quote_identifier(column);
-	char	   *type = need_text(d, "type");
-	char	   *dflt = get_text(d, "default");
+	char	   *type = diff_need_text(d, "type");
+	char	   *dflt = diff_get_text(d, "default");
 
 	diff_on(out, ACT_ALTER, "relation", table);
 	if (dflt)
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q(out, table), qc);
-	emit(out, "rewrite", "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s",
-		 q(out, table), qc, type, qc, strstr(type, "[]") ? "[]" : "", type);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, table), qc);
+	diff_emit(out, "rewrite", "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text%s::%s",
+		 diff_q(out, table), qc, type, qc, strstr(type, "[]") ? "[]" : "", type);
 	if (dflt)
-		emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q(out, table), qc, dflt);
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", diff_q(out, table), qc, dflt);
 }
 
 void
@@ -172,7 +172,7 @@ diff_enums_drop_old(Diff *diff)
 	foreach(lc, diff->recreated_enums)
 	{
 		diff_on(diff->out, ACT_DROP, "type", lfirst(lc));
-		emit(diff->out, NULL, "DROP TYPE %s", q(diff->out, old_enum_name(lfirst(lc))));
+		diff_emit(diff->out, NULL, "DROP TYPE %s", diff_q(diff->out, old_enum_name(lfirst(lc))));
 	}
 }
 
@@ -188,12 +188,12 @@ diff_enums_drop_old(Diff *diff)
 static void
 create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 {
-	char	   *coll = get_text(d, "collation");
+	char	   *coll = diff_get_text(d, "collation");
 
 	diff_on(out, ACT_CREATE, "type", name);
-	emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s", q(out, name), need_text(d, "type"),
+	diff_emit(out, NULL, "CREATE DOMAIN %s AS %s%s%s%s", diff_q(out, name), diff_need_text(d, "type"),
 		 coll ? " COLLATE " : "", coll ? coll : "",
-		 get_bool(d, "not_null") ? " NOT NULL" : "");
+		 diff_get_bool(d, "not_null") ? " NOT NULL" : "");
 }
 
 /*
@@ -203,51 +203,51 @@ create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 static void
 alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
 {
-	JsonbContainer *sk = get_obj(s, "constraints");
-	JsonbContainer *dk = get_obj(d, "constraints");
+	JsonbContainer *sk = diff_get_obj(s, "constraints");
+	JsonbContainer *dk = diff_get_obj(d, "constraints");
 	ListCell   *lc;
 
 	diff_on(out, ACT_ALTER, "type", name);
-	if (!same(s, d, "default") && !get_text(d, "default"))
-		emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
-	if (get_bool(s, "not_null") != get_bool(d, "not_null"))
-		emit(out, get_bool(d, "not_null") ? "blocking-lock" : NULL, "ALTER DOMAIN %s %s NOT NULL",
-			 q(out, name), get_bool(d, "not_null") ? "SET" : "DROP");
-	foreach(lc, keys_of(sk))
-		if (!has_key(dk, lfirst(lc)) || !same(get_obj(sk, lfirst(lc)), get_obj(dk, lfirst(lc)), "definition"))
+	if (!diff_same(s, d, "default") && !diff_get_text(d, "default"))
+		diff_emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", diff_q(out, name));
+	if (diff_get_bool(s, "not_null") != diff_get_bool(d, "not_null"))
+		diff_emit(out, diff_get_bool(d, "not_null") ? "blocking-lock" : NULL, "ALTER DOMAIN %s %s NOT NULL",
+			 diff_q(out, name), diff_get_bool(d, "not_null") ? "SET" : "DROP");
+	foreach(lc, diff_keys_of(sk))
+		if (!diff_has_key(dk, lfirst(lc)) || !diff_same(diff_get_obj(sk, lfirst(lc)), diff_get_obj(dk, lfirst(lc)), "definition"))
 		{
 			diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lc));
-			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lc)));
+			diff_emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", diff_q(out, name), quote_identifier(lfirst(lc)));
 		}
 }
 
 static void
 domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
 {
-	JsonbContainer *sk = get_obj(s, "constraints");
-	JsonbContainer *dk = get_obj(d, "constraints");
+	JsonbContainer *sk = diff_get_obj(s, "constraints");
+	JsonbContainer *dk = diff_get_obj(d, "constraints");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(dk))
+	foreach(lc, diff_keys_of(dk))
 	{
 		char	   *k = lfirst(lc);
-		JsonbContainer *kd = get_obj(dk, k);
-		JsonbContainer *ks = get_obj(sk, k);
-		char	   *def = need_text(kd, "definition");
+		JsonbContainer *kd = diff_get_obj(dk, k);
+		JsonbContainer *ks = diff_get_obj(sk, k);
+		char	   *def = diff_need_text(kd, "definition");
 
 		diff_on_part(out, ACT_CREATE, "constraint", name, k);
-		if (ks && same(ks, kd, "definition"))
-			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), ks, kd);
+		if (ks && diff_same(ks, kd, "definition"))
+			diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), diff_q(out, name)), ks, kd);
 		else
 		{
 			/* online: NOT VALID, then VALIDATE (a new domain has no values: at once) */
 			bool		later = s != NULL && strstr(def, " NOT VALID") == NULL;
 
-			emit(out, later ? "blocking-lock" : NULL, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s",
-				 q(out, name), quote_identifier(k), def, later ? " NOT VALID" : "");
+			diff_emit(out, later ? "blocking-lock" : NULL, "ALTER DOMAIN %s ADD CONSTRAINT %s %s%s",
+				 diff_q(out, name), quote_identifier(k), def, later ? " NOT VALID" : "");
 			if (later)
-				emit(out, NULL, "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", q(out, name), quote_identifier(k));
-			emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), q(out, name)), NULL, kd);
+				diff_emit(out, NULL, "ALTER DOMAIN %s VALIDATE CONSTRAINT %s", diff_q(out, name), quote_identifier(k));
+			diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), diff_q(out, name)), NULL, kd);
 		}
 	}
 }
@@ -260,46 +260,46 @@ domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbConta
 static char *
 attribute_sql(JsonbContainer *a)
 {
-	char	   *coll = get_text(a, "collation");
+	char	   *coll = diff_get_text(a, "collation");
 
-	return psprintf("%s%s%s", need_text(a, "type"), coll ? " COLLATE " : "", coll ? coll : "");
+	return psprintf("%s%s%s", diff_need_text(a, "type"), coll ? " COLLATE " : "", coll ? coll : "");
 }
 
 static void
 create_composite(DiffOut *out, const char *name, JsonbContainer *d)
 {
-	JsonbContainer *attrs = get_obj(d, "attributes");
+	JsonbContainer *attrs = diff_get_obj(d, "attributes");
 	StringInfoData s;
 	ListCell   *lc;
 
 	initStringInfo(&s);
-	foreach(lc, by_position(attrs))
+	foreach(lc, diff_by_position(attrs))
 		appendStringInfo(&s, "%s%s %s", foreach_current_index(lc) ? ", " : "",
-						 quote_identifier(lfirst(lc)), attribute_sql(get_obj(attrs, lfirst(lc))));
+						 quote_identifier(lfirst(lc)), attribute_sql(diff_get_obj(attrs, lfirst(lc))));
 	diff_on(out, ACT_CREATE, "type", name);
-	emit(out, NULL, "CREATE TYPE %s AS (%s)", q(out, name), s.data);
+	diff_emit(out, NULL, "CREATE TYPE %s AS (%s)", diff_q(out, name), s.data);
 }
 
 static void
 alter_composite(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
 {
-	JsonbContainer *sa = get_obj(s, "attributes");
-	JsonbContainer *da = get_obj(d, "attributes");
+	JsonbContainer *sa = diff_get_obj(s, "attributes");
+	JsonbContainer *da = diff_get_obj(d, "attributes");
 	ListCell   *lc;
 
 	diff_on(out, ACT_ALTER, "type", name);
-	foreach(lc, by_position(sa))
-		if (!has_key(da, lfirst(lc)))
-			emit(out, "data-loss", "ALTER TYPE %s DROP ATTRIBUTE %s CASCADE", q(out, name), quote_identifier(lfirst(lc)));
-	foreach(lc, by_position(da))
+	foreach(lc, diff_by_position(sa))
+		if (!diff_has_key(da, lfirst(lc)))
+			diff_emit(out, "data-loss", "ALTER TYPE %s DROP ATTRIBUTE %s CASCADE", diff_q(out, name), quote_identifier(lfirst(lc)));
+	foreach(lc, diff_by_position(da))
 	{
-		JsonbContainer *a = get_obj(da, lfirst(lc));
+		JsonbContainer *a = diff_get_obj(da, lfirst(lc));
 
-		if (!has_key(sa, lfirst(lc)))
-			emit(out, NULL, "ALTER TYPE %s ADD ATTRIBUTE %s %s CASCADE", q(out, name),
+		if (!diff_has_key(sa, lfirst(lc)))
+			diff_emit(out, NULL, "ALTER TYPE %s ADD ATTRIBUTE %s %s CASCADE", diff_q(out, name),
 				 quote_identifier(lfirst(lc)), attribute_sql(a));
-		else if (strcmp(attribute_sql(get_obj(sa, lfirst(lc))), attribute_sql(a)) != 0)
-			emit(out, "rewrite", "ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s CASCADE", q(out, name),
+		else if (strcmp(attribute_sql(diff_get_obj(sa, lfirst(lc))), attribute_sql(a)) != 0)
+			diff_emit(out, "rewrite", "ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s CASCADE", diff_q(out, name),
 				 quote_identifier(lfirst(lc)), attribute_sql(a));
 	}
 }
@@ -307,13 +307,13 @@ alter_composite(DiffOut *out, const char *name, JsonbContainer *s, JsonbContaine
 static void
 attribute_comments(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
 {
-	JsonbContainer *sa = get_obj(s, "attributes");
-	JsonbContainer *da = get_obj(d, "attributes");
+	JsonbContainer *sa = diff_get_obj(s, "attributes");
+	JsonbContainer *da = diff_get_obj(d, "attributes");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(da))
-		emit_comment(out, "COLUMN", psprintf("%s.%s", q(out, name), quote_identifier(lfirst(lc))),
-					 get_obj(sa, lfirst(lc)), get_obj(da, lfirst(lc)));
+	foreach(lc, diff_keys_of(da))
+		diff_emit_comment(out, "COLUMN", psprintf("%s.%s", diff_q(out, name), quote_identifier(lfirst(lc))),
+					 diff_get_obj(sa, lfirst(lc)), diff_get_obj(da, lfirst(lc)));
 }
 
 /*
@@ -329,46 +329,46 @@ diff_types_create(Diff *diff)
 	Snap	   *dst = &diff->dst;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(dst->enums))
+	foreach(lc, diff_keys_of(dst->enums))
 	{
 		char	   *e = lfirst(lc);
-		JsonbContainer *s = get_obj(src->enums, e);
-		JsonbContainer *d = get_obj(dst->enums, e);
+		JsonbContainer *s = diff_get_obj(src->enums, e);
+		JsonbContainer *d = diff_get_obj(dst->enums, e);
 
 		if (s == NULL)
-			create_enum(out, e, get_obj(d, "labels"));
+			create_enum(out, e, diff_get_obj(d, "labels"));
 		else
-			alter_enum(diff, e, get_obj(s, "labels"), get_obj(d, "labels"));
+			alter_enum(diff, e, diff_get_obj(s, "labels"), diff_get_obj(d, "labels"));
 		diff_on(out, ACT_ALTER, "type", e);
-		emit_comment(out, "TYPE", q(out, e), str_member(diff->recreated_enums, e) ? NULL : s, d);
+		diff_emit_comment(out, "TYPE", diff_q(out, e), diff_str_member(diff->recreated_enums, e) ? NULL : s, d);
 	}
-	foreach(lc, keys_of(dst->ranges))
+	foreach(lc, diff_keys_of(dst->ranges))
 	{
 		char	   *r = lfirst(lc);
-		JsonbContainer *s = get_obj(src->ranges, r);
-		JsonbContainer *d = get_obj(dst->ranges, r);
+		JsonbContainer *s = diff_get_obj(src->ranges, r);
+		JsonbContainer *d = diff_get_obj(dst->ranges, r);
 
-		if (s && !same(s, d, "definition"))
+		if (s && !diff_same(s, d, "definition"))
 		{
 			diff_on(out, ACT_DROP, "type", r);
-			emit(out, "data-loss", "DROP TYPE %s", q(out, r));
+			diff_emit(out, "data-loss", "DROP TYPE %s", diff_q(out, r));
 			s = NULL;
 		}
 		diff_on(out, s ? ACT_ALTER : ACT_CREATE, "type", r);
 		if (s == NULL)
-			emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", q(out, r), need_text(d, "definition"));
-		emit_comment(out, "TYPE", q(out, r), s, d);
+			diff_emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", diff_q(out, r), diff_need_text(d, "definition"));
+		diff_emit_comment(out, "TYPE", diff_q(out, r), s, d);
 	}
-	foreach(lc, keys_of(dst->domains))
+	foreach(lc, diff_keys_of(dst->domains))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *s = get_obj(src->domains, name);
-		JsonbContainer *d = get_obj(dst->domains, name);
+		JsonbContainer *s = diff_get_obj(src->domains, name);
+		JsonbContainer *d = diff_get_obj(dst->domains, name);
 
-		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+		if (s && !(diff_same(s, d, "type") && diff_same(s, d, "collation")))
 		{
 			diff_on(out, ACT_DROP, "type", name);
-			emit(out, "data-loss", "DROP DOMAIN %s", q(out, name));
+			diff_emit(out, "data-loss", "DROP DOMAIN %s", diff_q(out, name));
 			s = NULL;
 		}
 		if (s == NULL)
@@ -376,20 +376,20 @@ diff_types_create(Diff *diff)
 		else
 			alter_domain(out, name, s, d);
 		diff_on(out, ACT_ALTER, "type", name);
-		emit_comment(out, "DOMAIN", q(out, name), s, d);
+		diff_emit_comment(out, "DOMAIN", diff_q(out, name), s, d);
 	}
-	foreach(lc, keys_of(dst->composites))
+	foreach(lc, diff_keys_of(dst->composites))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *s = get_obj(src->composites, name);
-		JsonbContainer *d = get_obj(dst->composites, name);
+		JsonbContainer *s = diff_get_obj(src->composites, name);
+		JsonbContainer *d = diff_get_obj(dst->composites, name);
 
 		if (s == NULL)
 			create_composite(out, name, d);
 		else
 			alter_composite(out, name, s, d);
 		diff_on(out, ACT_ALTER, "type", name);
-		emit_comment(out, "TYPE", q(out, name), s, d);
+		diff_emit_comment(out, "TYPE", diff_q(out, name), s, d);
 		attribute_comments(out, name, s, d);
 	}
 }
@@ -404,19 +404,19 @@ diff_domains_complete(Diff *diff)
 	DiffOut    *out = diff->out;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.domains))
+	foreach(lc, diff_keys_of(diff->dst.domains))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *s = get_obj(diff->src.domains, name);
-		JsonbContainer *d = get_obj(diff->dst.domains, name);
-		char	   *dflt = get_text(d, "default");
+		JsonbContainer *s = diff_get_obj(diff->src.domains, name);
+		JsonbContainer *d = diff_get_obj(diff->dst.domains, name);
+		char	   *dflt = diff_get_text(d, "default");
 
 		/* re-created (see diff_types_create()): as new */
-		if (s && !(same(s, d, "type") && same(s, d, "collation")))
+		if (s && !(diff_same(s, d, "type") && diff_same(s, d, "collation")))
 			s = NULL;
 		diff_on(out, ACT_ALTER, "type", name);
-		if (dflt && !(s && same(s, d, "default")))
-			emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", q(out, name), dflt);
+		if (dflt && !(s && diff_same(s, d, "default")))
+			diff_emit(out, NULL, "ALTER DOMAIN %s SET DEFAULT %s", diff_q(out, name), dflt);
 		domain_constraints(out, name, s, d);
 	}
 }
@@ -434,20 +434,20 @@ diff_domains_detach(Diff *diff)
 	ListCell   *lc;
 	ListCell   *lk;
 
-	foreach(lc, keys_of(diff->src.domains))
+	foreach(lc, diff_keys_of(diff->src.domains))
 	{
 		char	   *name = lfirst(lc);
-		JsonbContainer *s = get_obj(diff->src.domains, name);
+		JsonbContainer *s = diff_get_obj(diff->src.domains, name);
 
-		if (has_key(diff->dst.domains, name) || array_of(s, "depends") == NIL)
+		if (diff_has_key(diff->dst.domains, name) || diff_array_of(s, "depends") == NIL)
 			continue;
 		diff_on(out, ACT_ALTER, "type", name);
-		if (get_text(s, "default"))
-			emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", q(out, name));
-		foreach(lk, keys_of(get_obj(s, "constraints")))
+		if (diff_get_text(s, "default"))
+			diff_emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", diff_q(out, name));
+		foreach(lk, diff_keys_of(diff_get_obj(s, "constraints")))
 		{
 			diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lk));
-			emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", q(out, name), quote_identifier(lfirst(lk)));
+			diff_emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", diff_q(out, name), quote_identifier(lfirst(lk)));
 		}
 	}
 }
@@ -458,11 +458,11 @@ drop_types(DiffOut *out, JsonbContainer *src, JsonbContainer *dst, const char *k
 {
 	ListCell   *lc;
 
-	foreach(lc, keys_of(src))
-		if (!has_key(dst, lfirst(lc)))
+	foreach(lc, diff_keys_of(src))
+		if (!diff_has_key(dst, lfirst(lc)))
 		{
 			diff_on(out, ACT_DROP, "type", lfirst(lc));
-			emit(out, "data-loss", "DROP %s %s", kind, q(out, lfirst(lc)));
+			diff_emit(out, "data-loss", "DROP %s %s", kind, diff_q(out, lfirst(lc)));
 		}
 }
 

@@ -15,7 +15,7 @@
 #include "diff.h"
 
 void
-emit(DiffOut *out, const char *hazard, const char *fmt,...)
+diff_emit(DiffOut *out, const char *hazard, const char *fmt,...)
 {
 	StringInfoData s;
 
@@ -90,7 +90,7 @@ lookup(JsonbContainer *c, const char *key, JsonbValue *v)
 }
 
 JsonbContainer *
-get_obj(JsonbContainer *c, const char *key)
+diff_get_obj(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
@@ -101,7 +101,7 @@ get_obj(JsonbContainer *c, const char *key)
 
 /* a member as canonical text, to compare two of them or to print one */
 char *
-get_text(JsonbContainer *c, const char *key)
+diff_get_text(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
@@ -119,9 +119,9 @@ get_text(JsonbContainer *c, const char *key)
 
 /* a member every object of its kind has: a snapshot without it is refused */
 char *
-need_text(JsonbContainer *c, const char *key)
+diff_need_text(JsonbContainer *c, const char *key)
 {
-	char	   *s = get_text(c, key);
+	char	   *s = diff_get_text(c, key);
 
 	if (s == NULL)
 		ereport(ERROR,
@@ -133,7 +133,7 @@ need_text(JsonbContainer *c, const char *key)
 }
 
 bool
-get_bool(JsonbContainer *c, const char *key)
+diff_get_bool(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
@@ -141,9 +141,9 @@ get_bool(JsonbContainer *c, const char *key)
 }
 
 int
-get_int(JsonbContainer *c, const char *key)
+diff_get_int(JsonbContainer *c, const char *key)
 {
-	char	   *s = get_text(c, key);
+	char	   *s = diff_get_text(c, key);
 
 	return s ? atoi(s) : 0;
 }
@@ -154,7 +154,7 @@ get_int(JsonbContainer *c, const char *key)
  * compared without being made text.
  */
 bool
-same(JsonbContainer *a, JsonbContainer *b, const char *key)
+diff_same(JsonbContainer *a, JsonbContainer *b, const char *key)
 {
 	JsonbValue	v;
 	JsonbValue	w;
@@ -171,14 +171,14 @@ same(JsonbContainer *a, JsonbContainer *b, const char *key)
 	if (v.type == jbvBinary && w.type == jbvBinary && v.val.binary.len == w.val.binary.len &&
 		memcmp(v.val.binary.data, w.val.binary.data, v.val.binary.len) == 0)
 		return true;
-	x = get_text(a, key);
-	y = get_text(b, key);
+	x = diff_get_text(a, key);
+	y = diff_get_text(b, key);
 	return strcmp(x, y) == 0;
 }
 
 /* the keys of an object, in jsonb's order (by length, then bytes) */
 List *
-keys_of(JsonbContainer *c)
+diff_keys_of(JsonbContainer *c)
 {
 	List	   *keys = NIL;
 	JsonbIterator *it;
@@ -196,9 +196,9 @@ keys_of(JsonbContainer *c)
 
 /* the strings of an array member (NIL: none, or null) */
 List *
-array_of(JsonbContainer *c, const char *key)
+diff_array_of(JsonbContainer *c, const char *key)
 {
-	JsonbContainer *a = get_obj(c, key);
+	JsonbContainer *a = diff_get_obj(c, key);
 	List	   *result = NIL;
 
 	if (a == NULL || !JsonContainerIsArray(a))
@@ -214,7 +214,7 @@ array_of(JsonbContainer *c, const char *key)
 }
 
 bool
-has_key(JsonbContainer *c, const char *key)
+diff_has_key(JsonbContainer *c, const char *key)
 {
 	JsonbValue	v;
 
@@ -222,7 +222,7 @@ has_key(JsonbContainer *c, const char *key)
 }
 
 bool
-str_member(List *list, const char *s)
+diff_str_member(List *list, const char *s)
 {
 	ListCell   *lc;
 
@@ -234,13 +234,13 @@ str_member(List *list, const char *s)
 
 /* a name of the source schema, qualified */
 char *
-q(DiffOut *out, const char *name)
+diff_q(DiffOut *out, const char *name)
 {
 	return quote_qualified_identifier(out->schema, name);
 }
 
 const char *
-literal_or_null(const char *s)
+diff_literal_or_null(const char *s)
 {
 	return s ? quote_literal_cstr(s) : "NULL";
 }
@@ -264,18 +264,18 @@ cmp_position(const ListCell *a, const ListCell *b)
 
 /* the names of columns (or attributes), in their table's order */
 List *
-by_position(JsonbContainer *columns)
+diff_by_position(JsonbContainer *columns)
 {
 	List	   *cols = NIL;
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(columns))
+	foreach(lc, diff_keys_of(columns))
 	{
 		Positioned *p = palloc(sizeof(Positioned));
 
 		p->name = lfirst(lc);
-		p->position = get_int(get_obj(columns, p->name), "position");
+		p->position = diff_get_int(diff_get_obj(columns, p->name), "position");
 		cols = lappend(cols, p);
 	}
 	list_sort(cols, cmp_position);
@@ -290,11 +290,11 @@ visit(const char *name, List *names, JsonbContainer *objects, const char *deps_k
 {
 	ListCell   *lc;
 
-	if (str_member(*done, name))
+	if (diff_str_member(*done, name))
 		return;
 	*done = lappend(*done, (void *) name);
-	foreach(lc, array_of(get_obj(objects, name), deps_key))
-		if (str_member(names, lfirst(lc)))
+	foreach(lc, diff_array_of(diff_get_obj(objects, name), deps_key))
+		if (diff_str_member(names, lfirst(lc)))
 			visit(lfirst(lc), names, objects, deps_key, done, result);
 	*result = lappend(*result, (void *) name);
 }
@@ -305,7 +305,7 @@ visit(const char *name, List *names, JsonbContainer *objects, const char *deps_k
  * views; where they would, the order is jsonb's.
  */
 List *
-sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key)
+diff_sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key)
 {
 	List	   *done = NIL;
 	List	   *result = NIL;
@@ -326,13 +326,13 @@ sort_by_deps(List *names, JsonbContainer *objects, const char *deps_key)
  * (NULL: an object just created, without one).
  */
 void
-emit_comment(DiffOut *out, const char *kind, const char *target,
+diff_emit_comment(DiffOut *out, const char *kind, const char *target,
 			 JsonbContainer *s, JsonbContainer *d)
 {
-	if (!same(s, d, "comment"))
+	if (!diff_same(s, d, "comment"))
 	{
 		out->meta = true;
-		emit(out, NULL, "COMMENT ON %s %s IS %s", kind, target, literal_or_null(get_text(d, "comment")));
+		diff_emit(out, NULL, "COMMENT ON %s %s IS %s", kind, target, diff_literal_or_null(diff_get_text(d, "comment")));
 		out->meta = false;
 	}
 }
@@ -355,10 +355,10 @@ emit_grant(DiffOut *out, const char *on, const char *column, const char *entry, 
 	if (option)
 		priv[strlen(priv) - 1] = '\0';
 	if (give)
-		emit(out, NULL, "GRANT %s%s ON %s TO %s%s", priv, col, on, grantee,
+		diff_emit(out, NULL, "GRANT %s%s ON %s TO %s%s", priv, col, on, grantee,
 			 option ? " WITH GRANT OPTION" : "");
 	else
-		emit(out, NULL, "REVOKE %s%s ON %s FROM %s", priv, col, on, grantee);
+		diff_emit(out, NULL, "REVOKE %s%s ON %s FROM %s", priv, col, on, grantee);
 }
 
 /*
@@ -367,7 +367,7 @@ emit_grant(DiffOut *out, const char *on, const char *column, const char *entry, 
  * object just created, with the default ones).  What goes goes first.
  */
 void
-emit_grants(DiffOut *out, const char *on, const char *column,
+diff_emit_grants(DiffOut *out, const char *on, const char *column,
 			JsonbContainer *s, JsonbContainer *d)
 {
 	List	   *from;
@@ -375,16 +375,16 @@ emit_grants(DiffOut *out, const char *on, const char *column,
 	ListCell   *lc;
 
 	/* the same grants: nothing to do (the usual case, made quick) */
-	if (same(s, d, "grants"))
+	if (diff_same(s, d, "grants"))
 		return;
-	from = array_of(s, "grants");
-	to = array_of(d, "grants");
+	from = diff_array_of(s, "grants");
+	to = diff_array_of(d, "grants");
 	out->meta = true;
 	foreach(lc, from)
-		if (!str_member(to, lfirst(lc)))
+		if (!diff_str_member(to, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), true);
 	foreach(lc, to)
-		if (!str_member(from, lfirst(lc)))
+		if (!diff_str_member(from, lfirst(lc)))
 			emit_grant(out, on, column, lfirst(lc), false);
 	out->meta = false;
 }

@@ -21,7 +21,7 @@
 static bool
 view_changes(JsonbContainer *s, JsonbContainer *d)
 {
-	return !(same(s, d, "definition") && same(s, d, "materialized") && same(s, d, "options"));
+	return !(diff_same(s, d, "definition") && diff_same(s, d, "materialized") && diff_same(s, d, "options"));
 }
 
 /* does view v of the source read one of the relations in list? */
@@ -30,8 +30,8 @@ reads_any(Snap *src, const char *v, List *list)
 {
 	ListCell   *lc;
 
-	foreach(lc, array_of(get_obj(src->views, v), "depends"))
-		if (str_member(list, lfirst(lc)))
+	foreach(lc, diff_array_of(diff_get_obj(src->views, v), "depends"))
+		if (diff_str_member(list, lfirst(lc)))
 			return true;
 	return false;
 }
@@ -41,29 +41,29 @@ reads_any(Snap *src, const char *v, List *list)
  * re-created: diff_find_rebuilt()), and the tables they cannot outlive
  */
 List *
-views_to_drop(Diff *diff)
+diff_views_to_drop(Diff *diff)
 {
 	Snap	   *src = &diff->src;
 	Snap	   *dst = &diff->dst;
 	List	   *gone = NIL;
-	List	   *views = keys_of(src->views);
+	List	   *views = diff_keys_of(src->views);
 	ListCell   *lc;
 	bool		more = true;
 
-	foreach(lc, keys_of(src->tables))
+	foreach(lc, diff_keys_of(src->tables))
 	{
 		char	   *t = lfirst(lc);
 
-		if (!has_key(dst->tables, t) ||
-			columns_change(diff, get_obj(src->tables, t), get_obj(dst->tables, t)))
+		if (!diff_has_key(dst->tables, t) ||
+			diff_columns_change(diff, diff_get_obj(src->tables, t), diff_get_obj(dst->tables, t)))
 			gone = lappend(gone, t);
 	}
 	foreach(lc, views)
 	{
 		char	   *v = lfirst(lc);
 
-		if (!has_key(dst->views, v) || view_changes(get_obj(src->views, v), get_obj(dst->views, v)) ||
-			is_rebuilt(diff, "relation", v))
+		if (!diff_has_key(dst->views, v) || view_changes(diff_get_obj(src->views, v), diff_get_obj(dst->views, v)) ||
+			diff_is_rebuilt(diff, "relation", v))
 			gone = lappend(gone, v);
 	}
 	/* and their readers, and theirs */
@@ -71,7 +71,7 @@ views_to_drop(Diff *diff)
 	{
 		more = false;
 		foreach(lc, views)
-			if (!str_member(gone, lfirst(lc)) && reads_any(src, lfirst(lc), gone))
+			if (!diff_str_member(gone, lfirst(lc)) && reads_any(src, lfirst(lc), gone))
 			{
 				gone = lappend(gone, lfirst(lc));
 				more = true;
@@ -85,36 +85,36 @@ void
 diff_views_drop(Diff *diff)
 {
 	DiffOut    *out = diff->out;
-	List	   *gone = views_to_drop(diff);
+	List	   *gone = diff_views_to_drop(diff);
 	List	   *drop = NIL;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->src.views))
-		if (str_member(gone, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->src.views))
+		if (diff_str_member(gone, lfirst(lc)))
 			drop = lappend(drop, lfirst(lc));
-	drop = sort_by_deps(drop, diff->src.views, "depends");
+	drop = diff_sort_by_deps(drop, diff->src.views, "depends");
 	for (int i = list_length(drop) - 1; i >= 0; i--)
 	{
 		char	   *v = list_nth(drop, i);
 
 		diff_on(out, ACT_DROP, "relation", v);
-		emit(out, "blocking-lock", "DROP %sVIEW %s",
-			 get_bool(get_obj(diff->src.views, v), "materialized") ? "MATERIALIZED " : "", q(out, v));
-		if (has_key(diff->dst.views, v))
+		diff_emit(out, "blocking-lock", "DROP %sVIEW %s",
+			 diff_get_bool(diff_get_obj(diff->src.views, v), "materialized") ? "MATERIALIZED " : "", diff_q(out, v));
+		if (diff_has_key(diff->dst.views, v))
 			diff->rebuilt_views = lappend(diff->rebuilt_views, v);
 	}
 	/* indexes of materialized views that stay */
-	foreach(lc, keys_of(diff->src.views))
-		if (has_key(diff->dst.views, lfirst(lc)) && !str_member(gone, lfirst(lc)))
-			drop_indexes(diff, get_obj(diff->src.views, lfirst(lc)),
-						 get_obj(diff->dst.views, lfirst(lc)), true);
+	foreach(lc, diff_keys_of(diff->src.views))
+		if (diff_has_key(diff->dst.views, lfirst(lc)) && !diff_str_member(gone, lfirst(lc)))
+			diff_drop_indexes(diff, diff_get_obj(diff->src.views, lfirst(lc)),
+						 diff_get_obj(diff->dst.views, lfirst(lc)), true);
 }
 
 static void
 create_view(DiffOut *out, const char *v, JsonbContainer *d)
 {
-	char	   *def = need_text(d, "definition");
-	List	   *options = array_of(d, "options");
+	char	   *def = diff_need_text(d, "definition");
+	List	   *options = diff_array_of(d, "options");
 	StringInfoData with;
 	ListCell   *lc;
 	size_t		len = strlen(def);
@@ -128,25 +128,25 @@ create_view(DiffOut *out, const char *v, JsonbContainer *d)
 	if (options)
 		appendStringInfoChar(&with, ')');
 	diff_on(out, ACT_CREATE, "relation", v);
-	emit(out, NULL, "CREATE %sVIEW %s%s AS %s", get_bool(d, "materialized") ? "MATERIALIZED " : "",
-		 q(out, v), with.data, def);
+	diff_emit(out, NULL, "CREATE %sVIEW %s%s AS %s", diff_get_bool(d, "materialized") ? "MATERIALIZED " : "",
+		 diff_q(out, v), with.data, def);
 }
 
 /* comments on the columns of a view (s NULL: a view just created) */
 static void
 column_comments(DiffOut *out, const char *v, JsonbContainer *s, JsonbContainer *d)
 {
-	JsonbContainer *sc = get_obj(s, "column_comments");
-	JsonbContainer *dc = get_obj(d, "column_comments");
+	JsonbContainer *sc = diff_get_obj(s, "column_comments");
+	JsonbContainer *dc = diff_get_obj(d, "column_comments");
 	ListCell   *lc;
 
-	foreach(lc, keys_of(sc))
-		if (!has_key(dc, lfirst(lc)))
-			emit(out, NULL, "COMMENT ON COLUMN %s.%s IS NULL", q(out, v), quote_identifier(lfirst(lc)));
-	foreach(lc, keys_of(dc))
-		if (!same(sc, dc, lfirst(lc)))
-			emit(out, NULL, "COMMENT ON COLUMN %s.%s IS %s", q(out, v), quote_identifier(lfirst(lc)),
-				 quote_literal_cstr(get_text(dc, lfirst(lc))));
+	foreach(lc, diff_keys_of(sc))
+		if (!diff_has_key(dc, lfirst(lc)))
+			diff_emit(out, NULL, "COMMENT ON COLUMN %s.%s IS NULL", diff_q(out, v), quote_identifier(lfirst(lc)));
+	foreach(lc, diff_keys_of(dc))
+		if (!diff_same(sc, dc, lfirst(lc)))
+			diff_emit(out, NULL, "COMMENT ON COLUMN %s.%s IS %s", diff_q(out, v), quote_identifier(lfirst(lc)),
+				 quote_literal_cstr(diff_get_text(dc, lfirst(lc))));
 }
 
 /* views, new and re-created, after what they read; comments and grants */
@@ -157,22 +157,22 @@ diff_views_create(Diff *diff)
 	List	   *create = NIL;
 	ListCell   *lc;
 
-	foreach(lc, keys_of(diff->dst.views))
-		if (!has_key(diff->src.views, lfirst(lc)) || str_member(diff->rebuilt_views, lfirst(lc)))
+	foreach(lc, diff_keys_of(diff->dst.views))
+		if (!diff_has_key(diff->src.views, lfirst(lc)) || diff_str_member(diff->rebuilt_views, lfirst(lc)))
 			create = lappend(create, lfirst(lc));
-	foreach(lc, sort_by_deps(create, diff->dst.views, "depends"))
-		create_view(out, lfirst(lc), get_obj(diff->dst.views, lfirst(lc)));
-	foreach(lc, keys_of(diff->dst.views))
+	foreach(lc, diff_sort_by_deps(create, diff->dst.views, "depends"))
+		create_view(out, lfirst(lc), diff_get_obj(diff->dst.views, lfirst(lc)));
+	foreach(lc, diff_keys_of(diff->dst.views))
 	{
 		char	   *v = lfirst(lc);
-		JsonbContainer *d = get_obj(diff->dst.views, v);
-		JsonbContainer *s = str_member(create, v) ? NULL : get_obj(diff->src.views, v);
-		const char *kind = get_bool(d, "materialized") ? "MATERIALIZED VIEW" : "VIEW";
+		JsonbContainer *d = diff_get_obj(diff->dst.views, v);
+		JsonbContainer *s = diff_str_member(create, v) ? NULL : diff_get_obj(diff->src.views, v);
+		const char *kind = diff_get_bool(d, "materialized") ? "MATERIALIZED VIEW" : "VIEW";
 
 		diff_indexes(diff, v, s, d, s != NULL);
 		diff_on(out, ACT_ALTER, "relation", v);
-		emit_comment(out, kind, q(out, v), s, d);
+		diff_emit_comment(out, kind, diff_q(out, v), s, d);
 		column_comments(out, v, s, d);
-		emit_grants(out, psprintf("TABLE %s", q(out, v)), NULL, s, d);
+		diff_emit_grants(out, psprintf("TABLE %s", diff_q(out, v)), NULL, s, d);
 	}
 }
