@@ -370,6 +370,7 @@ extern void lint_pending_end(LintState *ls);
 /* directive.c: a migration's own directives and dbmate sections */
 extern void keep_dbmate_up_section(char *text, int len);
 extern void keep_dbmate_down_section(char *text, int len);
+extern void blank_pg_dump_restrict(char *text, int len);
 extern char *value_directive(const char *text, int len, const char *key);
 extern const char *no_transaction_directive(const char *text, int len,
 											int *line);

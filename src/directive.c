@@ -142,3 +142,47 @@ keep_dbmate_down_section(char *text, int len)
 
 	blank(text, down ? line_end(down, end) : end);
 }
+
+/* p begins "\<command> KEY" alone on its line, KEY of letters and digits */
+static bool
+is_restrict_line(char *p, char *eol, const char *command)
+{
+	size_t		n = strlen(command);
+	char	   *k = p + n;
+
+	if (eol - p <= (ptrdiff_t) n || strncmp(p, command, n) != 0 || *k != ' ')
+		return false;
+	while (k < eol && *k == ' ')
+		k++;
+	if (k == eol || !isalnum((unsigned char) *k))
+		return false;
+	while (k < eol && isalnum((unsigned char) *k))
+		k++;
+	while (k < eol && (*k == ' ' || *k == '\t' || *k == '\r'))
+		k++;
+	return k == eol;
+}
+
+/*
+ * pg_dump (17.6, 16.10, 15.14, 14.19 and 13.22 on) writes "\restrict KEY"
+ * before a plain-format dump and "\unrestrict KEY" after it, for psql to
+ * refuse any other meta-command in between.  A schema dump used as a
+ * migration (the baseline of an existing database, say) runs inside the
+ * server, where no meta-command runs at all: the two lines are blanked out,
+ * keeping newlines, as if they were not there.  Any other backslash line is
+ * still refused by the parse.
+ */
+void
+blank_pg_dump_restrict(char *text, int len)
+{
+	char	   *end = text + len;
+
+	for (char *p = text; p < end; p = line_end(p, end) + 1)
+	{
+		char	   *eol = line_end(p, end);
+
+		if (*p == '\\' && (is_restrict_line(p, eol, "\\restrict") ||
+						   is_restrict_line(p, eol, "\\unrestrict")))
+			blank(p, eol);
+	}
+}

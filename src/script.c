@@ -394,6 +394,7 @@ script_read(const Migration *m)
 	/* a UTF-8 byte order mark is not SQL; the checksum still covers it */
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		memset(text, ' ', 3);
+	blank_pg_dump_restrict(text, len);
 	s->no_transaction_why = no_transaction_directive(text, len, &s->no_transaction_line);
 	if (s->no_transaction_why == NULL && m->no_transaction)
 	{

@@ -1155,7 +1155,8 @@ snapshot_schema_jsonb(const char *schema)
 /*
  * The schemas a database's migrations manage: every schema but the
  * system's, migrator's own, version schemas of changes, and those that
- * belong to extensions.
+ * belong to extensions.  Not read_only: after apply() the snapshot must see
+ * the schemas its migrations just created, in the same transaction.
  */
 static List *
 user_schemas(void)
@@ -1172,7 +1173,7 @@ user_schemas(void)
 					"AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d "
 					"  WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass "
 					"  AND d.objid OPERATOR(pg_catalog.=) n.oid AND d.deptype OPERATOR(pg_catalog.=) 'e') "
-					"ORDER BY 1", true, 0) != SPI_OK_SELECT)
+					"ORDER BY 1", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not list schemas");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

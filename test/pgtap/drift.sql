@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(29);
+SELECT plan(30);
 SET migrator.lint = off;
 
 CREATE FUNCTION pg_temp.drift() RETURNS SETOF text LANGUAGE sql AS $f$
@@ -29,9 +29,12 @@ LANGUAGE sql AS $f$
 $f$;
 
 SELECT is((SELECT count(*)::int FROM migrator.apply(pg_temp.bundle('1_init.sql',
-	'CREATE TABLE dt (id bigint PRIMARY KEY, a int); CREATE TABLE du (id bigint PRIMARY KEY);'))), 1,
+	'CREATE TABLE dt (id bigint PRIMARY KEY, a int); CREATE TABLE du (id bigint PRIMARY KEY); '
+	'CREATE SCHEMA dsch; CREATE TABLE dsch.t (id int);'))), 1,
 	'1 applied');
 SELECT is((SELECT count(*)::int FROM pg_temp.drift()), 0, 'no drift after a run');
+SELECT ok((SELECT snapshot ? 'dsch' FROM migrator.snapshots ORDER BY id DESC LIMIT 1),
+	'the snapshot recorded after apply() has the schema the run created (in the same transaction)');
 
 -- drift by hand: a column, a table, an index
 ALTER TABLE dt ADD COLUMN hand int;

@@ -15,7 +15,7 @@ $f$;
 
 SELECT set_config('tap.fixtures', :'fx', false) \gset
 
-SELECT plan(75);
+SELECT plan(79);
 
 ------------------------------------------------------------------------------
 -- the folder argument
@@ -124,6 +124,33 @@ SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__a.sql": "SEL
 	'42601 syntax error at or near ";" / ',
 	'apply: an array slice [1:n] is SQL, and another syntax error stays one');
 SELECT hasnt_table('public', 'pv', 'nothing of those migrations ran');
+-- pg_dump's \restrict/\unrestrict lines around a plain dump are no meta-commands to refuse;
+-- what applies is rolled back (the journal must stay as the tests below expect it)
+CREATE FUNCTION pg_temp.applied_then_undone(sql text, tbl text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+	result text;
+BEGIN
+	BEGIN
+		EXECUTE sql;
+		result := CASE WHEN to_regclass(tbl) IS NULL THEN 'applied, without ' || tbl ELSE 'applied' END;
+		RAISE EXCEPTION USING ERRCODE = 'P0004', MESSAGE = 'undo';
+	EXCEPTION
+		WHEN assert_failure THEN
+			RETURN result;
+		WHEN OTHERS THEN
+			RETURN SQLSTATE || ' ' || SQLERRM;
+	END;
+END
+$f$;
+SELECT is(pg_temp.applied_then_undone($$SELECT * FROM migrator.apply('{"V1__dump.sql": "--\n-- PostgreSQL database dump\n--\n\n\\restrict Ab12cD\n\nCREATE TABLE rs (id int);\n\n\\unrestrict Ab12cD\n"}'::jsonb)$$, 'rs'),
+	'applied', 'apply: a plain pg_dump''s \restrict and \unrestrict lines are passed over, the dump between them runs');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__dump.sql": "\\restrict Ab12cD\nCREATE TABLE rs2 (id int);\n\\i other.sql\n\\unrestrict Ab12cD\n"}'::jsonb)$$),
+	'42601 psql meta-command "\i" is not supported in migration "V1__dump.sql" / Replace it with SQL: inline the file it would include.',
+	'apply: another meta-command between them is still refused');
+SELECT is(pg_temp.error_parts($$SELECT * FROM migrator.apply('{"V1__dump.sql": "\\restrict Ab12cD; DROP TABLE pv;\nCREATE TABLE rs3 (id int);\n"}'::jsonb)$$),
+	'42601 psql meta-command "\restrict" is not supported in migration "V1__dump.sql" / Replace it with SQL.',
+	'apply: a \restrict line with more than its key is refused');
+SELECT hasnt_table('public', 'rs3', 'and nothing of it ran');
 SELECT throws_ok(pg_temp.remote_migrate(:'fx' || '/bad_meta'), '42601', NULL,
 	'migrate: a \i line is 42601');
 SELECT hasnt_table('public', 'bm_ok', 'migrate: migration 1 of bad_meta did not run');
