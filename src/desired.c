@@ -156,7 +156,7 @@ desired_error_callback(void *arg)
 /*
  * The file's tokens, by the server's own scanner.  psql meta-commands
  * show up as a lone backslash: pg_dump's \restrict and \unrestrict lines
- * (which only guard psql itself) are blanked, any other is refused.
+ * (which only guard psql itself) are blanked first, any other is refused.
  */
 static void
 scan(Desired *d)
@@ -164,8 +164,8 @@ scan(Desired *d)
 	core_yy_extra_type yyext;
 	core_yyscan_t scanner;
 	int			cap = 256;
-	int			skip_to = -1;
 
+	blank_pg_dump_restrict(d->text, d->len);	/* (directive.c) */
 	d->tokens = palloc(sizeof(Token) * cap);
 	d->ntokens = 0;
 	scanner = scanner_init(d->text, &yyext, &ScanKeywords, ScanKeywordTokens);
@@ -177,8 +177,6 @@ scan(Desired *d)
 		t.tok = core_yylex(&t.val, &t.loc, scanner);
 		if (t.tok == 0)
 			break;
-		if (t.loc < skip_to)
-			continue;
 		if (t.tok == '\\')
 		{
 			const char *w = d->text + t.loc + 1;
@@ -186,14 +184,6 @@ scan(Desired *d)
 
 			while (w[wlen] >= 'a' && w[wlen] <= 'z')
 				wlen++;
-			if ((wlen == 8 && strncmp(w, "restrict", 8) == 0) ||
-				(wlen == 10 && strncmp(w, "unrestrict", 10) == 0))
-			{
-				/* to the end of the line, as psql reads a meta-command */
-				for (skip_to = t.loc; skip_to < d->len && d->text[skip_to] != '\n'; skip_to++)
-					d->text[skip_to] = ' ';
-				continue;
-			}
 			d->offset = t.loc;
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
