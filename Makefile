@@ -63,7 +63,7 @@ override CFLAGS += -fvisibility=hidden
 override CPPFLAGS += '-DPGDLLEXPORT=__attribute__((visibility("default")))'
 endif
 
-$(OBJS): include/migrator.h include/diff.h include/dualwrite.h include/compat.h
+$(OBJS): include/migrator.h include/change.h include/diff.h include/dualwrite.h include/compat.h
 
 # pgTAP and shell TAP suites against the running cluster (pgvector's convention; test/run runs
 # them too, each pgTAP file in a fresh database)

@@ -53,6 +53,7 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "change.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_expand);

@@ -42,6 +42,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "change.h"
 #include "migrator.h"
 
 /* true while the work of an attempt runs: migrator_ddl() then tries once */

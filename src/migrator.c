@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "change.h"
 #include "dualwrite.h"
 #include "migrator.h"
 

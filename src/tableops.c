@@ -24,6 +24,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
+#include "change.h"
 #include "migrator.h"
 
 static bool
