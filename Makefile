@@ -17,6 +17,7 @@ OBJS = \
 	src/locking.o \
 	src/backfill.o \
 	src/prune.o \
+	src/ops.o \
 	src/tableops.o \
 	src/worker.o \
 	src/snapshot.o \

@@ -83,8 +83,28 @@ extern Expr *shape_cook_expression(Relation rel, const Shape *shape,
 								   const char *sql, Oid typid, int32 typmod,
 								   const char *what);
 
-/* tableops.c */
+/* ops.c: reading an operation of a change */
 struct JsonbContainer;
+pg_noreturn extern void migrator_bad_op(int i, const char *why);
+extern struct JsonbContainer *migrator_op_body(struct JsonbContainer *op, int i,
+											   char **opname);
+extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
+								bool required, int i, const char *opname);
+extern int	migrator_op_bool(struct JsonbContainer *obj, const char *key, int i,
+							 const char *opname);
+extern struct JsonbContainer *migrator_op_object(struct JsonbContainer *obj,
+												 const char *key, int i,
+												 const char *opname);
+extern char *migrator_op_names(struct JsonbContainer *obj, const char *key, int i,
+							   const char *opname);
+extern Oid	migrator_op_find_table(const char *tab, const char *nsp, int i,
+								   const char *opname, char **schema, char **name);
+extern Oid	migrator_op_table(struct JsonbContainer *obj, int i, const char *opname,
+							  char **schema, char **name);
+extern char *migrator_references_sql(const char *refs, const char *column);
+extern void migrator_check_no_open_change(Oid relid);
+
+/* tableops.c */
 extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body,
 								 int i);
 
@@ -100,11 +120,6 @@ extern void migrator_prune_noted(void);
 /* expand.c */
 extern void migrator_ddl(const char *sql);
 extern char *migrator_open_change(const char *change, const char *action);
-extern char *migrator_references_sql(const char *refs, const char *column);
-extern void migrator_check_no_open_change(Oid relid);
-pg_noreturn extern void migrator_bad_op(int i, const char *why);
-extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
-								bool required, int i, const char *opname);
 
 /* locking.c */
 extern bool migrator_in_locked_run;

@@ -196,86 +196,9 @@ make_name(const char *prefix, const char *name)
 }
 
 /* ---------------------------------------------------------------------
- * Reading the ops
+ * The tables and columns the ops name (their members are read by ops.c)
  * ---------------------------------------------------------------------
  */
-
-void
-migrator_bad_op(int i, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("operation %d of the change is malformed", i + 1),
-			 errdetail("%s", why)));
-}
-
-char *
-migrator_op_string(JsonbContainer *obj, const char *key, bool required, int i,
-				   const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-	{
-		if (required)
-			migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
-		return NULL;
-	}
-	if (v.type != jbvString)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be a string.", key, opname));
-	if (v.val.string.len == 0)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" is empty.", key, opname));
-	return pnstrdup(v.val.string.val, v.val.string.len);
-}
-
-/* boolean member: -1 absent, 0 false, 1 true */
-static int
-op_bool(JsonbContainer *obj, const char *key, int i, const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-		return -1;
-	if (v.type != jbvBool)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
-	return v.val.boolean ? 1 : 0;
-}
-
-static JsonbContainer *
-op_object(JsonbContainer *obj, const char *key, int i, const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" object.", opname, key));
-	return v.val.binary.data;
-}
-
-static Oid
-resolve_table(JsonbContainer *obj, int i, const char *opname, char **schema,
-			  char **name)
-{
-	char	   *tab = migrator_op_string(obj, "table", true, i, opname);
-	char	   *nsp = migrator_op_string(obj, "schema", false, i, opname);
-	Oid			relid;
-
-	if (nsp)
-		relid = get_relname_relid(tab, get_namespace_oid(nsp, false));
-	else
-		relid = RelnameGetRelid(tab);
-	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" does not exist", tab),
-				 errdetail("Named by operation %d (\"%s\"); names are taken literally, without SQL quoting.",
-						   i + 1, opname)));
-	*schema = get_namespace_name(get_rel_namespace(relid));
-	*name = get_rel_name(relid);
-	return relid;
-}
 
 static ChangeTable *
 table_for(List **tables, Oid relid, const char *schema, const char *name)
@@ -412,12 +335,12 @@ static void
 read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 					   const char *opname)
 {
-	int			nullable = op_bool(obj, "nullable", i, opname);
+	int			nullable = migrator_op_bool(obj, "nullable", i, opname);
 	char	   *dflt = migrator_op_string(obj, "default", false, i, opname);
 	char	   *check = migrator_op_string(obj, "check", false, i, opname);
 	char	   *refs = migrator_op_string(obj, "references", false, i, opname);
 
-	if (op_bool(obj, "unique", i, opname) == 1)
+	if (migrator_op_bool(obj, "unique", i, opname) == 1)
 		c->unique = true;
 	if (nullable == 0)
 		c->not_null = true;
@@ -465,12 +388,12 @@ create_index_step(List *tables, JsonbContainer *body, int i)
 	const char *opname = "create_index";
 	char	   *schema;
 	char	   *tabname;
-	Oid			relid = resolve_table(body, i, opname, &schema, &tabname);
+	Oid			relid = migrator_op_table(body, i, opname, &schema, &tabname);
 	char	   *name = migrator_op_string(body, "name", true, i, opname);
 	char	   *expr = migrator_op_string(body, "expression", false, i, opname);
 	char	   *where = migrator_op_string(body, "where", false, i, opname);
 	char	   *method = migrator_op_string(body, "method", false, i, opname);
-	bool		unique = op_bool(body, "unique", i, opname) == 1;
+	bool		unique = migrator_op_bool(body, "unique", i, opname) == 1;
 	ChangeStep *st = palloc0(sizeof(ChangeStep));
 	StringInfoData cols;
 	JsonbValue	v;
@@ -541,29 +464,13 @@ drop_index_step(JsonbContainer *body, int i)
 static void
 read_op(List **tables, List **steps, JsonbContainer *op, int i)
 {
-	JsonbIterator *it;
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
 	char	   *opname;
-	JsonbContainer *body;
+	JsonbContainer *body = migrator_op_body(op, i, &opname);
 	char	   *schema;
 	char	   *tabname;
 	Oid			relid;
 	ChangeTable *t;
 
-	if (JsonContainerSize(op) != 1)
-		migrator_bad_op(i, "An operation is an object with exactly one key, its name.");
-	it = JsonbIteratorInit(op);
-	tok = JsonbIteratorNext(&it, &k, false);	/* WJB_BEGIN_OBJECT */
-	tok = JsonbIteratorNext(&it, &k, true);
-	Assert(tok == WJB_KEY);
-	(void) tok;
-	opname = pnstrdup(k.val.string.val, k.val.string.len);
-	tok = JsonbIteratorNext(&it, &v, true);
-	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		migrator_bad_op(i, psprintf("\"%s\" must be an object.", opname));
-	body = v.val.binary.data;
 	if (strcmp(opname, "create_index") == 0)
 	{
 		*steps = lappend(*steps, create_index_step(*tables, body, i));
@@ -592,7 +499,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
 		migrator_bad_op(i, psprintf("Unknown operation \"%s\".", opname));
 
-	relid = resolve_table(body, i, opname, &schema, &tabname);
+	relid = migrator_op_table(body, i, opname, &schema, &tabname);
 	t = table_for(tables, relid, schema, tabname);
 
 	if (strcmp(opname, "rename_column") == 0)
@@ -617,7 +524,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	}
 	else if (strcmp(opname, "add_column") == 0)
 	{
-		JsonbContainer *colobj = op_object(body, "column", i, opname);
+		JsonbContainer *colobj = migrator_op_object(body, "column", i, opname);
 		char	   *name = migrator_op_string(colobj, "name", true, i, opname);
 		char	   *type = migrator_op_string(colobj, "type", true, i, opname);
 		ChangeColumn *c;
@@ -660,9 +567,9 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", c->column_name);
 		read_column_attributes(body, c, i, opname);
 		/* the new column keeps NOT NULL unless "nullable": true says otherwise */
-		if (op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
+		if (migrator_op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
 			c->not_null = true;
-		if (!type && op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
+		if (!type && migrator_op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
 			!c->check_expr && !c->references && !c->unique)
 			migrator_bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check, unique or references.");
 		c->up = migrator_op_string(body, "up", false, i, opname);
@@ -839,44 +746,6 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
  * expand()
  * ---------------------------------------------------------------------
  */
-
-/* "authors(id)" or "authors" -> quoted SQL for REFERENCES */
-char *
-migrator_references_sql(const char *refs, const char *column)
-{
-	const char *paren = strchr(refs, '(');
-	char	   *table = paren ? pnstrdup(refs, paren - refs) : pstrdup(refs);
-	char	   *col = NULL;
-	Oid			relid;
-	int			len;
-
-	len = strlen(table);
-	while (len > 0 && table[len - 1] == ' ')
-		table[--len] = '\0';
-	if (paren)
-	{
-		const char *close = strchr(paren, ')');
-
-		if (close == NULL || close[1] != '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"references\" of column \"%s\" must be \"table\" or \"table(column)\"", column)));
-		col = pnstrdup(paren + 1, close - paren - 1);
-	}
-	relid = RelnameGetRelid(table);
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" referenced by column \"%s\" does not exist", table, column)));
-	if (col && get_attnum(relid, col) == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of table \"%s\" referenced by column \"%s\" does not exist",
-						col, table, column)));
-	return psprintf("%s%s%s%s",
-					qualified(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
-					col ? " (" : "", col ? quote_identifier(col) : "", col ? ")" : "");
-}
 
 /* default of a column as SQL, or NULL */
 static char *
@@ -1084,27 +953,6 @@ carry_dependents(ChangeTable *t, ChangeColumn *c, List **steps)
 	table_close(rel, AccessShareLock);
 	foreach(lc, adds)
 		migrator_ddl(lfirst(lc));
-}
-
-/* one open change per table: refuse a table another open change holds */
-void
-migrator_check_no_open_change(Oid relid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1];
-	char	   *other;
-
-	values[0] = ObjectIdGetDatum(relid);
-	other = migrator_spi_text("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
-							  "ON c.name OPERATOR(pg_catalog.=) t.change "
-							  "WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-							  "AND c.state OPERATOR(pg_catalog.<>) ALL ('{contracted,aborted}')",
-							  1, types, values, false);
-	if (other)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_IN_USE),
-				 errmsg("table \"%s\" already has an open change, \"%s\"", get_rel_name(relid), other),
-				 errhint("Contract or abort \"%s\" first.", other)));
 }
 
 static void
