@@ -10,6 +10,8 @@ OBJS = \
 	src/plan.o \
 	src/journal.o \
 	src/run.o \
+	src/retry.o \
+	src/revert.o \
 	src/shape.o \
 	src/dualwrite.o \
 	src/dualwrite_plan.o \

@@ -200,14 +200,47 @@ extern char *migrator_query_in_database(Oid dboid, const char *sql,
 extern void migrator_raise(ErrorData *err, const char *extra_detail);
 extern void migrator_run_top_level(const char *sql);
 
-/* expand.c: how long migrations and changes wait for a lock, and the wait between tries */
+/* retry.c: subtransactions, and lock waits retried with backoff */
 #define MIGRATOR_BACKOFF_MAX_MS 10000.0	/* the longest sleep between lock attempts */
 extern int	migrator_lock_timeout;
 extern int	migrator_lock_retries;
-extern void migrator_lock_backoff(int attempt, const char *what);
+typedef void (*MigratorWork) (void *arg);
+typedef bool (*MigratorOnError) (ErrorData *edata, void *arg);
+extern bool migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error);
+extern bool migrator_lock_failed(ErrorData *edata, void *arg);
+extern void migrator_retry_on_lock(MigratorWork fn, void *arg, const char *what);
+extern void migrator_retry_on_lock_timeout(MigratorWork fn, void *arg,
+										   const char *what);
 
 /* run.c */
+/* what a run is about to execute */
+typedef struct RunStep
+{
+	Migration  *migration;
+	Script	   *script;
+} RunStep;
+
+/* a procedure's run (migrate(), revert_to()) */
+typedef struct MigrateState
+{
+	const MigrationSource *src;
+	const char *target;
+	MigrationSet *set;
+	List	   *steps;
+	RunStep    *step;
+} MigrateState;
+
 struct ReturnSetInfo;
+extern double migrator_run_script(Script *s);
+extern void migrator_migrate_guarded(const char *action, const MigrationSource *src,
+									 Migration *m, MigratorWork work, void *arg);
+extern void migrator_run_no_transaction(const MigrationSource *src, RunStep *step,
+										const char *action);
+extern void migrator_procedure_check(FunctionCallInfo fcinfo, const char *call,
+									 const char *detail, const char *hint);
+extern void migrator_procedure_begin(const char *name, MemoryContext *runcxt,
+									 MemoryContext *stepcxt, MemoryContext *oldcxt);
+extern void migrator_procedure_end(MemoryContext runcxt, MemoryContext oldcxt);
 extern void migrator_check_isolation(void);
 extern void migrator_put_row(struct ReturnSetInfo *rsinfo, Migration *m,
 							 const char *action, double ms, bool has_ms);
@@ -224,7 +257,6 @@ extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
 extern MigrationSource *migrator_source_arg(FunctionCallInfo fcinfo, int argno);
 extern int	migrator_line_at(const int *line_starts, int nlines, int offset);
-extern bool migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last);
 
 /* source.c */
 extern MigrationSource *source_folder(const char *dir);

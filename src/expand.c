@@ -60,9 +60,6 @@ PG_FUNCTION_INFO_V1(migrator_expand);
 PG_FUNCTION_INFO_V1(migrator_contract);
 PG_FUNCTION_INFO_V1(migrator_abort);
 
-int			migrator_lock_timeout = 500;	/* ms */
-int			migrator_lock_retries = 10;
-
 /* One table of a change, with the columns it touches. */
 typedef struct ChangeTable
 {
@@ -108,16 +105,6 @@ ddl_once_arg(void *arg)
 }
 
 /*
- * One attempt in a subtransaction; false when its lock was not granted in
- * time (any other error is raised).
- */
-static bool
-ddl_attempt(const char *sql, bool last)
-{
-	return migrator_subxact_try(ddl_once_arg, (void *) sql, last);
-}
-
-/*
  * Run one DDL statement.  When its lock is not granted within
  * migrator.lock_timeout (so that the statement never queues for long in
  * front of everyone else), it is retried after an exponential backoff
@@ -132,45 +119,7 @@ migrator_ddl(const char *sql)
 		ddl_once(sql);
 		return;
 	}
-	for (int attempt = 0;; attempt++)
-	{
-		if (ddl_attempt(sql, attempt >= migrator_lock_retries))
-			return;
-		migrator_lock_backoff(attempt, NULL);
-	}
-}
-
-/*
- * After a lock timeout: wait an exponential backoff with jitter before
- * attempt + 1, lock_timeout * 2^attempt * [0.5, 1.5), at most 10 s.  The
- * wait lasts what it announces: a timer left over from the failed lock wait
- * (deadlock_timeout) sets the latch but does not end it; a cancel or a
- * termination does.
- */
-void
-migrator_lock_backoff(int attempt, const char *what)
-{
-	double		backoff = migrator_lock_timeout * pow(2.0, Min(attempt, 30)) *
-		(0.5 + pg_prng_double(&pg_global_prng_state));
-	long		sleep_ms = (long) Min(backoff, MIGRATOR_BACKOFF_MAX_MS);
-	TimestampTz end;
-
-	ereport(NOTICE,
-			(errmsg("lock not available%s%s, retrying in %ld ms (attempt %d of %d)",
-					what ? " for " : "", what ? what : "",
-					sleep_ms, attempt + 1, migrator_lock_retries)));
-	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sleep_ms);
-	for (;;)
-	{
-		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
-
-		if (left <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+	migrator_retry_on_lock(ddl_once_arg, (void *) sql, NULL);
 }
 
 /* ---------------------------------------------------------------------

@@ -220,6 +220,7 @@ locked_attempt(void *arg)
 	int			nest = NewGUCNestLevel();
 	ListCell   *lc;
 
+	cancel_autovacuums(run);
 	(void) set_config_option("lock_timeout", psprintf("%d", migrator_lock_timeout),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (run->views_first)
@@ -246,8 +247,9 @@ locked_attempt(void *arg)
  * views_first, in one subtransaction per attempt.  Every lock wait in an
  * attempt, the DDL of work included, is bounded by migrator.lock_timeout;
  * an attempt that times out (or is chosen as a deadlock's victim) is rolled
- * back whole and retried after migrator_lock_backoff(), up to
- * migrator.lock_retries times.  what names the work in the retry NOTICEs.
+ * back whole and retried after a backoff, up to migrator.lock_retries times
+ * (migrator_retry_on_lock()).  Each attempt first cancels an autovacuum in
+ * the way.  what names the work in the retry NOTICEs.
  */
 void
 migrator_run_locked(List *relids, bool views_first, int lockmode,
@@ -263,13 +265,7 @@ migrator_run_locked(List *relids, bool views_first, int lockmode,
 	run.work = work;
 	run.arg = arg;
 	run.wraparound = NIL;
-	for (int attempt = 0;; attempt++)
-	{
-		cancel_autovacuums(&run);
-		if (migrator_subxact_try(locked_attempt, &run, attempt >= migrator_lock_retries))
-			return;
-		migrator_lock_backoff(attempt, what);
-	}
+	migrator_retry_on_lock(locked_attempt, &run, what);
 }
 
 /* ---------------------------------------------------------------------
