@@ -1510,11 +1510,15 @@ contract_validate(void *arg)
 		migrator_ddl(lfirst(lc));
 }
 
-/* contract's work under its exclusive locks: no table scan */
+/*
+ * The work of a change's end under its exclusive locks, no table scan:
+ * the trigger and the views go, then for each table its columns (contract
+ * swaps the new ones into place, abort drops them) and the backfill marker,
+ * then the SQL the steps stored for this end.
+ */
 static void
-contract_locked(void *arg)
+end_locked(ChangeEnd *end, void (*columns) (const char *tab, StoredTable *t))
 {
-	ChangeEnd  *end = arg;
 	ListCell   *lc;
 
 	remove_dual_shape(end->tables, end->change);
@@ -1524,39 +1528,52 @@ contract_locked(void *arg)
 		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
 									get_rel_name(t->relid));
 
-		for (int i = 0; i < t->ncols; i++)
-		{
-			ChangeColumn *c = &t->cols[i];
-
-			if (c->not_null)
-			{
-				/* SET NOT NULL skips its scan: the CHECK validated first proves it */
-				const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
-
-				migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
-									  quote_identifier(c->tmp_name)));
-				migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
-			}
-			if (c->final_name == NULL)
-				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-									  quote_identifier(c->column_name)));
-			else if (c->tmp_name)
-			{
-				if (c->column_name)
-					migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-										  quote_identifier(c->column_name)));
-				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
-									  quote_identifier(c->tmp_name), quote_identifier(c->final_name)));
-			}
-			else if (strcmp(c->column_name, c->final_name) != 0)
-				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
-									  quote_identifier(c->column_name), quote_identifier(c->final_name)));
-		}
+		columns(tab, t);
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
 	foreach(lc, end->step_sql)
 		migrator_ddl(lfirst(lc));
+}
+
+/* contract: each new column takes the place of its old one */
+static void
+contract_columns(const char *tab, StoredTable *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+	{
+		ChangeColumn *c = &t->cols[i];
+
+		if (c->not_null)
+		{
+			/* SET NOT NULL skips its scan: the CHECK validated first proves it */
+			const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
+
+			migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
+								  quote_identifier(c->tmp_name)));
+			migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
+		}
+		if (c->final_name == NULL)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+								  quote_identifier(c->column_name)));
+		else if (c->tmp_name)
+		{
+			if (c->column_name)
+				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+									  quote_identifier(c->column_name)));
+			migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+								  quote_identifier(c->tmp_name), quote_identifier(c->final_name)));
+		}
+		else if (strcmp(c->column_name, c->final_name) != 0)
+			migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+								  quote_identifier(c->column_name), quote_identifier(c->final_name)));
+	}
+}
+
+static void
+contract_locked(void *arg)
+{
+	end_locked(arg, contract_columns);
 }
 
 Datum
@@ -1587,30 +1604,20 @@ migrator_contract(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* abort's work under its exclusive locks */
+/* abort: dropping a new column drops the constraints expand() put on it */
+static void
+abort_columns(const char *tab, StoredTable *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].tmp_name)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+								  quote_identifier(t->cols[i].tmp_name)));
+}
+
 static void
 abort_locked(void *arg)
 {
-	ChangeEnd  *end = arg;
-	ListCell   *lc;
-
-	remove_dual_shape(end->tables, end->change);
-	foreach(lc, end->tables)
-	{
-		StoredTable *t = lfirst(lc);
-		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
-									get_rel_name(t->relid));
-
-		/* dropping a new column drops the constraints expand() put on it */
-		for (int i = 0; i < t->ncols; i++)
-			if (t->cols[i].tmp_name)
-				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-									  quote_identifier(t->cols[i].tmp_name)));
-		if (t->marker)
-			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
-	}
-	foreach(lc, end->step_sql)
-		migrator_ddl(lfirst(lc));
+	end_locked(arg, abort_columns);
 }
 
 Datum

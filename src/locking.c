@@ -273,6 +273,23 @@ migrator_run_locked(List *relids, bool views_first, int lockmode,
  * ---------------------------------------------------------------------
  */
 
+/* the parse trees of the statements of every string of sqls, in order */
+static List *
+parsed_statements(List *sqls)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sqls)
+	{
+		ListCell   *lc2;
+
+		foreach(lc2, raw_parser(lfirst(lc), RAW_PARSE_DEFAULT))
+			result = lappend(result, ((RawStmt *) lfirst(lc2))->stmt);
+	}
+	return result;
+}
+
 /* the table a statement's relation names: an index's table; InvalidOid if none */
 static Oid
 table_of(RangeVar *rv)
@@ -330,14 +347,8 @@ migrator_sql_relations(List *sqls)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, sqls)
-	{
-		List	   *raw = raw_parser(lfirst(lc), RAW_PARSE_DEFAULT);
-		ListCell   *lc2;
-
-		foreach(lc2, raw)
-			result = statement_relations(((RawStmt *) lfirst(lc2))->stmt, result);
-	}
+	foreach(lc, parsed_statements(sqls))
+		result = statement_relations(lfirst(lc), result);
 	return list_delete_oid(result, InvalidOid);
 }
 
@@ -352,31 +363,25 @@ migrator_sql_validations(List *sqls)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, sqls)
+	foreach(lc, parsed_statements(sqls))
 	{
-		List	   *raw = raw_parser(lfirst(lc), RAW_PARSE_DEFAULT);
+		Node	   *stmt = lfirst(lc);
+		AlterTableStmt *at;
 		ListCell   *lc2;
 
-		foreach(lc2, raw)
+		if (!IsA(stmt, AlterTableStmt))
+			continue;
+		at = (AlterTableStmt *) stmt;
+		foreach(lc2, at->cmds)
 		{
-			Node	   *stmt = ((RawStmt *) lfirst(lc2))->stmt;
-			AlterTableStmt *at;
-			ListCell   *lc3;
+			AlterTableCmd *cmd = lfirst(lc2);
 
-			if (!IsA(stmt, AlterTableStmt))
-				continue;
-			at = (AlterTableStmt *) stmt;
-			foreach(lc3, at->cmds)
-			{
-				AlterTableCmd *cmd = lfirst(lc3);
-
-				if (cmd->subtype == AT_ValidateConstraint)
-					result = lappend(result,
-									 psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
-											  quote_qualified_identifier(at->relation->schemaname,
-																		 at->relation->relname),
-											  quote_identifier(cmd->name)));
-			}
+			if (cmd->subtype == AT_ValidateConstraint)
+				result = lappend(result,
+								 psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+										  quote_qualified_identifier(at->relation->schemaname,
+																	 at->relation->relname),
+										  quote_identifier(cmd->name)));
 		}
 	}
 	return result;
