@@ -6,11 +6,11 @@
  *	  that commits after each migration.
  *
  *	  Every down script is found and parsed before any runs.  Both run the
- *	  scripts as run.c runs migrations (migrator_run_script()); revert_to()
- *	  is migrate()'s procedure skeleton (run.c) run backwards: the same
- *	  opening and lock, each script guarded, retried on a lock timeout and
- *	  logged on failure, and a script that must run outside a transaction
- *	  block run one statement at a time.
+ *	  scripts as run.c runs migrations (migrator_run_script()).  revert_to()
+ *	  opens and closes as migrate() does (migrator_procedure_begin() and
+ *	  _end(), run.c), and runs each down script as migrate() runs a
+ *	  migration: guarded (retried on a lock timeout, logged on failure), or
+ *	  one statement at a time when it must run outside a transaction block.
  *
  *-------------------------------------------------------------------------
  */
