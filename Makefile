@@ -10,6 +10,8 @@ OBJS = \
 	src/plan.o \
 	src/journal.o \
 	src/run.o \
+	src/retry.o \
+	src/revert.o \
 	src/shape.o \
 	src/dualwrite.o \
 	src/dualwrite_plan.o \
@@ -17,6 +19,7 @@ OBJS = \
 	src/locking.o \
 	src/backfill.o \
 	src/prune.o \
+	src/ops.o \
 	src/tableops.o \
 	src/worker.o \
 	src/snapshot.o \
@@ -63,7 +66,7 @@ override CFLAGS += -fvisibility=hidden
 override CPPFLAGS += '-DPGDLLEXPORT=__attribute__((visibility("default")))'
 endif
 
-$(OBJS): include/migrator.h include/diff.h include/dualwrite.h include/compat.h
+$(OBJS): include/migrator.h include/change.h include/diff.h include/dualwrite.h include/compat.h
 
 # pgTAP and shell TAP suites against the running cluster (pgvector's convention; test/run runs
 # them too, each pgTAP file in a fresh database)

@@ -6,6 +6,12 @@
  *	  source (files, bytes, checksums) -> layout (versions, order)
  *	  -> plan (journal join) -> script (statements) -> run -> journal
  *
+ *	  and the externs of the files around it: GUCs and entry checks
+ *	  (migrator.c), lock waits, background workers, journal, deploy role,
+ *	  guard, lint, snapshot and drift.  Zero-downtime changes (expand,
+ *	  backfill, contract) have their own header, change.h; the diff has
+ *	  diff.h.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef MIGRATOR_H
@@ -172,70 +178,6 @@ typedef struct RunPlan
 	int			nproblems;		/* modified + missing + out of order */
 } RunPlan;
 
-/*
- * Zero-downtime changes.  Columns migrator adds to a table (temporary new
- * columns, the backfill marker) carry this prefix.
- */
-#define MIGRATOR_COLUMN_PREFIX "_migrator_"
-#define MIGRATOR_MARKER_COLUMN "_migrator_needs_backfill"
-#define MIGRATOR_TRIGGER_NAME "_migrator_dual_write"
-
-/* One column a change touches (a row of migrator.change_columns). */
-typedef struct ChangeColumn
-{
-	char	   *column_name;	/* the old column; NULL for an added one */
-	char	   *final_name;		/* its new-shape name; NULL when dropped */
-	char	   *tmp_name;		/* column holding the new values, if any */
-	char	   *new_type;		/* type of tmp_name */
-	char	   *up;				/* old row -> new value */
-	char	   *down;			/* new row -> old value */
-	bool		not_null;
-	bool		unique;
-	char	   *default_expr;
-	char	   *check_expr;
-	char	   *references;
-	char	   *check_name;
-	char	   *fk_name;
-} ChangeColumn;
-
-/* A table- or constraint-level operation of a change (tableops.c). */
-typedef struct ChangeStep
-{
-	char	   *schema;			/* of its table, NULL for sql */
-	char	   *expand_sql;		/* run by expand() */
-	char	   *contract_sql;	/* run by contract() */
-	char	   *abort_sql;		/* run by abort(), newest step first */
-	char	   *view_table;		/* rename_table: the table ... */
-	char	   *view_name;		/* ... and its name in the new shape */
-	bool		is_sql;			/* a raw sql operation */
-	char	   *build_sql;		/* CREATE INDEX CONCURRENTLY, run by run_backfill() */
-} ChangeStep;
-
-/* A table's columns as one application version sees them. */
-typedef struct Shape
-{
-	const char *which;			/* "old" or "new", for messages */
-	int			count;
-	int			cap;
-	char	  **names;			/* column names in this shape */
-	char	  **physical;		/* the table's column behind each */
-} Shape;
-
-/* shape.c */
-extern Shape *shape_old(Relation rel);
-extern Shape *shape_new(Relation rel, ChangeColumn *cols, int ncols);
-extern int	shape_find(const Shape *shape, const char *name);
-extern bool shape_is_internal_column(const char *name);
-extern Node *shape_parse_expression(const char *sql, const char *what);
-extern Expr *shape_cook_expression(Relation rel, const Shape *shape,
-								   const char *sql, Oid typid, int32 typmod,
-								   const char *what);
-
-/* tableops.c */
-struct JsonbContainer;
-extern ChangeStep *tableops_read(const char *opname, struct JsonbContainer *body,
-								 int i);
-
 /* snapshot.c */
 extern void *snapshot_schema_jsonb(const char *schema);	/* Jsonb * */
 extern void *snapshot_database(void);	/* Jsonb * */
@@ -258,38 +200,47 @@ extern char *migrator_query_in_database(Oid dboid, const char *sql,
 extern void migrator_raise(ErrorData *err, const char *extra_detail);
 extern void migrator_run_top_level(const char *sql);
 
-/* backfill.c */
-extern bool migrator_backfill_active;
-extern void backfill_define_gucs(void);
-
-/* prune.c */
-extern void migrator_prune_reset(void);
-extern void migrator_prune_note(Oid relid, BlockNumber block);
-extern void migrator_prune_noted(void);
-
-/* expand.c */
+/* retry.c: subtransactions, and lock waits retried with backoff */
+#define MIGRATOR_BACKOFF_MAX_MS 10000.0	/* the longest sleep between lock attempts */
 extern int	migrator_lock_timeout;
 extern int	migrator_lock_retries;
-extern void migrator_ddl(const char *sql);
-extern void migrator_lock_backoff(int attempt, const char *what);
-extern char *migrator_open_change(const char *change, const char *action);
-extern char *migrator_references_sql(const char *refs, const char *column);
-extern void migrator_check_no_open_change(Oid relid);
-pg_noreturn extern void migrator_bad_op(int i, const char *why);
-extern char *migrator_op_string(struct JsonbContainer *obj, const char *key,
-								bool required, int i, const char *opname);
-
-/* locking.c */
-#define MIGRATOR_BACKOFF_MAX_MS 10000.0	/* the longest sleep between lock attempts */
-extern bool migrator_in_locked_run;
-extern void migrator_run_locked(List *relids, bool views_first, int lockmode,
-								const char *version_schema,
-								void (*work) (void *arg), void *arg, const char *what);
-extern List *migrator_sql_relations(List *sqls);
-extern List *migrator_sql_validations(List *sqls);
+typedef void (*MigratorWork) (void *arg);
+typedef bool (*MigratorOnError) (ErrorData *edata, void *arg);
+extern bool migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error);
+extern bool migrator_lock_failed(ErrorData *edata, void *arg);
+extern void migrator_retry_on_lock(MigratorWork fn, void *arg, const char *what);
+extern void migrator_retry_on_lock_timeout(MigratorWork fn, void *arg,
+										   const char *what);
 
 /* run.c */
+/* what a run is about to execute */
+typedef struct RunStep
+{
+	Migration  *migration;
+	Script	   *script;
+} RunStep;
+
+/* a procedure's run (migrate(), revert_to()) */
+typedef struct MigrateState
+{
+	const MigrationSource *src;
+	const char *target;
+	MigrationSet *set;
+	List	   *steps;
+	RunStep    *step;
+} MigrateState;
+
 struct ReturnSetInfo;
+extern double migrator_run_script(Script *s);
+extern void migrator_migrate_guarded(const char *action, const MigrationSource *src,
+									 Migration *m, MigratorWork work, void *arg);
+extern void migrator_run_no_transaction(const MigrationSource *src, RunStep *step,
+										const char *action);
+extern void migrator_procedure_check(FunctionCallInfo fcinfo, const char *call,
+									 const char *detail, const char *hint);
+extern void migrator_procedure_begin(const char *name, MemoryContext *runcxt,
+									 MemoryContext *stepcxt, MemoryContext *oldcxt);
+extern void migrator_procedure_end(MemoryContext runcxt, MemoryContext oldcxt);
 extern void migrator_check_isolation(void);
 extern void migrator_put_row(struct ReturnSetInfo *rsinfo, Migration *m,
 							 const char *action, double ms, bool has_ms);
@@ -306,7 +257,6 @@ extern void migrator_check_privileges(void);
 extern char *migrator_checked_dir(text *dir);
 extern MigrationSource *migrator_source_arg(FunctionCallInfo fcinfo, int argno);
 extern int	migrator_line_at(const int *line_starts, int nlines, int offset);
-extern bool migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last);
 
 /* source.c */
 extern MigrationSource *source_folder(const char *dir);

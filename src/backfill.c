@@ -53,6 +53,7 @@
 #include "utils/varlena.h"
 #include "funcapi.h"
 
+#include "change.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_backfill);

@@ -40,6 +40,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
+#include "change.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_grant_deploy);

@@ -41,6 +41,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 
+#include "change.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_drop_guard);

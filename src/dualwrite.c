@@ -43,6 +43,7 @@
 #include "utils/rel.h"
 #include "utils/varlena.h"
 
+#include "change.h"
 #include "dualwrite.h"
 #include "migrator.h"
 

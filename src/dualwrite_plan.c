@@ -55,6 +55,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "change.h"
 #include "dualwrite.h"
 #include "migrator.h"
 

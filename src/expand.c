@@ -53,14 +53,12 @@
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
+#include "change.h"
 #include "migrator.h"
 
 PG_FUNCTION_INFO_V1(migrator_expand);
 PG_FUNCTION_INFO_V1(migrator_contract);
 PG_FUNCTION_INFO_V1(migrator_abort);
-
-int			migrator_lock_timeout = 500;	/* ms */
-int			migrator_lock_retries = 10;
 
 /* One table of a change, with the columns it touches. */
 typedef struct ChangeTable
@@ -107,16 +105,6 @@ ddl_once_arg(void *arg)
 }
 
 /*
- * One attempt in a subtransaction; false when its lock was not granted in
- * time (any other error is raised).
- */
-static bool
-ddl_attempt(const char *sql, bool last)
-{
-	return migrator_subxact_try(ddl_once_arg, (void *) sql, last);
-}
-
-/*
  * Run one DDL statement.  When its lock is not granted within
  * migrator.lock_timeout (so that the statement never queues for long in
  * front of everyone else), it is retried after an exponential backoff
@@ -131,45 +119,7 @@ migrator_ddl(const char *sql)
 		ddl_once(sql);
 		return;
 	}
-	for (int attempt = 0;; attempt++)
-	{
-		if (ddl_attempt(sql, attempt >= migrator_lock_retries))
-			return;
-		migrator_lock_backoff(attempt, NULL);
-	}
-}
-
-/*
- * After a lock timeout: wait an exponential backoff with jitter before
- * attempt + 1, lock_timeout * 2^attempt * [0.5, 1.5), at most 10 s.  The
- * wait lasts what it announces: a timer left over from the failed lock wait
- * (deadlock_timeout) sets the latch but does not end it; a cancel or a
- * termination does.
- */
-void
-migrator_lock_backoff(int attempt, const char *what)
-{
-	double		backoff = migrator_lock_timeout * pow(2.0, Min(attempt, 30)) *
-		(0.5 + pg_prng_double(&pg_global_prng_state));
-	long		sleep_ms = (long) Min(backoff, MIGRATOR_BACKOFF_MAX_MS);
-	TimestampTz end;
-
-	ereport(NOTICE,
-			(errmsg("lock not available%s%s, retrying in %ld ms (attempt %d of %d)",
-					what ? " for " : "", what ? what : "",
-					sleep_ms, attempt + 1, migrator_lock_retries)));
-	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), sleep_ms);
-	for (;;)
-	{
-		long		left = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
-
-		if (left <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
+	migrator_retry_on_lock(ddl_once_arg, (void *) sql, NULL);
 }
 
 /* ---------------------------------------------------------------------
@@ -195,86 +145,9 @@ make_name(const char *prefix, const char *name)
 }
 
 /* ---------------------------------------------------------------------
- * Reading the ops
+ * The tables and columns the ops name (their members are read by ops.c)
  * ---------------------------------------------------------------------
  */
-
-void
-migrator_bad_op(int i, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("operation %d of the change is malformed", i + 1),
-			 errdetail("%s", why)));
-}
-
-char *
-migrator_op_string(JsonbContainer *obj, const char *key, bool required, int i,
-				   const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-	{
-		if (required)
-			migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
-		return NULL;
-	}
-	if (v.type != jbvString)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be a string.", key, opname));
-	if (v.val.string.len == 0)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" is empty.", key, opname));
-	return pnstrdup(v.val.string.val, v.val.string.len);
-}
-
-/* boolean member: -1 absent, 0 false, 1 true */
-static int
-op_bool(JsonbContainer *obj, const char *key, int i, const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-		return -1;
-	if (v.type != jbvBool)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
-	return v.val.boolean ? 1 : 0;
-}
-
-static JsonbContainer *
-op_object(JsonbContainer *obj, const char *key, int i, const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" object.", opname, key));
-	return v.val.binary.data;
-}
-
-static Oid
-resolve_table(JsonbContainer *obj, int i, const char *opname, char **schema,
-			  char **name)
-{
-	char	   *tab = migrator_op_string(obj, "table", true, i, opname);
-	char	   *nsp = migrator_op_string(obj, "schema", false, i, opname);
-	Oid			relid;
-
-	if (nsp)
-		relid = get_relname_relid(tab, get_namespace_oid(nsp, false));
-	else
-		relid = RelnameGetRelid(tab);
-	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" does not exist", tab),
-				 errdetail("Named by operation %d (\"%s\"); names are taken literally, without SQL quoting.",
-						   i + 1, opname)));
-	*schema = get_namespace_name(get_rel_namespace(relid));
-	*name = get_rel_name(relid);
-	return relid;
-}
 
 static ChangeTable *
 table_for(List **tables, Oid relid, const char *schema, const char *name)
@@ -411,12 +284,12 @@ static void
 read_column_attributes(JsonbContainer *obj, ChangeColumn *c, int i,
 					   const char *opname)
 {
-	int			nullable = op_bool(obj, "nullable", i, opname);
+	int			nullable = migrator_op_bool(obj, "nullable", i, opname);
 	char	   *dflt = migrator_op_string(obj, "default", false, i, opname);
 	char	   *check = migrator_op_string(obj, "check", false, i, opname);
 	char	   *refs = migrator_op_string(obj, "references", false, i, opname);
 
-	if (op_bool(obj, "unique", i, opname) == 1)
+	if (migrator_op_bool(obj, "unique", i, opname) == 1)
 		c->unique = true;
 	if (nullable == 0)
 		c->not_null = true;
@@ -464,12 +337,12 @@ create_index_step(List *tables, JsonbContainer *body, int i)
 	const char *opname = "create_index";
 	char	   *schema;
 	char	   *tabname;
-	Oid			relid = resolve_table(body, i, opname, &schema, &tabname);
+	Oid			relid = migrator_op_table(body, i, opname, &schema, &tabname);
 	char	   *name = migrator_op_string(body, "name", true, i, opname);
 	char	   *expr = migrator_op_string(body, "expression", false, i, opname);
 	char	   *where = migrator_op_string(body, "where", false, i, opname);
 	char	   *method = migrator_op_string(body, "method", false, i, opname);
-	bool		unique = op_bool(body, "unique", i, opname) == 1;
+	bool		unique = migrator_op_bool(body, "unique", i, opname) == 1;
 	ChangeStep *st = palloc0(sizeof(ChangeStep));
 	StringInfoData cols;
 	JsonbValue	v;
@@ -540,29 +413,13 @@ drop_index_step(JsonbContainer *body, int i)
 static void
 read_op(List **tables, List **steps, JsonbContainer *op, int i)
 {
-	JsonbIterator *it;
-	JsonbValue	k;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
 	char	   *opname;
-	JsonbContainer *body;
+	JsonbContainer *body = migrator_op_body(op, i, &opname);
 	char	   *schema;
 	char	   *tabname;
 	Oid			relid;
 	ChangeTable *t;
 
-	if (JsonContainerSize(op) != 1)
-		migrator_bad_op(i, "An operation is an object with exactly one key, its name.");
-	it = JsonbIteratorInit(op);
-	tok = JsonbIteratorNext(&it, &k, false);	/* WJB_BEGIN_OBJECT */
-	tok = JsonbIteratorNext(&it, &k, true);
-	Assert(tok == WJB_KEY);
-	(void) tok;
-	opname = pnstrdup(k.val.string.val, k.val.string.len);
-	tok = JsonbIteratorNext(&it, &v, true);
-	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-		migrator_bad_op(i, psprintf("\"%s\" must be an object.", opname));
-	body = v.val.binary.data;
 	if (strcmp(opname, "create_index") == 0)
 	{
 		*steps = lappend(*steps, create_index_step(*tables, body, i));
@@ -591,7 +448,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		strcmp(opname, "rename_column") != 0 && strcmp(opname, "drop_column") != 0)
 		migrator_bad_op(i, psprintf("Unknown operation \"%s\".", opname));
 
-	relid = resolve_table(body, i, opname, &schema, &tabname);
+	relid = migrator_op_table(body, i, opname, &schema, &tabname);
 	t = table_for(tables, relid, schema, tabname);
 
 	if (strcmp(opname, "rename_column") == 0)
@@ -616,7 +473,7 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 	}
 	else if (strcmp(opname, "add_column") == 0)
 	{
-		JsonbContainer *colobj = op_object(body, "column", i, opname);
+		JsonbContainer *colobj = migrator_op_object(body, "column", i, opname);
 		char	   *name = migrator_op_string(colobj, "name", true, i, opname);
 		char	   *type = migrator_op_string(colobj, "type", true, i, opname);
 		ChangeColumn *c;
@@ -659,9 +516,9 @@ read_op(List **tables, List **steps, JsonbContainer *op, int i)
 		c->tmp_name = make_name(MIGRATOR_COLUMN_PREFIX "new_", c->column_name);
 		read_column_attributes(body, c, i, opname);
 		/* the new column keeps NOT NULL unless "nullable": true says otherwise */
-		if (op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
+		if (migrator_op_bool(body, "nullable", i, opname) == -1 && column_not_null(relid, c->column_name))
 			c->not_null = true;
-		if (!type && op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
+		if (!type && migrator_op_bool(body, "nullable", i, opname) == -1 && !c->default_expr &&
 			!c->check_expr && !c->references && !c->unique)
 			migrator_bad_op(i, "\"alter_column\" needs at least one of type, nullable, default, check, unique or references.");
 		c->up = migrator_op_string(body, "up", false, i, opname);
@@ -838,44 +695,6 @@ record_change(const char *change, Jsonb *ops, const char *version_schema,
  * expand()
  * ---------------------------------------------------------------------
  */
-
-/* "authors(id)" or "authors" -> quoted SQL for REFERENCES */
-char *
-migrator_references_sql(const char *refs, const char *column)
-{
-	const char *paren = strchr(refs, '(');
-	char	   *table = paren ? pnstrdup(refs, paren - refs) : pstrdup(refs);
-	char	   *col = NULL;
-	Oid			relid;
-	int			len;
-
-	len = strlen(table);
-	while (len > 0 && table[len - 1] == ' ')
-		table[--len] = '\0';
-	if (paren)
-	{
-		const char *close = strchr(paren, ')');
-
-		if (close == NULL || close[1] != '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"references\" of column \"%s\" must be \"table\" or \"table(column)\"", column)));
-		col = pnstrdup(paren + 1, close - paren - 1);
-	}
-	relid = RelnameGetRelid(table);
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" referenced by column \"%s\" does not exist", table, column)));
-	if (col && get_attnum(relid, col) == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of table \"%s\" referenced by column \"%s\" does not exist",
-						col, table, column)));
-	return psprintf("%s%s%s%s",
-					qualified(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)),
-					col ? " (" : "", col ? quote_identifier(col) : "", col ? ")" : "");
-}
 
 /* default of a column as SQL, or NULL */
 static char *
@@ -1083,27 +902,6 @@ carry_dependents(ChangeTable *t, ChangeColumn *c, List **steps)
 	table_close(rel, AccessShareLock);
 	foreach(lc, adds)
 		migrator_ddl(lfirst(lc));
-}
-
-/* one open change per table: refuse a table another open change holds */
-void
-migrator_check_no_open_change(Oid relid)
-{
-	Oid			types[1] = {OIDOID};
-	Datum		values[1];
-	char	   *other;
-
-	values[0] = ObjectIdGetDatum(relid);
-	other = migrator_spi_text("SELECT c.name FROM migrator.change_tables t JOIN migrator.changes c "
-							  "ON c.name OPERATOR(pg_catalog.=) t.change "
-							  "WHERE t.relid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-							  "AND c.state OPERATOR(pg_catalog.<>) ALL ('{contracted,aborted}')",
-							  1, types, values, false);
-	if (other)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_IN_USE),
-				 errmsg("table \"%s\" already has an open change, \"%s\"", get_rel_name(relid), other),
-				 errhint("Contract or abort \"%s\" first.", other)));
 }
 
 static void
@@ -1712,11 +1510,15 @@ contract_validate(void *arg)
 		migrator_ddl(lfirst(lc));
 }
 
-/* contract's work under its exclusive locks: no table scan */
+/*
+ * The work of a change's end under its exclusive locks, no table scan:
+ * the trigger and the views go, then for each table its columns (contract
+ * swaps the new ones into place, abort drops them) and the backfill marker,
+ * then the SQL the steps stored for this end.
+ */
 static void
-contract_locked(void *arg)
+end_locked(ChangeEnd *end, void (*columns) (const char *tab, StoredTable *t))
 {
-	ChangeEnd  *end = arg;
 	ListCell   *lc;
 
 	remove_dual_shape(end->tables, end->change);
@@ -1726,39 +1528,52 @@ contract_locked(void *arg)
 		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
 									get_rel_name(t->relid));
 
-		for (int i = 0; i < t->ncols; i++)
-		{
-			ChangeColumn *c = &t->cols[i];
-
-			if (c->not_null)
-			{
-				/* SET NOT NULL skips its scan: the CHECK validated first proves it */
-				const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
-
-				migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
-									  quote_identifier(c->tmp_name)));
-				migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
-			}
-			if (c->final_name == NULL)
-				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-									  quote_identifier(c->column_name)));
-			else if (c->tmp_name)
-			{
-				if (c->column_name)
-					migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-										  quote_identifier(c->column_name)));
-				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
-									  quote_identifier(c->tmp_name), quote_identifier(c->final_name)));
-			}
-			else if (strcmp(c->column_name, c->final_name) != 0)
-				migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
-									  quote_identifier(c->column_name), quote_identifier(c->final_name)));
-		}
+		columns(tab, t);
 		if (t->marker)
 			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
 	}
 	foreach(lc, end->step_sql)
 		migrator_ddl(lfirst(lc));
+}
+
+/* contract: each new column takes the place of its old one */
+static void
+contract_columns(const char *tab, StoredTable *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+	{
+		ChangeColumn *c = &t->cols[i];
+
+		if (c->not_null)
+		{
+			/* SET NOT NULL skips its scan: the CHECK validated first proves it */
+			const char *nn = quote_identifier(make_name(MIGRATOR_COLUMN_PREFIX "nn_", c->final_name));
+
+			migrator_ddl(psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", tab,
+								  quote_identifier(c->tmp_name)));
+			migrator_ddl(psprintf("ALTER TABLE %s DROP CONSTRAINT %s", tab, nn));
+		}
+		if (c->final_name == NULL)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+								  quote_identifier(c->column_name)));
+		else if (c->tmp_name)
+		{
+			if (c->column_name)
+				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+									  quote_identifier(c->column_name)));
+			migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+								  quote_identifier(c->tmp_name), quote_identifier(c->final_name)));
+		}
+		else if (strcmp(c->column_name, c->final_name) != 0)
+			migrator_ddl(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", tab,
+								  quote_identifier(c->column_name), quote_identifier(c->final_name)));
+	}
+}
+
+static void
+contract_locked(void *arg)
+{
+	end_locked(arg, contract_columns);
 }
 
 Datum
@@ -1789,30 +1604,20 @@ migrator_contract(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* abort's work under its exclusive locks */
+/* abort: dropping a new column drops the constraints expand() put on it */
+static void
+abort_columns(const char *tab, StoredTable *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].tmp_name)
+			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
+								  quote_identifier(t->cols[i].tmp_name)));
+}
+
 static void
 abort_locked(void *arg)
 {
-	ChangeEnd  *end = arg;
-	ListCell   *lc;
-
-	remove_dual_shape(end->tables, end->change);
-	foreach(lc, end->tables)
-	{
-		StoredTable *t = lfirst(lc);
-		char	   *tab = qualified(get_namespace_name(get_rel_namespace(t->relid)),
-									get_rel_name(t->relid));
-
-		/* dropping a new column drops the constraints expand() put on it */
-		for (int i = 0; i < t->ncols; i++)
-			if (t->cols[i].tmp_name)
-				migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab,
-									  quote_identifier(t->cols[i].tmp_name)));
-		if (t->marker)
-			migrator_ddl(psprintf("ALTER TABLE %s DROP COLUMN %s", tab, quote_identifier(t->marker)));
-	}
-	foreach(lc, end->step_sql)
-		migrator_ddl(lfirst(lc));
+	end_locked(arg, abort_columns);
 }
 
 Datum

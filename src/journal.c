@@ -84,7 +84,7 @@ xact_lock_fn(void *arg)
 static bool
 xact_lock_attempt(void)
 {
-	return migrator_subxact_try(xact_lock_fn, NULL, false);
+	return migrator_subxact_try(xact_lock_fn, NULL, migrator_lock_failed);
 }
 
 /*

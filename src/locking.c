@@ -42,6 +42,7 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "change.h"
 #include "migrator.h"
 
 /* true while the work of an attempt runs: migrator_ddl() then tries once */
@@ -219,6 +220,7 @@ locked_attempt(void *arg)
 	int			nest = NewGUCNestLevel();
 	ListCell   *lc;
 
+	cancel_autovacuums(run);
 	(void) set_config_option("lock_timeout", psprintf("%d", migrator_lock_timeout),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (run->views_first)
@@ -245,8 +247,9 @@ locked_attempt(void *arg)
  * views_first, in one subtransaction per attempt.  Every lock wait in an
  * attempt, the DDL of work included, is bounded by migrator.lock_timeout;
  * an attempt that times out (or is chosen as a deadlock's victim) is rolled
- * back whole and retried after migrator_lock_backoff(), up to
- * migrator.lock_retries times.  what names the work in the retry NOTICEs.
+ * back whole and retried after a backoff, up to migrator.lock_retries times
+ * (migrator_retry_on_lock()).  Each attempt first cancels an autovacuum in
+ * the way.  what names the work in the retry NOTICEs.
  */
 void
 migrator_run_locked(List *relids, bool views_first, int lockmode,
@@ -262,19 +265,30 @@ migrator_run_locked(List *relids, bool views_first, int lockmode,
 	run.work = work;
 	run.arg = arg;
 	run.wraparound = NIL;
-	for (int attempt = 0;; attempt++)
-	{
-		cancel_autovacuums(&run);
-		if (migrator_subxact_try(locked_attempt, &run, attempt >= migrator_lock_retries))
-			return;
-		migrator_lock_backoff(attempt, what);
-	}
+	migrator_retry_on_lock(locked_attempt, &run, what);
 }
 
 /* ---------------------------------------------------------------------
  * What stored DDL touches
  * ---------------------------------------------------------------------
  */
+
+/* the parse trees of the statements of every string of sqls, in order */
+static List *
+parsed_statements(List *sqls)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, sqls)
+	{
+		ListCell   *lc2;
+
+		foreach(lc2, raw_parser(lfirst(lc), RAW_PARSE_DEFAULT))
+			result = lappend(result, ((RawStmt *) lfirst(lc2))->stmt);
+	}
+	return result;
+}
 
 /* the table a statement's relation names: an index's table; InvalidOid if none */
 static Oid
@@ -333,14 +347,8 @@ migrator_sql_relations(List *sqls)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, sqls)
-	{
-		List	   *raw = raw_parser(lfirst(lc), RAW_PARSE_DEFAULT);
-		ListCell   *lc2;
-
-		foreach(lc2, raw)
-			result = statement_relations(((RawStmt *) lfirst(lc2))->stmt, result);
-	}
+	foreach(lc, parsed_statements(sqls))
+		result = statement_relations(lfirst(lc), result);
 	return list_delete_oid(result, InvalidOid);
 }
 
@@ -355,31 +363,25 @@ migrator_sql_validations(List *sqls)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, sqls)
+	foreach(lc, parsed_statements(sqls))
 	{
-		List	   *raw = raw_parser(lfirst(lc), RAW_PARSE_DEFAULT);
+		Node	   *stmt = lfirst(lc);
+		AlterTableStmt *at;
 		ListCell   *lc2;
 
-		foreach(lc2, raw)
+		if (!IsA(stmt, AlterTableStmt))
+			continue;
+		at = (AlterTableStmt *) stmt;
+		foreach(lc2, at->cmds)
 		{
-			Node	   *stmt = ((RawStmt *) lfirst(lc2))->stmt;
-			AlterTableStmt *at;
-			ListCell   *lc3;
+			AlterTableCmd *cmd = lfirst(lc2);
 
-			if (!IsA(stmt, AlterTableStmt))
-				continue;
-			at = (AlterTableStmt *) stmt;
-			foreach(lc3, at->cmds)
-			{
-				AlterTableCmd *cmd = lfirst(lc3);
-
-				if (cmd->subtype == AT_ValidateConstraint)
-					result = lappend(result,
-									 psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
-											  quote_qualified_identifier(at->relation->schemaname,
-																		 at->relation->relname),
-											  quote_identifier(cmd->name)));
-			}
+			if (cmd->subtype == AT_ValidateConstraint)
+				result = lappend(result,
+								 psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+										  quote_qualified_identifier(at->relation->schemaname,
+																	 at->relation->relname),
+										  quote_identifier(cmd->name)));
 		}
 	}
 	return result;

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "change.h"
 #include "dualwrite.h"
 #include "migrator.h"
 
@@ -189,46 +190,4 @@ migrator_line_at(const int *line_starts, int nlines, int offset)
 			hi = mid - 1;
 	}
 	return lo + 1;
-}
-
-/*
- * Run fn(arg) in a subtransaction.  When it fails for want of a lock
- * (lock_timeout, or as a deadlock's victim), the subtransaction is rolled back and false returned,
- * for the caller to retry, unless last: then that error is raised, as any
- * other error is, once the subtransaction is rolled back.
- */
-bool
-migrator_subxact_try(void (*fn) (void *arg), void *arg, bool last)
-{
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool done = true;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if ((edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
-			 edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED) || last)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		done = false;
-	}
-	PG_END_TRY();
-	return done;
 }

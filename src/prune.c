@@ -40,7 +40,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
-#include "migrator.h"
+#include "change.h"
 
 /* the blocks noted since the last prune, of one table */
 static MemoryContext prune_cxt = NULL;

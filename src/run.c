@@ -43,15 +43,6 @@ PG_FUNCTION_INFO_V1(migrator_apply);
 PG_FUNCTION_INFO_V1(migrator_migrate);
 PG_FUNCTION_INFO_V1(migrator_status);
 PG_FUNCTION_INFO_V1(migrator_verify);
-PG_FUNCTION_INFO_V1(migrator_revert);
-PG_FUNCTION_INFO_V1(migrator_revert_to);
-
-/* what a run is about to execute */
-typedef struct RunStep
-{
-	Migration  *migration;
-	Script	   *script;
-} RunStep;
 
 typedef struct RunErrorState
 {
@@ -74,8 +65,8 @@ run_error_callback(void *arg)
  * Settings the migration changes (SET search_path, SET ROLE, ...) end with
  * it, as they would with the end of a psql session.
  */
-static double
-run_script(Script *s)
+double
+migrator_run_script(Script *s)
 {
 	RunErrorState st;
 	ErrorContextCallback cb;
@@ -265,9 +256,21 @@ typedef struct ApplyRun
 {
 	const MigrationSource *src;
 	List	   *steps;
-	RunStep    *current;		/* the step running (names a lock timeout) */
+	char	   *what;			/* the step running (names a lock timeout) */
 	List	   *done;			/* ApplyDone, in order */
 } ApplyRun;
+
+/* room for the longest path of the steps */
+static char *
+longest_path(List *steps)
+{
+	size_t		longest = 0;
+	ListCell   *lc;
+
+	foreach(lc, steps)
+		longest = Max(longest, strlen(((RunStep *) lfirst(lc))->migration->path));
+	return palloc0(longest + 1);
+}
 
 static void
 apply_all_fn(void *arg)
@@ -285,11 +288,11 @@ apply_all_fn(void *arg)
 		RunStep    *step = lfirst(lc);
 		ApplyDone  *d = palloc(sizeof(ApplyDone));
 
-		run->current = step;
+		strcpy(run->what, step->migration->path);
 		d->migration = step->migration;
 		/* what a step allocates goes with it: memory stays flat over the folder */
 		MemoryContextSwitchTo(stepcxt);
-		d->ms = run_script(step->script);
+		d->ms = migrator_run_script(step->script);
 		journal_record(step->migration, d->ms, step->script->nstmts);
 		journal_log_event("apply", run->src->dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
@@ -365,7 +368,7 @@ migrator_apply(PG_FUNCTION_ARGS)
 	migrator_spi_connect(0);
 	run.src = src;
 	run.steps = steps;
-	run.current = NULL;
+	run.what = longest_path(steps);
 	run.done = NIL;
 	if (steps != NIL)
 	{
@@ -373,13 +376,7 @@ migrator_apply(PG_FUNCTION_ARGS)
 
 		PG_TRY();
 		{
-			for (int attempt = 0;; attempt++)
-			{
-				if (migrator_subxact_try(apply_all_fn, &run,
-										 attempt >= migrator_lock_retries))
-					break;
-				migrator_lock_backoff(attempt, run.current->migration->path);
-			}
+			migrator_retry_on_lock(apply_all_fn, &run, run.what);
 		}
 		PG_CATCH();
 		{
@@ -410,48 +407,25 @@ migrator_apply(PG_FUNCTION_ARGS)
 }
 
 /*
- * One piece of migrate()'s work, in a subtransaction of the procedure's
- * current transaction.  On failure the subtransaction is rolled back, the
- * failure is logged (about m, or about the whole run when m is NULL) and
- * committed, and the error is raised again.
+ * One piece of migrate()'s (or revert_to()'s) work, in a subtransaction of
+ * the procedure's current transaction; a migration's is retried after a
+ * lock timeout (retry.c).  On failure the subtransaction is rolled back,
+ * the failure is logged (about m, or about the whole run when m is NULL)
+ * and committed, and the error is raised again.
  */
-typedef void (*MigrateWork) (void *arg);
-
-static bool migrate_guarded_once(const char *action, const MigrationSource *src, Migration *m,
-								 MigrateWork work, void *arg, bool last);
-
-static void
-migrate_guarded(const char *action, const MigrationSource *src, Migration *m, MigrateWork work,
-				void *arg)
-{
-	/* a migration that timed out waiting for a lock is retried after a backoff */
-	for (int attempt = 0;; attempt++)
-	{
-		if (migrate_guarded_once(action, src, m, work, arg,
-								 m == NULL || attempt >= migrator_lock_retries))
-			return;
-		migrator_lock_backoff(attempt, m->path);
-	}
-}
-
-/* one attempt; false when it timed out on a lock and may be retried */
-static bool
-migrate_guarded_once(const char *action, const MigrationSource *src, Migration *m,
-					 MigrateWork work, void *arg, bool last)
+void
+migrator_migrate_guarded(const char *action, const MigrationSource *src, Migration *m,
+						 MigratorWork work, void *arg)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool retry = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
 
 	PG_TRY();
 	{
-		work(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
+		/* a migration that timed out waiting for a lock is retried after a backoff */
+		if (m == NULL)
+			(void) migrator_subxact_try(work, arg, NULL);
+		else
+			migrator_retry_on_lock_timeout(work, arg, m->path);
 	}
 	PG_CATCH();
 	{
@@ -460,37 +434,15 @@ migrate_guarded_once(const char *action, const MigrationSource *src, Migration *
 		MemoryContextSwitchTo(oldcontext);
 		edata = CopyErrorData();
 		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
+		journal_log_event(action, src->dir, m, false,
+						  unpack_sql_state(edata->sqlerrcode), edata->message,
+						  edata->detail, edata->context);
+		SPI_commit();
 		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-
-		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE && !last)
-		{
-			FreeErrorData(edata);
-			retry = true;
-		}
-		else
-		{
-			journal_log_event(action, src->dir, m, false,
-							  unpack_sql_state(edata->sqlerrcode), edata->message,
-							  edata->detail, edata->context);
-			SPI_commit();
-			MemoryContextSwitchTo(oldcontext);
-			ReThrowError(edata);
-		}
+		ReThrowError(edata);
 	}
 	PG_END_TRY();
-	return !retry;
 }
-
-typedef struct MigrateState
-{
-	const MigrationSource *src;
-	const char *target;
-	MigrationSet *set;
-	List	   *steps;
-	RunStep    *step;
-} MigrateState;
 
 static void
 migrate_prepare(void *arg)
@@ -505,7 +457,7 @@ migrate_step(void *arg)
 {
 	MigrateState *ms = (MigrateState *) arg;
 	RunStep    *step = ms->step;
-	double		duration = run_script(step->script);
+	double		duration = migrator_run_script(step->script);
 
 	journal_batch_begin();
 	journal_record(step->migration, duration, step->script->nstmts);
@@ -612,8 +564,8 @@ settle_leftover_index(const ScriptStmt *ss, const char *path)
  * Statements before a failing one stay done, as with psql; nothing is
  * recorded for the migration, and an invalid index is named.
  */
-static void
-migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *action)
+void
+migrator_run_no_transaction(const MigrationSource *src, RunStep *step, const char *action)
 {
 	Script	   *s = step->script;
 	instr_time	start,
@@ -679,13 +631,58 @@ migrate_no_transaction(const MigrationSource *src, RunStep *step, const char *ac
 }
 
 /*
+ * The skeleton migrate() and revert_to() share.  They are procedures that
+ * commit after each migration: refused inside a transaction block.
+ */
+void
+migrator_procedure_check(FunctionCallInfo fcinfo, const char *call, const char *detail,
+						 const char *hint)
+{
+	if (!(fcinfo->context && IsA(fcinfo->context, CallContext) &&
+		  !castNode(CallContext, fcinfo->context)->atomic))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("%s cannot run inside a transaction block", call),
+				 errdetail("%s", detail),
+				 errhint("%s", hint)));
+}
+
+/*
+ * Their opening: a context for the run (*runcxt, current on return) and one
+ * for each step in it (*stepcxt), both kept over the commits (the CALL's
+ * portal context is); a nonatomic SPI session; and, once other runners
+ * are waited for holding no snapshot, the runners' session lock, which the
+ * caller releases (journal_unlock_session()) before migrator_procedure_end().
+ */
+void
+migrator_procedure_begin(const char *name, MemoryContext *runcxt, MemoryContext *stepcxt,
+						 MemoryContext *oldcxt)
+{
+	/* name is a string constant, as AllocSetContextCreate() asserts of its own */
+	*runcxt = AllocSetContextCreateInternal(CurrentMemoryContext, name, ALLOCSET_DEFAULT_SIZES);
+	*stepcxt = AllocSetContextCreate(*runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
+	*oldcxt = MemoryContextSwitchTo(*runcxt);
+	migrator_spi_connect(SPI_OPT_NONATOMIC);
+	MemoryContextSwitchTo(*runcxt);
+	SPI_commit();
+	journal_lock_session();
+}
+
+/* ... and their close */
+void
+migrator_procedure_end(MemoryContext runcxt, MemoryContext oldcxt)
+{
+	SPI_finish();
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(runcxt);
+}
+
+/*
  * CALL migrator.migrate(dir, target): commits after each migration.
  */
 Datum
 migrator_migrate(PG_FUNCTION_ARGS)
 {
-	bool		nonatomic = fcinfo->context && IsA(fcinfo->context, CallContext) &&
-		!castNode(CallContext, fcinfo->context)->atomic;
 	MigrationSource *src;
 	char	   *target = arg_cstring(fcinfo, 1);
 	MemoryContext runcxt;
@@ -695,33 +692,19 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	int			applied = 0;
 
-	if (!nonatomic)
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("migrator.migrate() cannot run inside a transaction block"),
-				 errdetail("It commits after each migration."),
-				 errhint("CALL it on its own, or use migrator.apply() to apply everything inside the current transaction.")));
+	migrator_procedure_check(fcinfo, "migrator.migrate()", "It commits after each migration.",
+							 "CALL it on its own, or use migrator.apply() to apply everything inside the current transaction.");
 	src = migrator_source_arg(fcinfo, 0);
 	migrator_check_isolation();
 
-	/* survives the commits: the CALL's portal context is kept over them */
-	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator migrate",
-								   ALLOCSET_DEFAULT_SIZES);
-	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(runcxt);
-
-	migrator_spi_connect(SPI_OPT_NONATOMIC);
-	MemoryContextSwitchTo(runcxt);
-
-	/* wait for other runners holding no snapshot, then keep the lock to the end */
-	SPI_commit();
-	journal_lock_session();
+	/* the lock is kept to the end */
+	migrator_procedure_begin("migrator migrate", &runcxt, &stepcxt, &oldcxt);
 	PG_TRY();
 	{
 		/* a run refused before any migration is logged too */
 		ms.src = src;
 		ms.target = target;
-		migrate_guarded("migrate", src, NULL, migrate_prepare, &ms);
+		migrator_migrate_guarded("migrate", src, NULL, migrate_prepare, &ms);
 		SPI_commit();
 		MemoryContextSwitchTo(runcxt);
 		if (ms.steps != NIL)
@@ -738,7 +721,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			/* what a step allocates goes with it: memory stays flat over the folder */
 			MemoryContextSwitchTo(stepcxt);
 			if (step->script->no_transaction)
-				migrate_no_transaction(src, step, "migrate");
+				migrator_run_no_transaction(src, step, "migrate");
 			else
 			{
 				/* a fresh transaction, no snapshot yet: its level may be set */
@@ -747,7 +730,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 											 PGC_USERSET, PGC_S_SESSION,
 											 GUC_ACTION_SET, true, 0, false);
 				ms.step = step;
-				migrate_guarded("migrate", src, step->migration, migrate_step, &ms);
+				migrator_migrate_guarded("migrate", src, step->migration, migrate_step, &ms);
 			}
 			ereport(NOTICE,
 					(errmsg("applied %s", step->migration->path)));
@@ -767,9 +750,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	SPI_finish();
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(runcxt);
+	migrator_procedure_end(runcxt, oldcxt);
 	PG_RETURN_VOID();
 }
 
@@ -830,253 +811,5 @@ migrator_verify(PG_FUNCTION_ARGS)
 	plan_check(plan, "verify");
 	journal_log_event("verify", src->dir, NULL, true, NULL,
 					  migrator_summary("verified", set->count), NULL, NULL);
-	PG_RETURN_VOID();
-}
-
-/* ---------------------------------------------------------------------
- * Revert: down scripts, newest first
- * ---------------------------------------------------------------------
- */
-
-/*
- * The applied migrations to revert, newest first, each with its parsed
- * down script: all of them checked before anything runs.
- */
-static List *
-prepare_revert(const MigrationSource *src, int steps, const char *target, bool atomic,
-			   MigrationSet **setp)
-{
-	MigrationSet *set = source_read(src);
-	RunPlan    *plan;
-	List	   *chosen = NIL;
-	StringInfoData missing;
-	int			nmissing = 0;
-	bool		everything = false;
-	ListCell   *lc;
-
-	if (atomic)
-		journal_lock();
-	plan = plan_build(set);
-	plan_check(plan, "revert");
-	plan_carry_over(plan, src->dir);
-	/* "0", unless the folder has such a version, is the empty database */
-	if (target && strcmp(target, "0") == 0 && plan_find_version(plan, target) < 0)
-		everything = true;
-	else if (target)
-		(void) plan_find_target(plan, target);
-
-	for (int i = set->count - 1; i >= 0; i--)
-	{
-		PlanEntry  *e = &plan->entries[i];
-
-		if (e->state != STATE_APPLIED || e->migration->kind != MIGRATION_VERSIONED)
-			continue;
-		if (target && !everything &&
-			layout_compare_versions(set->layout, e->migration->version, target) <= 0)
-			break;
-		if (!target && list_length(chosen) == steps)
-			break;
-		chosen = lappend(chosen, e->migration);
-	}
-	if (!target && list_length(chosen) < steps)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot revert %d migration%s: only %d %s applied", steps,
-						steps == 1 ? "" : "s", list_length(chosen),
-						list_length(chosen) == 1 ? "is" : "are")));
-
-	initStringInfo(&missing);
-	foreach(lc, chosen)
-	{
-		Migration  *m = lfirst(lc);
-
-		if (m->down_path == NULL)
-		{
-			appendStringInfo(&missing, "%s%s", nmissing ? "\n" : "", m->path);
-			nmissing++;
-		}
-	}
-	if (nmissing > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FILE),
-				 errmsg("%d migration%s to revert %s no down script", nmissing,
-						nmissing == 1 ? "" : "s", nmissing == 1 ? "has" : "have"),
-				 errdetail_internal("%s", missing.data),
-				 errhint("Nothing was reverted. Write the down scripts (golang-migrate .down.sql, diesel down.sql, dbmate -- migrate:down, Flyway U files), or write the reverse as a new migration.")));
-
-	{
-		List	   *result = NIL;
-
-		foreach(lc, chosen)
-		{
-			Migration  *m = lfirst(lc);
-			RunStep    *step = palloc(sizeof(RunStep));
-			Migration  *down = source_read_down(set, m);
-
-			step->migration = m;
-			step->script = script_parse(down);
-			if (atomic && step->script->no_transaction)
-				ereport(ERROR,
-						(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-						 errmsg("the down script \"%s\" must run outside a transaction block", down->path),
-						 errdetail("%s at line %d.", step->script->no_transaction_why,
-								   step->script->no_transaction_line),
-						 errhint("CALL migrator.revert_to(), which runs such a script one statement at a time, outside any transaction.")));
-			result = lappend(result, step);
-		}
-		*setp = set;
-		return result;
-	}
-}
-
-/*
- * migrator.revert(dir, steps): the newest steps applied migrations, by
- * their down scripts, in the caller's transaction.
- */
-Datum
-migrator_revert(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MigrationSource *src;
-	int			steps = PG_ARGISNULL(1) ? 1 : PG_GETARG_INT32(1);
-	MigrationSet *set;
-	List	   *todo;
-	ListCell   *lc;
-
-	src = migrator_source_arg(fcinfo, 0);
-	if (steps < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("steps must be at least 1")));
-	migrator_check_isolation();
-	InitMaterializedSRF(fcinfo, 0);
-
-	todo = prepare_revert(src, steps, NULL, true, &set);
-	drift_before_run("revert");
-	migrator_spi_connect(0);
-	foreach(lc, todo)
-	{
-		RunStep    *step = lfirst(lc);
-		double		ms = run_script(step->script);
-
-		journal_forget(step->migration);
-		journal_log_event("revert", src->dir, step->migration, true, NULL,
-						  migrator_summary("reverted", 1), NULL, NULL);
-		migrator_put_row(rsinfo, step->migration, "reverted", ms, true);
-	}
-	snapshot_record("revert");
-	SPI_finish();
-	return (Datum) 0;
-}
-
-static void
-revert_step(void *arg)
-{
-	MigrateState *ms = (MigrateState *) arg;
-	RunStep    *step = ms->step;
-
-	(void) run_script(step->script);
-	journal_forget(step->migration);
-	journal_log_event("revert", ms->src->dir, step->migration, true, NULL,
-					  migrator_summary("reverted", 1), NULL, NULL);
-}
-
-typedef struct RevertArgs
-{
-	MigrateState *ms;
-	const char *version;
-} RevertArgs;
-
-static void
-revert_prepare(void *arg)
-{
-	RevertArgs *ra = (RevertArgs *) arg;
-
-	ra->ms->steps = prepare_revert(ra->ms->src, 0, ra->version, false, &ra->ms->set);
-}
-
-/*
- * CALL migrator.revert_to(dir, version): every migration applied after
- * version, newest first, committing after each; version '0' (when the
- * folder has no such version) reverts every one, as golang-migrate's
- * "down" does.
- */
-Datum
-migrator_revert_to(PG_FUNCTION_ARGS)
-{
-	MigrationSource *src;
-	char	   *version;
-	MemoryContext runcxt;
-	MemoryContext stepcxt;
-	MemoryContext oldcxt;
-	MigrateState ms;
-	RevertArgs	ra;
-	ListCell   *lc;
-
-	if (!(fcinfo->context && IsA(fcinfo->context, CallContext) &&
-		  !castNode(CallContext, fcinfo->context)->atomic))
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("migrator.revert_to() cannot run inside a transaction block"),
-				 errdetail("It commits after each migration it reverts."),
-				 errhint("CALL it on its own, or use migrator.revert() inside a transaction.")));
-	src = migrator_source_arg(fcinfo, 0);
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("revert_to needs a version")));
-	version = arg_cstring(fcinfo, 1);
-	migrator_check_isolation();
-
-	runcxt = AllocSetContextCreate(CurrentMemoryContext, "migrator revert",
-								   ALLOCSET_DEFAULT_SIZES);
-	stepcxt = AllocSetContextCreate(runcxt, "migrator step", ALLOCSET_DEFAULT_SIZES);
-	oldcxt = MemoryContextSwitchTo(runcxt);
-	migrator_spi_connect(SPI_OPT_NONATOMIC);
-	MemoryContextSwitchTo(runcxt);
-	SPI_commit();
-	journal_lock_session();
-	PG_TRY();
-	{
-		ms.src = src;
-		ms.target = version;
-		ra.ms = &ms;
-		ra.version = version;
-		migrate_guarded("revert", src, NULL, revert_prepare, &ra);
-		SPI_commit();
-		MemoryContextSwitchTo(runcxt);
-		if (ms.steps != NIL)
-		{
-			drift_before_run("revert");
-			SPI_commit();
-		}
-		foreach(lc, ms.steps)
-		{
-			RunStep    *step = lfirst(lc);
-
-			MemoryContextSwitchTo(stepcxt);
-			if (step->script->no_transaction)
-				migrate_no_transaction(src, step, "revert");
-			else
-			{
-				ms.step = step;
-				migrate_guarded("revert", src, step->migration, revert_step, &ms);
-			}
-			ereport(NOTICE, (errmsg("reverted %s", step->migration->path)));
-			SPI_commit();
-			MemoryContextSwitchTo(runcxt);
-			MemoryContextReset(stepcxt);
-		}
-		if (ms.steps != NIL)
-			snapshot_record("revert");
-	}
-	PG_FINALLY();
-	{
-		journal_unlock_session();
-	}
-	PG_END_TRY();
-	SPI_finish();
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextDelete(runcxt);
 	PG_RETURN_VOID();
 }

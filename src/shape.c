@@ -30,7 +30,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "migrator.h"
+#include "change.h"
 
 static void
 shape_add(Shape *shape, const char *name, const char *physical)

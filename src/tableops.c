@@ -15,7 +15,6 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
@@ -24,46 +23,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
-#include "migrator.h"
-
-static bool
-get_bool(JsonbContainer *obj, const char *key, bool dflt, int i,
-		 const char *opname)
-{
-	JsonbValue	v;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type == jbvNull)
-		return dflt;
-	if (v.type != jbvBool)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be true or false.", key, opname));
-	return v.val.boolean;
-}
-
-/* a JSON array of names as a quoted, comma-separated column list */
-static char *
-name_list(JsonbContainer *obj, const char *key, int i, const char *opname)
-{
-	JsonbValue	v;
-	StringInfoData s;
-	int			n;
-
-	if (!getKeyJsonValueFromContainer(obj, key, strlen(key), &v) ||
-		v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
-		(n = JsonContainerSize(v.val.binary.data)) == 0)
-		migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must be a non-empty array of column names.", key, opname));
-	initStringInfo(&s);
-	for (int k = 0; k < n; k++)
-	{
-		JsonbValue *e = getIthJsonbValueFromContainer(v.val.binary.data, k);
-
-		if (e->type != jbvString || e->val.string.len == 0)
-			migrator_bad_op(i, psprintf("\"%s\" of \"%s\" must hold column names.", key, opname));
-		appendStringInfo(&s, "%s%s", k ? ", " : "",
-						 quote_identifier(pnstrdup(e->val.string.val, e->val.string.len)));
-	}
-	return s.data;
-}
+#include "change.h"
 
 static char *
 namespace_of(JsonbContainer *obj, int i, const char *opname)
@@ -81,7 +41,7 @@ namespace_of(JsonbContainer *obj, int i, const char *opname)
 	return nsp;
 }
 
-/* an existing table, by literal name (and optional schema) */
+/* an existing table, by literal name (and optional schema), with no open change */
 static Oid
 existing_table(JsonbContainer *obj, const char *key, int i, const char *opname,
 			   char **schema, char **name)
@@ -95,18 +55,8 @@ existing_table(JsonbContainer *obj, const char *key, int i, const char *opname,
 		tab = migrator_op_string(obj, "name", false, i, opname);
 	if (tab == NULL)
 		migrator_bad_op(i, psprintf("\"%s\" needs a \"%s\" string.", opname, key));
-	relid = nsp ? get_relname_relid(tab, get_namespace_oid(nsp, false))
-		: RelnameGetRelid(tab);
-
-	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" does not exist", tab),
-				 errdetail("Named by operation %d (\"%s\"); names are taken literally, without SQL quoting.",
-						   i + 1, opname)));
+	relid = migrator_op_find_table(tab, nsp, i, opname, schema, name);
 	migrator_check_no_open_change(relid);
-	*schema = get_namespace_name(get_rel_namespace(relid));
-	*name = get_rel_name(relid);
 	return relid;
 }
 
@@ -178,11 +128,11 @@ create_table(JsonbContainer *body, int i)
 		typenameTypeIdAndMod(NULL, compat_type_string_to_name(type), &typid, &typmod);
 		appendStringInfo(&sql, "%s%s %s", k ? ", " : "", quote_identifier(name),
 						 format_type_with_typemod(typid, typmod));
-		if (get_bool(col, "primary_key", false, i, opname))
+		if (migrator_op_bool(col, "primary_key", i, opname) == 1)
 			appendStringInfoString(&sql, " PRIMARY KEY");
-		else if (!get_bool(col, "nullable", true, i, opname))
+		else if (migrator_op_bool(col, "nullable", i, opname) == 0)
 			appendStringInfoString(&sql, " NOT NULL");
-		if (get_bool(col, "unique", false, i, opname))
+		if (migrator_op_bool(col, "unique", i, opname) == 1)
 			appendStringInfoString(&sql, " UNIQUE");
 		if ((dflt = expression(col, "default", false, i, opname)) != NULL)
 			appendStringInfo(&sql, " DEFAULT (%s)", dflt);
@@ -216,7 +166,7 @@ add_constraint(JsonbContainer *body, int i)
 	if (getKeyJsonValueFromContainer(body, "unique", 6, &v))
 	{
 		/* a unique index built concurrently by run_backfill, attached at contract */
-		char	   *cols = name_list(body, "unique", i, opname);
+		char	   *cols = migrator_op_names(body, "unique", i, opname);
 
 		s->build_sql = psprintf("CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)",
 								qname, qtab, cols);
@@ -231,7 +181,7 @@ add_constraint(JsonbContainer *body, int i)
 	else if (getKeyJsonValueFromContainer(body, "foreign_key", 11, &v) &&
 			 v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data))
 	{
-		char	   *cols = name_list(v.val.binary.data, "columns", i, opname);
+		char	   *cols = migrator_op_names(v.val.binary.data, "columns", i, opname);
 		char	   *refs = migrator_op_string(v.val.binary.data, "references", true, i, opname);
 
 		s->expand_sql = psprintf("ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s NOT VALID",

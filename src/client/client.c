@@ -932,21 +932,24 @@ static const Command commands[] = {
 	"Example:\n  migrator abort rename_year\n"},
 };
 
+/* an option: getopt_long's table, the help and the checks are all made from these */
 typedef struct OptionHelp
 {
 	int			bit;
 	const char *name;
+	int			code;			/* getopt_long's: the short option, else below ' ' */
+	bool		has_arg;
 	const char *flags;
 	const char *text;
 } OptionHelp;
 
 static const OptionHelp option_help[] = {
-	{OPT_TARGET, "target", "-t, --target=VERSION", "stop after this version"},
-	{OPT_DRY_RUN, "dry-run", "    --dry-run", "list what would be applied, change nothing"},
-	{OPT_STEPS, "steps", "-n, --steps=N", "how many migrations (default 1)"},
-	{OPT_SCHEMA, "schema", "-s, --schema=SCHEMA", "the live schema to compare with (default public)"},
-	{OPT_BATCH_SIZE, "batch-size", "-b, --batch-size=N", "rows per batch (default 1000)"},
-	{OPT_PAUSE, "pause", "-p, --pause=MS", "pause between batches, in milliseconds (default 0)"},
+	{OPT_TARGET, "target", 't', true, "-t, --target=VERSION", "stop after this version"},
+	{OPT_DRY_RUN, "dry-run", 1, false, "    --dry-run", "list what would be applied, change nothing"},
+	{OPT_STEPS, "steps", 'n', true, "-n, --steps=N", "how many migrations (default 1)"},
+	{OPT_SCHEMA, "schema", 's', true, "-s, --schema=SCHEMA", "the live schema to compare with (default public)"},
+	{OPT_BATCH_SIZE, "batch-size", 'b', true, "-b, --batch-size=N", "rows per batch (default 1000)"},
+	{OPT_PAUSE, "pause", 'p', true, "-p, --pause=MS", "pause between batches, in milliseconds (default 0)"},
 };
 
 static const Command *
@@ -1095,19 +1098,55 @@ take_help(int *argc, char **argv)
 	return found;
 }
 
+static void
+set_option(struct option *opt, const char *name, bool has_arg, int code)
+{
+	opt->name = name;
+	opt->has_arg = has_arg ? required_argument : no_argument;
+	opt->flag = NULL;
+	opt->val = code;
+}
+
+/* getopt_long's tables, from option_help and --version */
+static void
+getopt_tables(struct option *longopts, char *shortopts)
+{
+	int			n = 0;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(option_help); i++)
+	{
+		const OptionHelp *h = &option_help[i];
+
+		set_option(&longopts[i], h->name, h->has_arg, h->code);
+		if (h->code > ' ')
+		{
+			shortopts[n++] = (char) h->code;
+			if (h->has_arg)
+				shortopts[n++] = ':';
+		}
+	}
+	set_option(&longopts[i++], "version", false, 'V');
+	set_option(&longopts[i], NULL, false, 0);
+	shortopts[n++] = 'V';
+	shortopts[n] = '\0';
+}
+
+/* the OPT_* of a getopt_long code */
+static int
+option_bit(int code)
+{
+	for (int i = 0; i < (int) lengthof(option_help); i++)
+		if (option_help[i].code == code)
+			return option_help[i].bit;
+	return 0;
+}
+
 static const Command *
 parse_options(int argc, char **argv, Options *o)
 {
-	static struct option long_options[] = {
-		{"target", required_argument, NULL, 't'},
-		{"steps", required_argument, NULL, 'n'},
-		{"dry-run", no_argument, NULL, 1},
-		{"schema", required_argument, NULL, 's'},
-		{"batch-size", required_argument, NULL, 'b'},
-		{"pause", required_argument, NULL, 'p'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0}
-	};
+	struct option long_options[lengthof(option_help) + 2];
+	char		short_options[2 * lengthof(option_help) + 2];
 	bool		help = take_help(&argc, argv);
 	const Command *cmd;
 	int			c;
@@ -1115,33 +1154,28 @@ parse_options(int argc, char **argv, Options *o)
 	memset(o, 0, sizeof(*o));
 	o->steps = 1;
 	o->batch_size = 1000;
-	while ((c = getopt_long(argc, argv, "t:n:s:b:p:V", long_options, NULL)) != -1)
+	getopt_tables(long_options, short_options);
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1)
 	{
 		switch (c)
 		{
 			case 't':
 				o->target = optarg;
-				o->given |= OPT_TARGET;
 				break;
 			case 'n':
 				o->steps = parse_int(optarg, "number of steps", 1);
-				o->given |= OPT_STEPS;
 				break;
 			case 1:
 				o->dry_run = true;
-				o->given |= OPT_DRY_RUN;
 				break;
 			case 's':
 				o->schema = optarg;
-				o->given |= OPT_SCHEMA;
 				break;
 			case 'b':
 				o->batch_size = parse_int(optarg, "batch size", 1);
-				o->given |= OPT_BATCH_SIZE;
 				break;
 			case 'p':
 				o->pause_ms = parse_int(optarg, "pause", 0);
-				o->given |= OPT_PAUSE;
 				break;
 			case 'V':
 				puts("migrator (PostgreSQL extension client) 0.2");
@@ -1150,6 +1184,7 @@ parse_options(int argc, char **argv, Options *o)
 				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
 				exit(EXIT_USAGE);
 		}
+		o->given |= option_bit(c);
 	}
 	/* migrator help [COMMAND] */
 	if (optind < argc && strcmp(argv[optind], "help") == 0)
