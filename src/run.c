@@ -51,6 +51,7 @@ typedef struct RunStep
 {
 	Migration  *migration;
 	Script	   *script;
+	Script	   *verify;			/* sqitch: its verify script, or NULL */
 } RunStep;
 
 typedef struct RunErrorState
@@ -145,6 +146,56 @@ run_script(Script *s)
 	return INSTR_TIME_GET_MILLISEC(elapsed);
 }
 
+static void
+verify_error_callback(void *arg)
+{
+	errcontext("verify script of sqitch change \"%s\": the change is rolled back",
+			   ((RunStep *) arg)->migration->name);
+}
+
+/*
+ * A Sqitch change's verify script, run after its deploy script in the
+ * same transaction, inside a subtransaction that is always rolled back
+ * (as the script's own BEGIN; ... ROLLBACK; would).  An error in it ends
+ * the run: the deploy is rolled back with the change's transaction.
+ */
+static void
+run_verify(RunStep *step)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorContextCallback cb;
+
+	cb.callback = verify_error_callback;
+	cb.arg = step;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		(void) run_script(step->verify);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		error_context_stack = cb.previous;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcontext);
+	CurrentResourceOwner = oldowner;
+	error_context_stack = cb.previous;
+}
+
 /*
  * Read the folder, lock, plan, and check every file that will run.
  * Returns the steps to execute, in order.
@@ -184,9 +235,11 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 					(errmsg("applying %s out of order: it sorts before migrations already applied",
 							e->migration->path),
 					 errdetail("migrator.out_of_order is on.")));
-		step = palloc(sizeof(RunStep));
+		step = palloc0(sizeof(RunStep));
 		step->migration = e->migration;
 		step->script = script_parse_keep(e->migration);
+		if (e->migration->verify_path)
+			step->verify = script_parse(source_read_verify(set, e->migration));
 		if (step->script->isolation && strcmp(action, "migrate") != 0 &&
 			strcmp(step->script->isolation, "read committed") != 0)
 			ereport(ERROR,
@@ -290,6 +343,8 @@ apply_all_fn(void *arg)
 		/* what a step allocates goes with it: memory stays flat over the folder */
 		MemoryContextSwitchTo(stepcxt);
 		d->ms = run_script(step->script);
+		if (step->verify)
+			run_verify(step);
 		journal_record(step->migration, d->ms, step->script->nstmts);
 		journal_log_event("apply", run->src->dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
@@ -507,6 +562,8 @@ migrate_step(void *arg)
 	RunStep    *step = ms->step;
 	double		duration = run_script(step->script);
 
+	if (step->verify)
+		run_verify(step);
 	journal_batch_begin();
 	journal_record(step->migration, duration, step->script->nstmts);
 	journal_log_event("migrate", ms->src->dir, step->migration, true, NULL,
@@ -871,8 +928,7 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 
 		if (e->state != STATE_APPLIED || e->migration->kind != MIGRATION_VERSIONED)
 			continue;
-		if (target && !everything &&
-			layout_compare_versions(set->layout, e->migration->version, target) <= 0)
+		if (target && !everything && i <= plan_find_version(plan, target))
 			break;
 		if (!target && list_length(chosen) == steps)
 			break;
@@ -910,7 +966,7 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 		foreach(lc, chosen)
 		{
 			Migration  *m = lfirst(lc);
-			RunStep    *step = palloc(sizeof(RunStep));
+			RunStep    *step = palloc0(sizeof(RunStep));
 			Migration  *down = source_read_down(set, m);
 
 			step->migration = m;
