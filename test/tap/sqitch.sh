@@ -29,7 +29,7 @@ if ! command -v sqitch >/dev/null || ! perl -MDBD::Pg -e 1 2>/dev/null; then
 	echo "1..0 # SKIP sqitch or libdbd-pg-perl is not installed (test/setup installs both)"
 	exit 0
 fi
-echo "1..12"
+echo "1..13"
 
 n=0
 ok_if() {
@@ -110,6 +110,11 @@ ok_if "sqitch deploys it to another" same 4 "$(q "$DB3" "SELECT count(*) FROM sq
 dump() { pg_dump --schema-only --no-owner -n flipr "$1" | grep -Ev '^(--|$|\\(un)?restrict )'; }
 diff <(dump "$DB2") <(dump "$DB3") >"$TMP/out"
 ok_if "both dump the same schema flipr" test ! -s "$TMP/out"
+
+BIN=$("$PG_CONFIG" --bindir)/migrator
+"$BIN" status "$P" "dbname=$DB2" >"$TMP/out" 2>"$TMP/err"
+ok_if "the migrator client sends the project (sqitch.plan and the scripts) as a bundle: all applied" \
+	test "$(grep -cE '^ *(appschema|users@v1.0|users|widgets) *\| .*applied' "$TMP/out")" = 4
 
 # --- 3. an edited deploy script ---------------------------------------------------------------
 q "$DB3" "CREATE EXTENSION migrator"
