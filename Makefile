@@ -6,6 +6,8 @@ OBJS = \
 	src/source.o \
 	src/layout.o \
 	src/drizzle1.o \
+	src/sqitch.o \
+	src/graphile.o \
 	src/script.o \
 	src/plan.o \
 	src/journal.o \

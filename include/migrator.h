@@ -48,8 +48,10 @@ typedef enum MigratorLayout
 	LAYOUT_GOLANG,				/* 1_name.up.sql / 1_name.down.sql */
 	LAYOUT_PRISMA,				/* 20230101000000_name/migration.sql */
 	LAYOUT_DIESEL,				/* 2023-01-01-000000_name/up.sql */
-	LAYOUT_DRIZZLE1				/* 20230101000000_name/migration.sql +
+	LAYOUT_DRIZZLE1,			/* 20230101000000_name/migration.sql +
 								 * snapshot.json (drizzle-kit 1.0) */
+	LAYOUT_SQITCH,				/* sqitch.plan + deploy/ revert/ verify/ */
+	LAYOUT_GRAPHILE				/* committed/000001.sql (graphile-migrate) */
 } MigratorLayout;
 
 typedef enum LayoutParseResult
@@ -88,6 +90,10 @@ typedef struct Migration
 	char	   *snapshot_id;	/* drizzle-kit 1.0: snapshot.json's "id" */
 	int			nparents;		/* ... and its "prevIds" */
 	char	  **parents;
+	char	   *verify_path;	/* sqitch: its verify script */
+	bool		verify_script;	/* a verify script (source_read_verify) */
+	char	   *tool_id;		/* sqitch: change id; graphile-migrate: Hash */
+	char	   *tool_parent;	/* graphile-migrate: Previous, NULL for "-" */
 } Migration;
 
 /*
@@ -207,6 +213,7 @@ extern int	migrator_lock_retries;
 typedef void (*MigratorWork) (void *arg);
 typedef bool (*MigratorOnError) (ErrorData *edata, void *arg);
 extern bool migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error);
+extern void migrator_subxact_discard(MigratorWork fn, void *arg);
 extern bool migrator_lock_failed(ErrorData *edata, void *arg);
 extern void migrator_retry_on_lock(MigratorWork fn, void *arg, const char *what);
 extern void migrator_retry_on_lock_timeout(MigratorWork fn, void *arg,
@@ -218,6 +225,7 @@ typedef struct RunStep
 {
 	Migration  *migration;
 	Script	   *script;
+	Script	   *verify;			/* sqitch: its verify script, or NULL */
 } RunStep;
 
 /* a procedure's run (migrate(), revert_to()) */
@@ -266,7 +274,9 @@ extern MigrationSet *source_read_folder(const char *dir);
 extern char *source_read_file(const MigrationSource *src, const char *relpath,
 							  int *len, bool missing_ok);
 extern void source_sha256_hex(const char *data, int len, char *hex);
+extern void source_sha1_hex(const char *data, int len, char *hex);
 extern Migration *source_read_down(MigrationSet *set, Migration *m);
+extern Migration *source_read_verify(MigrationSet *set, Migration *m);
 
 /* sourcetext.c: the text a source holds besides migrations */
 typedef struct DirEntry
@@ -274,6 +284,8 @@ typedef struct DirEntry
 	char	   *name;
 	bool		is_dir;
 } DirEntry;
+extern DirEntry *source_list_sub(const MigrationSource *src, const char *sub,
+								 int *count);
 extern int	source_entry_cmp(const void *a, const void *b);
 extern const char *bundle_key_problem(const char *key);
 extern int	bundle_entries(char **keys, int nkeys, DirEntry *entries,
@@ -340,6 +352,17 @@ extern bool drizzle1_is_snapshot_dir(const MigrationSource *src, const char *sub
 extern void drizzle1_read_snapshot(const MigrationSource *src, Migration *m);
 extern bool drizzle1_parents_applied(RunPlan *plan, int i);
 extern int64 drizzle1_folder_millis(const char *folder);
+
+/* sqitch.c: Sqitch projects (sqitch.plan) */
+#define SQITCH_PLAN "sqitch.plan"
+extern List *sqitch_read_plan(const MigrationSource *src);
+extern char *sqitch_project(const MigrationSource *src);
+
+/* graphile.c: graphile-migrate folders (committed/, hash chain) */
+#define GRAPHILE_COMMITTED "committed"
+extern bool graphile_is_folder(const MigrationSource *src, DirEntry *entries, int n);
+extern List *graphile_list(const MigrationSource *src);
+extern void graphile_check_chain(MigrationSet *set);
 
 /* journal.c */
 extern List *journal_read(void);

@@ -11,8 +11,11 @@
  *	  name, as drizzle-orm 1.0 does, hashes compared), Prisma's _prisma_migrations (finished, not rolled
  *	  back; checksums compared), Flyway's flyway_schema_history (successful
  *	  rows, baselines included), golang-migrate's schema_migrations (refused
- *	  when dirty) and dbmate's schema_migrations.  Afterwards apply() runs
- *	  exactly what the old tool had not, and verify() passes.
+ *	  when dirty), dbmate's schema_migrations, Sqitch's sqitch.changes (by
+ *	  change id, script hashes compared) and graphile-migrate's
+ *	  graphile_migrate.migrations (hashes compared).  One reader per tool,
+ *	  behind the table of histories.  Afterwards apply() runs exactly what
+ *	  the old tool had not, and verify() passes.
  *
  *-------------------------------------------------------------------------
  */
@@ -105,18 +108,17 @@ migrator_baseline(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-typedef struct History
+typedef struct History History;
+
+/* a tool's reader: marks take[] from its rows, collecting what does not match */
+typedef void (*HistoryReader) (const History *h, RunPlan *plan, bool *take,
+							   StringInfo problems, int *nproblems);
+
+struct History
 {
 	const char *tool;
 	const char *table;			/* to_regclass() text */
-} History;
-
-static const History histories[] = {
-	{"drizzle-kit", "drizzle.__drizzle_migrations"},
-	{"prisma", "_prisma_migrations"},
-	{"flyway", "flyway_schema_history"},
-	{"golang-migrate", "schema_migrations"},
-	{"dbmate", "schema_migrations"},
+	HistoryReader read;
 };
 
 static bool
@@ -131,60 +133,6 @@ relation_exists(const char *name)
 							  NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not look for %s", name);
 	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
-
-/* the history a folder of this layout would have been applied with */
-static const History *
-find_history(MigratorLayout layout)
-{
-	const char *want[3] = {NULL, NULL, NULL};
-
-	switch (layout)
-	{
-		case LAYOUT_DRIZZLE:
-		case LAYOUT_DRIZZLE1:
-			want[0] = "drizzle-kit";
-			break;
-		case LAYOUT_PRISMA:
-			want[0] = "prisma";
-			break;
-		case LAYOUT_FLYWAY:
-			want[0] = "flyway";
-			break;
-		case LAYOUT_GOLANG:
-			want[0] = "golang-migrate";
-			break;
-		case LAYOUT_NUMBERED:
-			want[0] = "dbmate";
-			want[1] = "drizzle-kit";
-			want[2] = "golang-migrate";
-			break;
-		default:
-			break;
-	}
-	for (int w = 0; w < 3 && want[w]; w++)
-		for (int i = 0; i < (int) lengthof(histories); i++)
-		{
-			if (strcmp(histories[i].tool, want[w]) != 0 || !relation_exists(histories[i].table))
-				continue;
-			/* golang-migrate's table has "dirty", dbmate's not */
-			if (strcmp(histories[i].table, "schema_migrations") == 0)
-			{
-				bool		has_dirty;
-				bool		isnull;
-
-				if (SPI_execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
-								"WHERE attrelid OPERATOR(pg_catalog.=) 'schema_migrations'::pg_catalog.regclass "
-								"AND attname OPERATOR(pg_catalog.=) 'dirty' AND NOT attisdropped)",
-								true, 1) != SPI_OK_SELECT)
-					elog(ERROR, "could not read schema_migrations");
-				has_dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-				if (has_dirty != (strcmp(histories[i].tool, "golang-migrate") == 0))
-					continue;
-			}
-			return &histories[i];
-		}
-	return NULL;
 }
 
 static int
@@ -220,6 +168,32 @@ problem(StringInfo s, int *n, const char *fmt, const char *a, const char *b)
 	if (*n < 50)
 		appendStringInfo(s, fmt, a, b);
 	(*n)++;
+}
+
+/* one query of a reader; its rows in SPI_tuptable */
+static void
+history_query(const History *h, const char *sql)
+{
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s", h->table);
+}
+
+/* does the history table have this column (drizzle's name, golang's dirty)? */
+static bool
+history_has_column(const char *table, const char *column)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(table);
+	values[1] = CStringGetTextDatum(column);
+	if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
+							  "WHERE attrelid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+							  "AND attname OPERATOR(pg_catalog.=) $2 AND NOT attisdropped)",
+							  2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s", table);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 /*
@@ -281,20 +255,11 @@ read_drizzle1_history(const History *h, RunPlan *plan, bool *take,
 					  StringInfo problems, int *nproblems)
 {
 	TupleDesc	desc;
-	bool		has_name;
 	bool		isnull;
 
-	if (SPI_execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
-					"WHERE attrelid OPERATOR(pg_catalog.=) 'drizzle.__drizzle_migrations'::pg_catalog.regclass "
-					"AND attname OPERATOR(pg_catalog.=) 'name' AND NOT attisdropped)",
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read %s", h->table);
-	has_name = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	if (SPI_execute(has_name ?
-					"SELECT hash, created_at::pg_catalog.int8, name FROM drizzle.__drizzle_migrations ORDER BY id" :
-					"SELECT hash, created_at::pg_catalog.int8, NULL::pg_catalog.text FROM drizzle.__drizzle_migrations ORDER BY id",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read %s", h->table);
+	history_query(h, history_has_column("drizzle.__drizzle_migrations", "name") ?
+				  "SELECT hash, created_at::pg_catalog.int8, name FROM drizzle.__drizzle_migrations ORDER BY id" :
+				  "SELECT hash, created_at::pg_catalog.int8, NULL::pg_catalog.text FROM drizzle.__drizzle_migrations ORDER BY id");
 	desc = SPI_tuptable->tupdesc;
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -320,151 +285,348 @@ read_drizzle1_history(const History *h, RunPlan *plan, bool *take,
 	}
 }
 
+/*
+ * drizzle-kit 0.x: each row is one migration: drizzle records the journal
+ * entry's "when" as created_at (that is how it decides what is applied)
+ * and the file's SHA-256 as hash.  Two files may have the same contents
+ * (drizzle-kit generate --custom), so a row matches one file only.
+ */
+static void
+read_drizzle_history(const History *h, RunPlan *plan, bool *take,
+					 StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+
+	if (plan->set->layout == LAYOUT_DRIZZLE1)
+	{
+		read_drizzle1_history(h, plan, take, problems, nproblems);
+		return;
+	}
+	history_query(h, "SELECT hash, created_at::pg_catalog.int8 FROM drizzle.__drizzle_migrations ORDER BY id");
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		bool		isnull;
+		Datum		when = SPI_getbinval(SPI_tuptable->vals[r], desc, 2, &isnull);
+		int			i = drizzle_row_file(plan, take, hash, isnull ? -1 : DatumGetInt64(when));
+
+		if (i < 0)
+			problem(problems, nproblems, "applied migration with hash %.12s%s matches no file",
+					hash ? hash : "(null)", "…");
+		else if (hash == NULL || strcmp(plan->set->items[i]->checksum, hash) != 0)
+			problem(problems, nproblems, "%s%s: modified since drizzle-kit applied it (hashes differ)",
+					plan->set->items[i]->path, "");
+		else
+			take[i] = true;
+	}
+}
+
+/* Prisma: finished, not rolled back rows; checksums compared */
+static void
+read_prisma_history(const History *h, RunPlan *plan, bool *take,
+					StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+
+	history_query(h, "SELECT migration_name, checksum FROM _prisma_migrations "
+				  "WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name");
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		char	   *checksum = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+		int			i = find_version(plan, name);
+
+		if (i < 0)
+			problem(problems, nproblems, "%s%s: applied, but the folder has no such migration", name, "");
+		else if (checksum && strcmp(checksum, plan->set->items[i]->checksum) != 0)
+			problem(problems, nproblems, "%s%s: modified since Prisma applied it (checksums differ)",
+					plan->set->items[i]->path, "");
+		else
+			take[i] = true;
+	}
+}
+
+/* Flyway: successful rows; its own BASELINE row counts for every version up to it */
+static void
+read_flyway_history(const History *h, RunPlan *plan, bool *take,
+					StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+
+	history_query(h, "SELECT version, type, script FROM flyway_schema_history WHERE success "
+				  "ORDER BY installed_rank");
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		char	   *type = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+		char	   *script = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
+		int			i;
+
+		if (version == NULL)
+		{
+			/* a repeatable one: by its script's file name */
+			for (i = 0; i < plan->set->count; i++)
+				if (script && strcmp(plan->set->items[i]->path, script) == 0)
+					take[i] = true;
+			continue;
+		}
+		if (type && strcmp(type, "BASELINE") == 0)
+		{
+			/* Flyway's own baseline: everything up to it counts as applied */
+			for (i = 0; i < plan->set->count; i++)
+				if (plan->set->items[i]->kind == MIGRATION_VERSIONED &&
+					layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
+					take[i] = true;
+			continue;
+		}
+		i = find_version(plan, version);
+		if (i < 0)
+			problem(problems, nproblems, "version %s%s: applied, but the folder has no such migration",
+					version, "");
+		else
+			take[i] = true;
+	}
+}
+
+/* golang-migrate: one row, the version reached; refused while dirty */
+static void
+read_golang_history(const History *h, RunPlan *plan, bool *take,
+					StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+	char	   *version;
+	bool		dirty;
+	bool		isnull;
+
+	history_query(h, "SELECT version::pg_catalog.text, dirty FROM schema_migrations");
+	if (SPI_processed == 0)
+		return;
+	desc = SPI_tuptable->tupdesc;
+	version = SPI_getvalue(SPI_tuptable->vals[0], desc, 1);
+	dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], desc, 2, &isnull));
+	if (dirty)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("golang-migrate left this database dirty at version %s", version),
+				 errdetail("A migration failed half-way; its changes may be partly applied."),
+				 errhint("Repair the schema by hand, then mark it clean (migrate force %s) and adopt again.",
+						 version)));
+	if (find_version(plan, version) < 0)
+		problem(problems, nproblems, "version %s%s: applied, but the folder has no such migration", version, "");
+	for (int i = 0; i < plan->set->count; i++)
+		if (layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
+			take[i] = true;
+}
+
+/* dbmate: one row per applied version */
+static void
+read_dbmate_history(const History *h, RunPlan *plan, bool *take,
+					StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+
+	history_query(h, "SELECT version::pg_catalog.text FROM schema_migrations ORDER BY 1");
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		int			i = find_version(plan, version);
+
+		if (i < 0)
+			problem(problems, nproblems, "version %s%s: applied, but the folder has no such migration",
+					version, "");
+		else
+			take[i] = true;
+	}
+}
+
+/*
+ * Sqitch: the project's rows of sqitch.changes, matched by change id (as
+ * sqitch.c computes it from the plan, as Sqitch does), the SHA-1 of the
+ * deploy script compared with script_hash.
+ */
+static void
+read_sqitch_history(const History *h, RunPlan *plan, bool *take,
+					StringInfo problems, int *nproblems)
+{
+	const MigrationSource *src = plan->set->src;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	TupleDesc	desc;
+
+	values[0] = CStringGetTextDatum(sqitch_project(src));
+	if (SPI_execute_with_args("SELECT change_id, change, script_hash FROM sqitch.changes "
+							  "WHERE project OPERATOR(pg_catalog.=) $1 ORDER BY committed_at, change_id",
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read %s", h->table);
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		char	   *change = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+		char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
+		int			i;
+
+		for (i = 0; i < plan->set->count; i++)
+			if (strcmp(plan->set->items[i]->tool_id, id) == 0)
+				break;
+		if (i == plan->set->count)
+		{
+			problem(problems, nproblems, find_version(plan, change) >= 0 ?
+					"%s (change id %.12s…): deployed, but its line in sqitch.plan was changed since (a new id)" :
+					"%s (change id %.12s…): deployed, but sqitch.plan has no such change", change, id);
+			continue;
+		}
+		if (hash)
+		{
+			int			len;
+			char	   *bytes = source_read_file(src, plan->set->items[i]->path, &len, false);
+			char		hex[41];
+
+			source_sha1_hex(bytes, len, hex);
+			if (strcmp(hex, hash) != 0)
+			{
+				problem(problems, nproblems, "%s%s: modified since sqitch deployed it (script hashes differ)",
+						plan->set->items[i]->path, "");
+				continue;
+			}
+		}
+		take[i] = true;
+	}
+}
+
+/* graphile-migrate: rows by file number, hash and previous hash compared */
+static void
+read_graphile_history(const History *h, RunPlan *plan, bool *take,
+					  StringInfo problems, int *nproblems)
+{
+	TupleDesc	desc;
+
+	history_query(h, "SELECT filename, hash, previous_hash FROM graphile_migrate.migrations ORDER BY filename");
+	desc = SPI_tuptable->tupdesc;
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *filename = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
+		char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
+		char	   *previous = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
+		char	   *version = pnstrdup(filename, strspn(filename, "0123456789"));
+		int			i = version[0] ? find_version(plan, version) : -1;
+		Migration  *m;
+
+		if (i < 0)
+		{
+			problem(problems, nproblems, "%s%s: applied, but committed/ has no such migration", filename, "");
+			continue;
+		}
+		m = plan->set->items[i];
+		if (hash == NULL || strcmp(hash, m->tool_id) != 0)
+			problem(problems, nproblems, "%s%s: modified since graphile-migrate applied it (hashes differ)",
+					m->path, "");
+		else if ((previous == NULL) != (m->tool_parent == NULL) ||
+				 (previous && strcmp(previous, m->tool_parent) != 0))
+			problem(problems, nproblems, "%s%s: its previous hash differs from the one graphile-migrate recorded",
+					m->path, "");
+		else
+			take[i] = true;
+	}
+}
+
+static const History histories[] = {
+	{"drizzle-kit", "drizzle.__drizzle_migrations", read_drizzle_history},
+	{"prisma", "_prisma_migrations", read_prisma_history},
+	{"flyway", "flyway_schema_history", read_flyway_history},
+	{"golang-migrate", "schema_migrations", read_golang_history},
+	{"dbmate", "schema_migrations", read_dbmate_history},
+	{"sqitch", "sqitch.changes", read_sqitch_history},
+	{"graphile-migrate", "graphile_migrate.migrations", read_graphile_history},
+};
+
+/* the history a folder of this layout would have been applied with */
+static const History *
+find_history(MigratorLayout layout)
+{
+	const char *want[3] = {NULL, NULL, NULL};
+
+	switch (layout)
+	{
+		case LAYOUT_DRIZZLE:
+		case LAYOUT_DRIZZLE1:
+			want[0] = "drizzle-kit";
+			break;
+		case LAYOUT_PRISMA:
+			want[0] = "prisma";
+			break;
+		case LAYOUT_FLYWAY:
+			want[0] = "flyway";
+			break;
+		case LAYOUT_GOLANG:
+			want[0] = "golang-migrate";
+			break;
+		case LAYOUT_NUMBERED:
+			want[0] = "dbmate";
+			want[1] = "drizzle-kit";
+			want[2] = "golang-migrate";
+			break;
+		case LAYOUT_SQITCH:
+			want[0] = "sqitch";
+			break;
+		case LAYOUT_GRAPHILE:
+			want[0] = "graphile-migrate";
+			break;
+		default:
+			break;
+	}
+	for (int w = 0; w < 3 && want[w]; w++)
+		for (int i = 0; i < (int) lengthof(histories); i++)
+		{
+			if (strcmp(histories[i].tool, want[w]) != 0 || !relation_exists(histories[i].table))
+				continue;
+			/* golang-migrate's table has "dirty", dbmate's not */
+			if (strcmp(histories[i].table, "schema_migrations") == 0 &&
+				history_has_column("schema_migrations", "dirty") !=
+				(strcmp(histories[i].tool, "golang-migrate") == 0))
+				continue;
+			return &histories[i];
+		}
+	return NULL;
+}
+
+/* every table adopt() looks for, for the error that none was found */
+static char *
+history_tables(void)
+{
+	StringInfoData s;
+	int			n = 0;
+
+	initStringInfo(&s);
+	for (int i = 0; i < (int) lengthof(histories); i++)
+	{
+		if (i > 0 && strcmp(histories[i].table, histories[i - 1].table) == 0)
+			continue;
+		n++;
+	}
+	for (int i = 0, k = 0; i < (int) lengthof(histories); i++)
+	{
+		if (i > 0 && strcmp(histories[i].table, histories[i - 1].table) == 0)
+			continue;
+		k++;
+		appendStringInfo(&s, "%s%s", k == 1 ? "" : k == n ? " and " : ", ", histories[i].table);
+	}
+	return s.data;
+}
+
 /* mark take[] from the old tool's rows; refuse when they do not match */
 static void
 read_history(const History *h, RunPlan *plan, bool *take)
 {
 	StringInfoData problems;
 	int			nproblems = 0;
-	TupleDesc	desc;
 
 	initStringInfo(&problems);
-	if (plan->set->layout == LAYOUT_DRIZZLE1)
-		read_drizzle1_history(h, plan, take, &problems, &nproblems);
-	else if (strcmp(h->tool, "drizzle-kit") == 0)
-	{
-		/*
-		 * Each row is one migration: drizzle records the journal entry's
-		 * "when" as created_at (that is how it decides what is applied) and
-		 * the file's SHA-256 as hash.  Two files may have the same contents
-		 * (drizzle-kit generate --custom), so a row matches one file only.
-		 */
-		if (SPI_execute("SELECT hash, created_at::pg_catalog.int8 FROM drizzle.__drizzle_migrations ORDER BY id",
-						true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read %s", h->table);
-		desc = SPI_tuptable->tupdesc;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			char	   *hash = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
-			bool		isnull;
-			Datum		when = SPI_getbinval(SPI_tuptable->vals[r], desc, 2, &isnull);
-			int			i = drizzle_row_file(plan, take, hash, isnull ? -1 : DatumGetInt64(when));
-
-			if (i < 0)
-				problem(&problems, &nproblems, "applied migration with hash %.12s%s matches no file",
-						hash ? hash : "(null)", "…");
-			else if (hash == NULL || strcmp(plan->set->items[i]->checksum, hash) != 0)
-				problem(&problems, &nproblems, "%s%s: modified since drizzle-kit applied it (hashes differ)",
-						plan->set->items[i]->path, "");
-			else
-				take[i] = true;
-		}
-	}
-	else if (strcmp(h->tool, "prisma") == 0)
-	{
-		if (SPI_execute("SELECT migration_name, checksum FROM _prisma_migrations "
-						"WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
-						true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read %s", h->table);
-		desc = SPI_tuptable->tupdesc;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			char	   *name = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
-			char	   *checksum = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
-			int			i = find_version(plan, name);
-
-			if (i < 0)
-				problem(&problems, &nproblems, "%s%s: applied, but the folder has no such migration", name, "");
-			else if (checksum && strcmp(checksum, plan->set->items[i]->checksum) != 0)
-				problem(&problems, &nproblems, "%s%s: modified since Prisma applied it (checksums differ)",
-						plan->set->items[i]->path, "");
-			else
-				take[i] = true;
-		}
-	}
-	else if (strcmp(h->tool, "flyway") == 0)
-	{
-		if (SPI_execute("SELECT version, type, script FROM flyway_schema_history WHERE success "
-						"ORDER BY installed_rank", true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read %s", h->table);
-		desc = SPI_tuptable->tupdesc;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
-			char	   *type = SPI_getvalue(SPI_tuptable->vals[r], desc, 2);
-			char	   *script = SPI_getvalue(SPI_tuptable->vals[r], desc, 3);
-
-			if (version == NULL)
-			{
-				/* a repeatable one: by its script's file name */
-				for (int i = 0; i < plan->set->count; i++)
-					if (script && strcmp(plan->set->items[i]->path, script) == 0)
-						take[i] = true;
-				continue;
-			}
-			if (type && strcmp(type, "BASELINE") == 0)
-			{
-				/* Flyway's own baseline: everything up to it counts as applied */
-				for (int i = 0; i < plan->set->count; i++)
-					if (plan->set->items[i]->kind == MIGRATION_VERSIONED &&
-						layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
-						take[i] = true;
-				continue;
-			}
-			{
-				int			i = find_version(plan, version);
-
-				if (i < 0)
-					problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration",
-							version, "");
-				else
-					take[i] = true;
-			}
-		}
-	}
-	else if (strcmp(h->tool, "golang-migrate") == 0)
-	{
-		char	   *version;
-		bool		dirty;
-		bool		isnull;
-
-		if (SPI_execute("SELECT version::pg_catalog.text, dirty FROM schema_migrations", true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read %s", h->table);
-		if (SPI_processed == 0)
-			return;
-		desc = SPI_tuptable->tupdesc;
-		version = SPI_getvalue(SPI_tuptable->vals[0], desc, 1);
-		dirty = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], desc, 2, &isnull));
-		if (dirty)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("golang-migrate left this database dirty at version %s", version),
-					 errdetail("A migration failed half-way; its changes may be partly applied."),
-					 errhint("Repair the schema by hand, then mark it clean (migrate force %s) and adopt again.",
-							 version)));
-		if (find_version(plan, version) < 0)
-			problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration", version, "");
-		for (int i = 0; i < plan->set->count; i++)
-			if (layout_compare_versions(plan->set->layout, plan->set->items[i]->version, version) <= 0)
-				take[i] = true;
-	}
-	else						/* dbmate */
-	{
-		if (SPI_execute("SELECT version::pg_catalog.text FROM schema_migrations ORDER BY 1", true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read %s", h->table);
-		desc = SPI_tuptable->tupdesc;
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			char	   *version = SPI_getvalue(SPI_tuptable->vals[r], desc, 1);
-			int			i = find_version(plan, version);
-
-			if (i < 0)
-				problem(&problems, &nproblems, "version %s%s: applied, but the folder has no such migration",
-						version, "");
-			else
-				take[i] = true;
-		}
-	}
+	h->read(h, plan, take, &problems, &nproblems);
 	if (nproblems > 0)
 		history_mismatch(h, &problems, nproblems);
 }
@@ -496,7 +658,7 @@ migrator_adopt(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("no history of a tool that writes %s folders was found in this database",
 						layout_name(plan->set->layout)),
-				 errdetail("Looked for drizzle.__drizzle_migrations, _prisma_migrations, flyway_schema_history and schema_migrations on the search_path."),
+				 errdetail("Looked for %s on the search_path.", history_tables()),
 				 errhint("Use migrator.baseline(dir, version) to record what is already applied.")));
 	read_history(h, plan, take);
 	n = record_taken(rsinfo, plan, take, psprintf("adopted from %s", h->tool), "adopted");

@@ -13,7 +13,9 @@
  *	  - Prisma: <name>/migration.sql, by folder name;
  *	  - drizzle-kit 1.0: <yyyymmddhhmmss>_<name>/migration.sql beside a
  *		snapshot.json (Prisma writes none), by folder name;
- *	  - diesel: <version>_<name>/up.sql, by version with dashes removed.
+ *	  - diesel: <version>_<name>/up.sql, by version with dashes removed;
+ *	  - Sqitch: sqitch.plan's order (sqitch.c); graphile-migrate:
+ *		committed/<digits>[-<message>].sql, numeric (graphile.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -63,6 +65,10 @@ layout_name(MigratorLayout layout)
 			return "diesel";
 		case LAYOUT_DRIZZLE1:
 			return "drizzle-kit 1.0";
+		case LAYOUT_SQITCH:
+			return "sqitch";
+		case LAYOUT_GRAPHILE:
+			return "graphile-migrate";
 	}
 	return "unknown";
 }
@@ -220,6 +226,8 @@ layout_parse_name(MigratorLayout layout, const char *fname, Migration *m)
 				m->name = pstrdup(us + 1);
 				return PARSE_MIGRATION;
 			}
+		case LAYOUT_SQITCH:		/* named by sqitch.plan (sqitch.c) */
+		case LAYOUT_GRAPHILE:	/* committed/ (graphile.c) */
 		case LAYOUT_EMPTY:
 			break;
 	}
@@ -288,6 +296,7 @@ layout_compare_versions(MigratorLayout layout, const char *a, const char *b)
 		case LAYOUT_NUMBERED:
 		case LAYOUT_DRIZZLE:
 		case LAYOUT_GOLANG:
+		case LAYOUT_GRAPHILE:
 			{
 				int			alen = leading_digits(a);
 				int			blen = leading_digits(b);
@@ -300,6 +309,7 @@ layout_compare_versions(MigratorLayout layout, const char *a, const char *b)
 		case LAYOUT_PRISMA:
 		case LAYOUT_DRIZZLE1:
 		case LAYOUT_DIESEL:
+		case LAYOUT_SQITCH:
 		case LAYOUT_EMPTY:
 			break;
 	}
@@ -322,7 +332,7 @@ migration_cmp(const void *pa, const void *pb)
 		return a->kind == MIGRATION_VERSIONED ? -1 : 1;
 	if (a->kind == MIGRATION_REPEATABLE)
 		return strcmp(a->name, b->name);
-	if (sort_layout == LAYOUT_DRIZZLE)
+	if (sort_layout == LAYOUT_DRIZZLE || sort_layout == LAYOUT_SQITCH)
 		return (a->journal_idx > b->journal_idx) - (a->journal_idx < b->journal_idx);
 	return layout_compare_versions(sort_layout, a->version, b->version);
 }

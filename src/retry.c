@@ -33,14 +33,11 @@ int			migrator_lock_timeout = 500;	/* ms */
 int			migrator_lock_retries = 10;
 
 /*
- * Run fn(arg) in a subtransaction; true when it succeeded.  On an error
- * the subtransaction is rolled back, and on_error(edata, arg), called in
- * the caller's memory context, says what becomes of the error: true drops
- * it (the try returns false, for the caller to try again), false raises
- * it.  Without on_error every error is raised once rolled back.
+ * fn(arg) in a subtransaction, kept (released) when it succeeds if keep,
+ * rolled back otherwise; see migrator_subxact_try() for on_error.
  */
-bool
-migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error)
+static bool
+subxact_run(MigratorWork fn, void *arg, MigratorOnError on_error, bool keep)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -51,7 +48,10 @@ migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error)
 	PG_TRY();
 	{
 		fn(arg);
-		ReleaseCurrentSubTransaction();
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
 	}
@@ -75,6 +75,30 @@ migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error)
 	}
 	PG_END_TRY();
 	return done;
+}
+
+/*
+ * Run fn(arg) in a subtransaction; true when it succeeded.  On an error
+ * the subtransaction is rolled back, and on_error(edata, arg), called in
+ * the caller's memory context, says what becomes of the error: true drops
+ * it (the try returns false, for the caller to try again), false raises
+ * it.  Without on_error every error is raised once rolled back.
+ */
+bool
+migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error)
+{
+	return subxact_run(fn, arg, on_error, true);
+}
+
+/*
+ * Run fn(arg) in a subtransaction that is rolled back whatever happens (a
+ * check that must leave nothing behind, as a Sqitch verify script); its
+ * error, if any, is raised once rolled back.
+ */
+void
+migrator_subxact_discard(MigratorWork fn, void *arg)
+{
+	(void) subxact_run(fn, arg, NULL, false);
 }
 
 /* an on_error for migrator_subxact_try(): drop a lock timeout or a deadlock */

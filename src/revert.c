@@ -59,8 +59,7 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 
 		if (e->state != STATE_APPLIED || e->migration->kind != MIGRATION_VERSIONED)
 			continue;
-		if (target && !everything &&
-			layout_compare_versions(set->layout, e->migration->version, target) <= 0)
+		if (target && !everything && i <= plan_find_version(plan, target))
 			break;
 		if (!target && list_length(chosen) == steps)
 			break;
@@ -98,7 +97,7 @@ prepare_revert(const MigrationSource *src, int steps, const char *target, bool a
 		foreach(lc, chosen)
 		{
 			Migration  *m = lfirst(lc);
-			RunStep    *step = palloc(sizeof(RunStep));
+			RunStep    *step = palloc0(sizeof(RunStep));
 			Migration  *down = source_read_down(set, m);
 
 			step->migration = m;

@@ -136,6 +136,38 @@ migrator_run_script(Script *s)
 	return INSTR_TIME_GET_MILLISEC(elapsed);
 }
 
+static void
+verify_error_callback(void *arg)
+{
+	errcontext("verify script of sqitch change \"%s\": the change is rolled back",
+			   ((RunStep *) arg)->migration->name);
+}
+
+static void
+verify_script(void *arg)
+{
+	(void) migrator_run_script(((RunStep *) arg)->verify);
+}
+
+/*
+ * A Sqitch change's verify script, run after its deploy script in the
+ * same transaction, inside a subtransaction that is always rolled back
+ * (as the script's own BEGIN; ... ROLLBACK; would).  An error in it ends
+ * the run: the deploy is rolled back with the change's transaction.
+ */
+static void
+run_verify(RunStep *step)
+{
+	ErrorContextCallback cb;
+
+	cb.callback = verify_error_callback;
+	cb.arg = step;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	migrator_subxact_discard(verify_script, step);
+	error_context_stack = cb.previous;
+}
+
 /*
  * Read the folder, lock, plan, and check every file that will run.
  * Returns the steps to execute, in order.
@@ -175,9 +207,11 @@ prepare_run(const MigrationSource *src, const char *target, const char *action,
 					(errmsg("applying %s out of order: it sorts before migrations already applied",
 							e->migration->path),
 					 errdetail("migrator.out_of_order is on.")));
-		step = palloc(sizeof(RunStep));
+		step = palloc0(sizeof(RunStep));
 		step->migration = e->migration;
 		step->script = script_parse_keep(e->migration);
+		if (e->migration->verify_path)
+			step->verify = script_parse(source_read_verify(set, e->migration));
 		if (step->script->isolation && strcmp(action, "migrate") != 0 &&
 			strcmp(step->script->isolation, "read committed") != 0)
 			ereport(ERROR,
@@ -293,6 +327,8 @@ apply_all_fn(void *arg)
 		/* what a step allocates goes with it: memory stays flat over the folder */
 		MemoryContextSwitchTo(stepcxt);
 		d->ms = migrator_run_script(step->script);
+		if (step->verify)
+			run_verify(step);
 		journal_record(step->migration, d->ms, step->script->nstmts);
 		journal_log_event("apply", run->src->dir, step->migration, true, NULL,
 						  migrator_summary("applied", 1), NULL, NULL);
@@ -459,6 +495,8 @@ migrate_step(void *arg)
 	RunStep    *step = ms->step;
 	double		duration = migrator_run_script(step->script);
 
+	if (step->verify)
+		run_verify(step);
 	journal_batch_begin();
 	journal_record(step->migration, duration, step->script->nstmts);
 	journal_log_event("migrate", ms->src->dir, step->migration, true, NULL,

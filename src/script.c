@@ -323,6 +323,15 @@ is_commit(Node *node)
 	return IsA(node, TransactionStmt) && t->kind == TRANS_STMT_COMMIT && !t->chain;
 }
 
+/* Sqitch's verify scripts end their block with ROLLBACK (run.c rolls them back) */
+static bool
+is_rollback(Node *node)
+{
+	TransactionStmt *t = (TransactionStmt *) node;
+
+	return IsA(node, TransactionStmt) && t->kind == TRANS_STMT_ROLLBACK && !t->chain;
+}
+
 /*
  * What a CREATE INDEX builds, when it is a plain index on columns: its
  * method, uniqueness and columns ("btree unique a,b"); NULL for anything
@@ -532,7 +541,8 @@ script_parse_internal(const Migration *m, bool keep)
 			block_start = start;
 			continue;
 		}
-		if (in_block && is_commit(rs->stmt))
+		if (in_block && (is_commit(rs->stmt) ||
+						 (m->verify_script && is_rollback(rs->stmt))))
 		{
 			in_block = false;
 			continue;

@@ -22,6 +22,7 @@
 
 #include "common/cryptohash.h"
 #include "common/file_utils.h"
+#include "common/sha1.h"
 #include "common/sha2.h"
 #include "mb/pg_wchar.h"
 #include "storage/fd.h"
@@ -191,6 +192,41 @@ list_bundle(const MigrationSource *src, int *count)
 	{
 		if (tok == WJB_KEY)
 			keys[nkeys++] = pnstrdup(v.val.string.val, v.val.string.len);
+	}
+	*count = bundle_entries(keys, nkeys, entries, &conflict);
+	if (*count < 0)
+		bad_bundle(conflict, "is both a file and a folder");
+	return entries;
+}
+
+/*
+ * The entries of a subfolder (graphile-migrate's committed/), of the
+ * folder or of the bundle, as a listing of that subfolder would show them.
+ */
+DirEntry *
+source_list_sub(const MigrationSource *src, const char *sub, int *count)
+{
+	int			cap = src->bundle ? JB_ROOT_COUNT(src->bundle) + 1 : 0;
+	char	  **keys;
+	DirEntry   *entries;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			nkeys = 0;
+	const char *conflict;
+	size_t		sublen = strlen(sub);
+
+	if (src->bundle == NULL)
+		return list_folder(join_path(src->dir, sub), count);
+	keys = palloc(sizeof(char *) * cap);
+	entries = palloc(sizeof(DirEntry) * cap);
+	it = JsonbIteratorInit(&src->bundle->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY && (size_t) v.val.string.len > sublen + 1 &&
+			strncmp(v.val.string.val, sub, sublen) == 0 && v.val.string.val[sublen] == '/')
+			keys[nkeys++] = pnstrdup(v.val.string.val + sublen + 1,
+									 v.val.string.len - sublen - 1);
 	}
 	*count = bundle_entries(keys, nkeys, entries, &conflict);
 	if (*count < 0)
@@ -389,6 +425,25 @@ source_sha256_hex(const char *data, int len, char *hex)
 	pg_cryptohash_free(ctx);
 	hex_encode((const char *) digest, sizeof(digest), hex);
 	hex[MIGRATOR_CHECKSUM_LEN] = '\0';
+}
+
+/* SHA-1 as lower-case hex (41 bytes with the NUL): Sqitch's and graphile-migrate's hashes */
+void
+source_sha1_hex(const char *data, int len, char *hex)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA1);
+	uint8		digest[SHA1_DIGEST_LENGTH];
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute SHA-1: %s",
+						pg_cryptohash_error(ctx))));
+	pg_cryptohash_free(ctx);
+	hex_encode((const char *) digest, sizeof(digest), hex);
+	hex[2 * SHA1_DIGEST_LENGTH] = '\0';
 }
 
 /*
@@ -682,6 +737,10 @@ detect_layout(MigrationSet *set, DirEntry *entries, int n)
 
 	if (file_exists(set->src, DRIZZLE_JOURNAL))
 		return LAYOUT_DRIZZLE;
+	if (file_exists(set->src, SQITCH_PLAN))
+		return LAYOUT_SQITCH;
+	if (graphile_is_folder(set->src, entries, n))
+		return LAYOUT_GRAPHILE;
 	if ((found = folder_layout(set, entries, n)) != LAYOUT_EMPTY)
 		return found;
 
@@ -730,6 +789,14 @@ source_read(const MigrationSource *src)
 
 	if (set->layout == LAYOUT_DRIZZLE)
 		read_drizzle(set, entries, n, &cap);
+	else if (set->layout == LAYOUT_SQITCH || set->layout == LAYOUT_GRAPHILE)
+	{
+		ListCell   *lc;
+
+		/* the plan, or committed/, lists the migrations: nothing else is one */
+		foreach(lc, set->layout == LAYOUT_SQITCH ? sqitch_read_plan(src) : graphile_list(src))
+			add_migration(set, &cap, lfirst(lc));
+	}
 	else
 	{
 		for (int i = 0; i < n; i++)
@@ -806,6 +873,8 @@ source_read(const MigrationSource *src)
 		load_migration(set, set->items[i]);
 	layout_sort(set);
 	attach_downs(set, downs);
+	if (set->layout == LAYOUT_GRAPHILE)
+		graphile_check_chain(set);
 	return set;
 }
 
@@ -870,4 +939,23 @@ source_read_down(MigrationSet *set, Migration *m)
 	d->down_script = true;
 	load_migration(set, d);
 	return d;
+}
+
+/* a Sqitch change's verify script, read as migrations are; NULL when none */
+Migration *
+source_read_verify(MigrationSet *set, Migration *m)
+{
+	Migration  *v;
+
+	if (m->verify_path == NULL)
+		return NULL;
+	v = palloc0(sizeof(Migration));
+	v->kind = MIGRATION_VERSIONED;
+	v->version = m->version;
+	v->name = m->name;
+	v->path = m->verify_path;
+	v->verify_script = true;
+	v->down_script = true;		/* may be empty, or comments only */
+	load_migration(set, v);
+	return v;
 }

@@ -11,7 +11,7 @@
  *	  backfill, contract, abort).
  *
  *	  A folder's files (those any layout reads: *.sql, metadata.toml,
- *	  drizzle-kit 1.0's snapshot.json, meta/_journal.json) are sent as a
+ *	  drizzle-kit 1.0's snapshot.json, meta/_journal.json, sqitch.plan) are sent as a
  *	  bundle, the jsonb form of the
  *	  functions, so the server needs no access to them.  The bundle is
  *	  built by the server from query parameters (jsonb_build_object), so
@@ -124,7 +124,8 @@ wanted(const char *relpath, int depth)
 	if (depth == 1 && (has_suffix(relpath, "/metadata.toml") ||
 					   has_suffix(relpath, "/snapshot.json")))
 		return true;
-	return strcmp(relpath, "meta/_journal.json") == 0;
+	return strcmp(relpath, "meta/_journal.json") == 0 ||
+		strcmp(relpath, "sqitch.plan") == 0;
 }
 
 static char *

@@ -32,10 +32,7 @@ dropdbs() {
 trap 'rm -rf "$TMP"; dropdbs' EXIT
 
 # --- the real drizzle packages ----------------------------------------------------------------
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "1..0 # SKIP node or npm is not installed: cannot run the real drizzle-kit"
-	exit 0
-fi
+. "$ROOT/test/tap/lib.sh"
 installed() {
 	[[ -x $1/node_modules/.bin/drizzle-kit && -f $1/node_modules/drizzle-orm/package.json &&
 		-f $1/node_modules/pg/package.json ]]
@@ -43,13 +40,8 @@ installed() {
 install() {
 	local dir=$1
 	shift
-	installed "$dir" && return 0
-	mkdir -p "$dir"
-	if ! timeout 300 npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
-		--fetch-retries=1 --fetch-retry-mintimeout=1000 --fetch-retry-maxtimeout=5000 \
-		"$@" >"$TMP/npm.log" 2>&1 || ! installed "$dir"; then
-		echo "1..0 # SKIP npm install $* failed (no network?):" \
-			"$(grep -m1 -i 'err' "$TMP/npm.log" || tail -n1 "$TMP/npm.log")"
+	if ! npm_install "$dir" "installed $dir" "$@"; then
+		echo "1..0 # SKIP $npm_why: cannot run the real drizzle-kit"
 		exit 0
 	fi
 }

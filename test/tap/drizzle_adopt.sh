@@ -22,23 +22,14 @@ dropdbs() {
 trap 'rm -rf "$TMP"; dropdbs' EXIT
 
 # --- the real drizzle packages ----------------------------------------------------------------
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "1..0 # SKIP node or npm is not installed: cannot run the real drizzle-kit"
-	exit 0
-fi
+. "$ROOT/test/tap/lib.sh"
 installed() {
 	[[ -x $NPM/node_modules/.bin/drizzle-kit && -f $NPM/node_modules/drizzle-orm/package.json &&
 		-f $NPM/node_modules/pg/package.json ]]
 }
-if ! installed; then
-	mkdir -p "$NPM"
-	if ! timeout 300 npm install --prefix "$NPM" --no-audit --no-fund --loglevel=error \
-		--fetch-retries=1 --fetch-retry-mintimeout=1000 --fetch-retry-maxtimeout=5000 \
-		drizzle-kit@0.31 drizzle-orm@0.45 pg@8 >"$TMP/npm.log" 2>&1 || ! installed; then
-		echo "1..0 # SKIP npm install drizzle-kit@0.31 drizzle-orm@0.45 pg@8 failed (no network?):" \
-			"$(grep -m1 -i 'err' "$TMP/npm.log" || tail -n1 "$TMP/npm.log")"
-		exit 0
-	fi
+if ! npm_install "$NPM" installed drizzle-kit@0.31 drizzle-orm@0.45 pg@8; then
+	echo "1..0 # SKIP $npm_why: cannot run the real drizzle-kit"
+	exit 0
 fi
 
 n=0

@@ -8,6 +8,7 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
+. "$ROOT/test/tap/lib.sh"
 NPM=$ROOT/test/.npm
 DBS="migrator_gen_src migrator_gen_empty migrator_gen_dz_gen migrator_gen_dz_own"
 TMP=$(mktemp -d)
@@ -113,15 +114,8 @@ installed() {
 		-f $NPM/node_modules/pg/package.json ]]
 }
 why=
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	why="node or npm is not installed: cannot run the real drizzle-kit"
-elif ! installed; then
-	mkdir -p "$NPM"
-	if ! timeout 300 npm install --prefix "$NPM" --no-audit --no-fund --loglevel=error \
-		--fetch-retries=1 --fetch-retry-mintimeout=1000 --fetch-retry-maxtimeout=5000 \
-		drizzle-kit@0.31 drizzle-orm@0.45 pg@8 >"$TMP/npm.log" 2>&1 || ! installed; then
-		why="npm install drizzle-kit@0.31 drizzle-orm@0.45 pg@8 failed (no network?): $(grep -m1 -i 'err' "$TMP/npm.log" || tail -n1 "$TMP/npm.log")"
-	fi
+if ! npm_install "$NPM" installed drizzle-kit@0.31 drizzle-orm@0.45 pg@8; then
+	why="$npm_why: cannot run the real drizzle-kit"
 fi
 if [[ -n $why ]]; then
 	for _ in 1 2 3 4 5 6; do skip "$why"; done

@@ -9,3 +9,27 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 # check DESCRIPTION CONDITION: the next TAP line, "ok" when CONDITION (a shell expression) holds
 n=0
 check() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+
+# npm_install DIR READY PKG...: the npm packages PKG... installed once into DIR (git-ignored) and
+# reused.  READY is a shell command that succeeds when they are there.  Returns 1 with the reason
+# in $npm_why when node or npm is missing or the install fails (no network): the test then skips.
+npm_install() {
+	local dir=$1 ready=$2 log
+	shift 2
+	npm_why=
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		npm_why="node or npm is not installed"
+		return 1
+	fi
+	eval "$ready" && return 0
+	mkdir -p "$dir"
+	log=$(mktemp)
+	if ! timeout 300 npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
+		--fetch-retries=1 --fetch-retry-mintimeout=1000 --fetch-retry-maxtimeout=5000 \
+		"$@" >"$log" 2>&1 || ! eval "$ready"; then
+		npm_why="npm install $* failed (no network?): $(grep -m1 -i 'err' "$log" || tail -n1 "$log")"
+		rm -f "$log"
+		return 1
+	fi
+	rm -f "$log"
+}
