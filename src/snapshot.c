@@ -45,6 +45,13 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_ts_config.h"
+#include "catalog/pg_ts_dict.h"
+#include "catalog/pg_ts_parser.h"
+#include "catalog/pg_ts_template.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
@@ -393,6 +400,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
 "   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
 
+/* aggregates, operators, operator classes, collations, text search */
+#include "snapshot_kinds.h"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -910,6 +919,7 @@ typedef struct Parts
 	Rows		triggers;
 	Rows		policies;
 	Rows		comments;
+	Rows		members;		/* of operator families, text-search configurations */
 } Parts;
 
 /*
@@ -988,6 +998,40 @@ composite_parts(JsonbParseState **st, Oid rel, void *arg)
 }
 
 /*
+ * The members of operator families that belong to no class, and the names
+ * of all members of the schema's classes and families for depends: each is
+ * its class or family.
+ */
+static void
+opfamily_parts_load(Parts *p)
+{
+	Rows		names = run_query(OPERATOR_MEMBER_NAMES_QUERY, p->values);
+
+	for (uint64 i = 0; i < names.n; i++)
+	{
+		bool		isnull;
+		HeapTuple	tuple = names.tt->vals[i];
+
+		depends_name(p->dn, DatumGetObjectId(SPI_getbinval(tuple, names.tt->tupdesc, 1, &isnull)),
+					 DatumGetObjectId(SPI_getbinval(tuple, names.tt->tupdesc, 2, &isnull)),
+					 SPI_getvalue(tuple, names.tt->tupdesc, 3));
+	}
+	p->members = run_query(OPFAMILY_MEMBERS_QUERY, p->values);
+}
+
+static void
+ts_config_parts_load(Parts *p)
+{
+	p->members = run_query(TS_MAPPINGS_QUERY, p->values);
+}
+
+static void
+members_parts(JsonbParseState **st, Oid owner, void *arg)
+{
+	push_text_parts(st, "members", &((Parts *) arg)->members, owner);
+}
+
+/*
  * The kinds of objects of a schema, in the order they are read (a kind
  * whose parts were read with an earlier kind's comes after it).  Each is a
  * key of the snapshot, {name: {members, parts}, ...}: its objects are the
@@ -1015,6 +1059,18 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
+	/* the standalone kinds (snapshot_kinds.h, diff_kinds.c) */
+	{"collations", COLLATIONS_QUERY, CollationRelationId, "collation", NULL, NULL},
+	{"ts_parsers", TS_PARSERS_QUERY, TSParserRelationId, "tsparser", NULL, NULL},
+	{"ts_templates", TS_TEMPLATES_QUERY, TSTemplateRelationId, "tstemplate", NULL, NULL},
+	{"ts_dictionaries", TS_DICTIONARIES_QUERY, TSDictionaryRelationId, "tsdictionary", NULL, NULL},
+	{"ts_configurations", TS_CONFIGURATIONS_QUERY, TSConfigRelationId, "tsconfig",
+	ts_config_parts_load, members_parts},
+	{"aggregates", AGGREGATES_QUERY, ProcedureRelationId, "aggregate", NULL, NULL},
+	{"operators", OPERATORS_QUERY, OperatorRelationId, "operator", NULL, NULL},
+	{"operator_families", OPFAMILIES_QUERY, OperatorFamilyRelationId, "opfamily",
+	opfamily_parts_load, members_parts},
+	{"operator_classes", OPCLASSES_QUERY, OperatorClassRelationId, "opclass", NULL, NULL},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */

@@ -1,0 +1,198 @@
+/*-------------------------------------------------------------------------
+ *
+ * diff_kinds.c
+ *	  migrator.diff() for the standalone kinds: collations, text-search
+ *	  parsers, templates, dictionaries and configurations, aggregates,
+ *	  operators, operator families and classes (their snapshot:
+ *	  snapshot_kinds.h).
+ *
+ *	  Each object is created whole from its "definition" (CREATE <kind>
+ *	  schema.name <definition>), dropped and created again when that
+ *	  changes or when something it depends on is re-created (an operator
+ *	  class after its operator's function changed its result type), and
+ *	  dropped when the target lacks it.  Its "members" (an operator
+ *	  family's loose operators and functions, a text-search
+ *	  configuration's mappings) are added and dropped one by one with
+ *	  ALTER.  The order is that of depends (an aggregate after its
+ *	  functions, an operator class after its family and operators, an
+ *	  index after its operator class, a column after its collation); the
+ *	  order of emission, for snapshots without depends: collations and
+ *	  text search before types and tables, the others after the functions
+ *	  that do not use a relation's row type.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "diff.h"
+
+typedef struct StandaloneKind
+{
+	const char *key;			/* of the snapshot */
+	const char *noun;			/* of depends */
+	const char *sql;			/* CREATE <sql> ..., DROP <sql> ..., COMMENT ON <sql> */
+	const char *grant_on;		/* GRANT ... ON <grant_on> (NULL: none) */
+	int			phase;			/* 0: before types; 1: after functions */
+} StandaloneKind;
+
+/* in the order they are created (and dropped, the other way round) */
+static const StandaloneKind standalone_kinds[] = {
+	{"collations", "collation", "COLLATION", NULL, 0},
+	{"ts_parsers", "tsparser", "TEXT SEARCH PARSER", NULL, 0},
+	{"ts_templates", "tstemplate", "TEXT SEARCH TEMPLATE", NULL, 0},
+	{"ts_dictionaries", "tsdictionary", "TEXT SEARCH DICTIONARY", NULL, 0},
+	{"ts_configurations", "tsconfig", "TEXT SEARCH CONFIGURATION", NULL, 0},
+	{"operators", "operator", "OPERATOR", NULL, 1},
+	{"aggregates", "aggregate", "AGGREGATE", "FUNCTION", 1},
+	{"operator_families", "opfamily", "OPERATOR FAMILY", NULL, 1},
+	{"operator_classes", "opclass", "OPERATOR CLASS", NULL, 1},
+};
+
+static JsonbContainer *
+objects_of(Snap *snap, const StandaloneKind *k)
+{
+	return diff_get_obj(snap->root, k->key);
+}
+
+/* schema.name, the object's name qualified with the source schema */
+static char *
+qualified(DiffOut *out, JsonbContainer *o)
+{
+	return psprintf("%s.%s", quote_identifier(out->schema), diff_need_text(o, "name"));
+}
+
+/* what DROP and COMMENT ON name: schema.name<identity> */
+static char *
+target(DiffOut *out, JsonbContainer *o)
+{
+	return psprintf("%s%s", qualified(out, o), diff_need_text(o, "identity"));
+}
+
+/* members: those of s that d lacks or has otherwise dropped, then d's added */
+static void
+diff_members(DiffOut *out, const StandaloneKind *k, JsonbContainer *s, JsonbContainer *d)
+{
+	JsonbContainer *sm = diff_get_obj(s, "members");
+	JsonbContainer *dm = diff_get_obj(d, "members");
+	ListCell   *lc;
+
+	if (diff_same(s, d, "members"))
+		return;
+	foreach(lc, diff_keys_of(sm))
+		if (!diff_same(sm, dm, lfirst(lc)))
+			diff_emit(out, NULL, "ALTER %s %s DROP %s", k->sql, target(out, s), (char *) lfirst(lc));
+	foreach(lc, diff_keys_of(dm))
+		if (!diff_same(sm, dm, lfirst(lc)))
+			diff_emit(out, NULL, "ALTER %s %s ADD %s", k->sql, target(out, d),
+					  diff_need_text(dm, lfirst(lc)));
+}
+
+static void
+create_kind(Diff *diff, const StandaloneKind *k)
+{
+	DiffOut    *out = diff->out;
+	JsonbContainer *src = objects_of(&diff->src, k);
+	JsonbContainer *dst = objects_of(&diff->dst, k);
+	ListCell   *lc;
+
+	foreach(lc, diff_keys_of(dst))
+	{
+		char	   *key = lfirst(lc);
+		JsonbContainer *d = diff_get_obj(dst, key);
+		JsonbContainer *s = diff_get_obj(src, key);
+
+		if (s && (!diff_same(s, d, "definition") || diff_is_rebuilt(diff, k->noun, key)))
+		{
+			diff_on(out, ACT_DROP, k->noun, key);
+			diff_emit(out, NULL, "DROP %s %s", k->sql, target(out, s));
+			s = NULL;
+		}
+		diff_on(out, s ? ACT_ALTER : ACT_CREATE, k->noun, key);
+		if (s == NULL)
+			diff_emit(out, NULL, "CREATE %s %s%s", k->sql, qualified(out, d),
+					  diff_need_text(d, "definition"));
+		diff_members(out, k, s, d);
+		diff_emit_comment(out, k->sql, target(out, d), s, d);
+		if (k->grant_on)
+			diff_emit_grants(out, psprintf("%s %s", k->grant_on, target(out, d)), NULL, s, d);
+	}
+}
+
+/*
+ * The kinds of one phase, new and changed: 0, before the types (a domain,
+ * range or column may use a collation, a default a text-search
+ * configuration); 1, after the functions (that aggregates, operators and
+ * operator classes call)
+ */
+void
+diff_kinds_create(Diff *diff, int phase)
+{
+	for (size_t i = 0; i < lengthof(standalone_kinds); i++)
+		if (standalone_kinds[i].phase == phase)
+			create_kind(diff, &standalone_kinds[i]);
+}
+
+/* what the target lacks, the kinds the other way round */
+void
+diff_kinds_drop(Diff *diff)
+{
+	for (size_t i = lengthof(standalone_kinds); i-- > 0;)
+	{
+		const StandaloneKind *k = &standalone_kinds[i];
+		JsonbContainer *dst = objects_of(&diff->dst, k);
+		JsonbContainer *src = objects_of(&diff->src, k);
+		ListCell   *lc;
+
+		foreach(lc, diff_keys_of(src))
+			if (!diff_has_key(dst, lfirst(lc)))
+			{
+				diff_on(diff->out, ACT_DROP, k->noun, lfirst(lc));
+				diff_emit(diff->out, NULL, "DROP %s %s", k->sql,
+						  target(diff->out, diff_get_obj(src, lfirst(lc))));
+			}
+	}
+}
+
+/* the objects both have whose definition changes (as depends names them) */
+List *
+diff_kinds_changed(Diff *diff)
+{
+	List	   *result = NIL;
+
+	for (size_t i = 0; i < lengthof(standalone_kinds); i++)
+	{
+		const StandaloneKind *k = &standalone_kinds[i];
+		JsonbContainer *dst = objects_of(&diff->dst, k);
+		JsonbContainer *src = objects_of(&diff->src, k);
+		ListCell   *lc;
+
+		foreach(lc, diff_keys_of(dst))
+		{
+			JsonbContainer *s = diff_get_obj(src, lfirst(lc));
+
+			if (s && !diff_same(s, diff_get_obj(dst, lfirst(lc)), "definition"))
+				result = lappend(result, psprintf("%s %s", k->noun, (char *) lfirst(lc)));
+		}
+	}
+	return result;
+}
+
+/*
+ * Is "noun name" an object of these kinds that both have (and so can be
+ * dropped and created again)?  -1: not of these kinds.
+ */
+int
+diff_kinds_rebuildable(Diff *diff, const char *noun, const char *name)
+{
+	for (size_t i = 0; i < lengthof(standalone_kinds); i++)
+	{
+		const StandaloneKind *k = &standalone_kinds[i];
+
+		if (strcmp(noun, k->noun) == 0)
+			return diff_has_key(objects_of(&diff->src, k), name) &&
+				diff_has_key(objects_of(&diff->dst, k), name);
+	}
+	return -1;
+}
