@@ -212,7 +212,8 @@
 "      CASE WHEN NOT co.collisdeterministic THEN 'deterministic = false' END,"		\
 "      CASE WHEN co.collprovider <> 'c' THEN 'locale = '"							\
 "        || quote_literal(COALESCE(j->>'colllocale', j->>'colliculocale')) END,"	\
-"      CASE WHEN co.collcollate = co.collctype THEN 'locale = ' || quote_literal(co.collcollate)" \
+"      CASE WHEN co.collcollate IS NULL THEN NULL"								\
+"        WHEN co.collcollate = co.collctype THEN 'locale = ' || quote_literal(co.collcollate)" \
 "        ELSE concat_ws(', ', 'lc_collate = ' || quote_literal(co.collcollate),"	\
 "          'lc_ctype = ' || quote_literal(co.collctype)) END,"						\
 "      'rules = ' || quote_literal(j->>'collicurules')"								\
@@ -260,8 +261,8 @@ KIND_REF("pg_ts_template", "tmplnamespace", "tmplname", "d.dicttemplate") ","		\
 
 /* a configuration's mappings, by configuration: DROP form, ADD form */
 #define TS_MAPPINGS_QUERY \
-"SELECT c.oid, 'MAPPING FOR ' || t.alias,"											\
-"   'MAPPING FOR ' || t.alias || ' WITH ' || string_agg("							\
+"SELECT c.oid, 'MAPPING FOR ' || quote_ident(t.alias),"											\
+"   'MAPPING FOR ' || quote_ident(t.alias) || ' WITH ' || string_agg("							\
 KIND_REF("pg_ts_dict", "dictnamespace", "dictname", "m.mapdict") ", ', ' ORDER BY m.mapseqno)" \
 " FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid"				\
 " JOIN LATERAL ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype"			\
