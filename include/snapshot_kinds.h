@@ -284,4 +284,59 @@ KIND_REF("pg_ts_dict", "dictnamespace", "dictname", "m.mapdict") ", ', ' ORDER B
 " WHERE d.refclassid = 'pg_opfamily'::regclass AND d.deptype = 'a' AND f.opfnamespace = $1" \
 " AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)"
 
+/*
+ * Event triggers belong to the database, not to a schema: a schema's
+ * snapshot has those whose function is in it.  "state" is how one is
+ * enabled when not as created (ALTER EVENT TRIGGER ... DISABLE, ...).  The
+ * tags keep their order (pg_dump's).
+ */
+#define EVENT_TRIGGERS_QUERY \
+"SELECT e.oid, e.evtname::text, quote_ident(e.evtname) AS name, '' AS identity,"	\
+"   ' ON ' || quote_ident(e.evtevent) || COALESCE(' WHEN TAG IN ('"				\
+"      || (SELECT string_agg(quote_literal(t), ', ' ORDER BY o)" \
+"      FROM unnest(e.evttags) WITH ORDINALITY u(t, o)) || ')', '')" \
+"   || ' EXECUTE FUNCTION ' || " FUNC_REF("e.evtfoid") " || '()' AS definition,"	\
+"   CASE e.evtenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE REPLICA'"		\
+"      WHEN 'A' THEN 'ENABLE ALWAYS' END AS state,"									\
+"   " KIND_DESCRIPTION("e.oid", "pg_event_trigger") " AS comment"					\
+" FROM pg_event_trigger e JOIN pg_proc p ON p.oid = e.evtfoid"					\
+" WHERE p.pronamespace = $1"														\
+" AND " KIND_NOT_IN_EXTENSION("pg_event_trigger", "e.oid")
+
+/*
+ * Publications belong to the database too: a schema's snapshot has those
+ * that publish its tables or the schema itself (not those FOR ALL
+ * TABLES), with their options, and as members what of the schema they
+ * publish.
+ */
+#define PUBLICATIONS_QUERY \
+"SELECT pb.oid, pb.pubname::text, quote_ident(pb.pubname) AS name, '' AS identity," \
+"   ' WITH (publish = ' || quote_literal(concat_ws(', ', CASE WHEN pb.pubinsert THEN 'insert' END," \
+"      CASE WHEN pb.pubupdate THEN 'update' END, CASE WHEN pb.pubdelete THEN 'delete' END," \
+"      CASE WHEN pb.pubtruncate THEN 'truncate' END))"								\
+"   || ', publish_via_partition_root = ' || pb.pubviaroot || ')' AS definition,"	\
+"   " KIND_DESCRIPTION("pb.oid", "pg_publication") " AS comment"					\
+" FROM pg_publication pb WHERE NOT pb.puballtables"								\
+" AND (EXISTS (SELECT FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid" \
+"      WHERE pr.prpubid = pb.oid AND c.relnamespace = $1)"							\
+"   OR EXISTS (SELECT FROM pg_publication_namespace pn"							\
+"      WHERE pn.pnpubid = pb.oid AND pn.pnnspid = $1))"							\
+" ORDER BY pb.oid"
+
+/* what of the schema a publication publishes, by publication: DROP form, ADD form */
+#define PUBLICATION_MEMBERS_QUERY \
+"SELECT pr.prpubid, 'TABLE ' || quote_ident(c.relname),"							\
+"   'TABLE ' || quote_ident(c.relname)"												\
+"   || COALESCE(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)" \
+"      FROM pg_attribute a WHERE a.attrelid = pr.prrelid AND a.attnum = ANY (pr.prattrs)) || ')', '')" \
+"   || COALESCE(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', ''),"		\
+"   pr.oid AS _oid, 'pg_publication_rel'::regclass::oid AS _class"					\
+" FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid"				\
+" WHERE c.relnamespace = $1"														\
+" UNION ALL"																		\
+" SELECT pn.pnpubid, 'TABLES IN SCHEMA CURRENT_SCHEMA', 'TABLES IN SCHEMA CURRENT_SCHEMA'," \
+"   pn.oid, 'pg_publication_namespace'::regclass::oid"							\
+" FROM pg_publication_namespace pn WHERE pn.pnnspid = $1"							\
+" ORDER BY 1"
+
 #endif							/* MIGRATOR_SNAPSHOT_KINDS_H */

@@ -35,19 +35,24 @@ typedef struct StandaloneKind
 	const char *sql;			/* CREATE <sql> ..., DROP <sql> ..., COMMENT ON <sql> */
 	const char *grant_on;		/* GRANT ... ON <grant_on> (NULL: none) */
 	int			phase;			/* 0: before types; 1: after functions */
+	bool		global;			/* of the database: its name is not qualified */
+	const char *state_reset;	/* ALTER ... <state>, and the state by default */
 } StandaloneKind;
 
 /* in the order they are created (and dropped, the other way round) */
 static const StandaloneKind standalone_kinds[] = {
-	{"collations", "collation", "COLLATION", NULL, 0},
-	{"ts_parsers", "tsparser", "TEXT SEARCH PARSER", NULL, 0},
-	{"ts_templates", "tstemplate", "TEXT SEARCH TEMPLATE", NULL, 0},
-	{"ts_dictionaries", "tsdictionary", "TEXT SEARCH DICTIONARY", NULL, 0},
-	{"ts_configurations", "tsconfig", "TEXT SEARCH CONFIGURATION", NULL, 0},
-	{"operators", "operator", "OPERATOR", NULL, 1},
-	{"aggregates", "aggregate", "AGGREGATE", "FUNCTION", 1},
-	{"operator_families", "opfamily", "OPERATOR FAMILY", NULL, 1},
-	{"operator_classes", "opclass", "OPERATOR CLASS", NULL, 1},
+	{"collations", "collation", "COLLATION", NULL, 0, false, NULL},
+	{"ts_parsers", "tsparser", "TEXT SEARCH PARSER", NULL, 0, false, NULL},
+	{"ts_templates", "tstemplate", "TEXT SEARCH TEMPLATE", NULL, 0, false, NULL},
+	{"ts_dictionaries", "tsdictionary", "TEXT SEARCH DICTIONARY", NULL, 0, false, NULL},
+	{"ts_configurations", "tsconfig", "TEXT SEARCH CONFIGURATION", NULL, 0, false, NULL},
+	{"operators", "operator", "OPERATOR", NULL, 1, false, NULL},
+	{"aggregates", "aggregate", "AGGREGATE", "FUNCTION", 1, false, NULL},
+	{"operator_families", "opfamily", "OPERATOR FAMILY", NULL, 1, false, NULL},
+	{"operator_classes", "opclass", "OPERATOR CLASS", NULL, 1, false, NULL},
+	{"event_triggers", "eventtrigger", "EVENT TRIGGER", NULL, 1, true, "ENABLE"},
+	/* (after the tables whose members they are: the order of depends) */
+	{"publications", "publication", "PUBLICATION", NULL, 1, true, NULL},
 };
 
 static JsonbContainer *
@@ -58,16 +63,18 @@ objects_of(Snap *snap, const StandaloneKind *k)
 
 /* schema.name, the object's name qualified with the source schema */
 static char *
-qualified(DiffOut *out, JsonbContainer *o)
+qualified(DiffOut *out, const StandaloneKind *k, JsonbContainer *o)
 {
+	if (k->global)
+		return diff_need_text(o, "name");
 	return psprintf("%s.%s", quote_identifier(out->schema), diff_need_text(o, "name"));
 }
 
 /* what DROP and COMMENT ON name: schema.name<identity> */
 static char *
-target(DiffOut *out, JsonbContainer *o)
+target(DiffOut *out, const StandaloneKind *k, JsonbContainer *o)
 {
-	return psprintf("%s%s", qualified(out, o), diff_need_text(o, "identity"));
+	return psprintf("%s%s", qualified(out, k, o), diff_need_text(o, "identity"));
 }
 
 /* members: those of s that d lacks or has otherwise dropped, then d's added */
@@ -82,10 +89,10 @@ diff_members(DiffOut *out, const StandaloneKind *k, JsonbContainer *s, JsonbCont
 		return;
 	foreach(lc, diff_keys_of(sm))
 		if (!diff_same(sm, dm, lfirst(lc)))
-			diff_emit(out, NULL, "ALTER %s %s DROP %s", k->sql, target(out, s), (char *) lfirst(lc));
+			diff_emit(out, NULL, "ALTER %s %s DROP %s", k->sql, target(out, k, s), (char *) lfirst(lc));
 	foreach(lc, diff_keys_of(dm))
 		if (!diff_same(sm, dm, lfirst(lc)))
-			diff_emit(out, NULL, "ALTER %s %s ADD %s", k->sql, target(out, d),
+			diff_emit(out, NULL, "ALTER %s %s ADD %s", k->sql, target(out, k, d),
 					  diff_need_text(dm, lfirst(lc)));
 }
 
@@ -106,17 +113,25 @@ create_kind(Diff *diff, const StandaloneKind *k)
 		if (s && (!diff_same(s, d, "definition") || diff_is_rebuilt(diff, k->noun, key)))
 		{
 			diff_on(out, ACT_DROP, k->noun, key);
-			diff_emit(out, NULL, "DROP %s %s", k->sql, target(out, s));
+			diff_emit(out, NULL, "DROP %s %s", k->sql, target(out, k, s));
 			s = NULL;
 		}
 		diff_on(out, s ? ACT_ALTER : ACT_CREATE, k->noun, key);
 		if (s == NULL)
-			diff_emit(out, NULL, "CREATE %s %s%s", k->sql, qualified(out, d),
+			diff_emit(out, NULL, "CREATE %s %s%s", k->sql, qualified(out, k, d),
 					  diff_need_text(d, "definition"));
 		diff_members(out, k, s, d);
-		diff_emit_comment(out, k->sql, target(out, d), s, d);
+		if (k->state_reset && !diff_same(s, d, "state") &&
+			(s != NULL || diff_get_text(d, "state") != NULL))
+		{
+			char	   *state = diff_get_text(d, "state");
+
+			diff_emit(out, NULL, "ALTER %s %s %s", k->sql, target(out, k, d),
+					  state ? state : k->state_reset);
+		}
+		diff_emit_comment(out, k->sql, target(out, k, d), s, d);
 		if (k->grant_on)
-			diff_emit_grants(out, psprintf("%s %s", k->grant_on, target(out, d)), NULL, s, d);
+			diff_emit_grants(out, psprintf("%s %s", k->grant_on, target(out, k, d)), NULL, s, d);
 	}
 }
 
@@ -150,7 +165,7 @@ diff_kinds_drop(Diff *diff)
 			{
 				diff_on(diff->out, ACT_DROP, k->noun, lfirst(lc));
 				diff_emit(diff->out, NULL, "DROP %s %s", k->sql,
-						  target(diff->out, diff_get_obj(src, lfirst(lc))));
+						  target(diff->out, k, diff_get_obj(src, lfirst(lc))));
 			}
 	}
 }

@@ -44,7 +44,9 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_event_trigger.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_publication.h"
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_opfamily.h"
@@ -1025,6 +1027,24 @@ ts_config_parts_load(Parts *p)
 	p->members = run_query(TS_MAPPINGS_QUERY, p->values);
 }
 
+/* what of the schema publications publish, each link named as its publication */
+static void
+publication_parts_load(Parts *p)
+{
+	Datum		pubid;
+
+	p->members = run_query(PUBLICATION_MEMBERS_QUERY, p->values);
+	for (uint64 i = 0; i < p->members.n; i++)
+	{
+		HeapTuple	tuple = p->members.tt->vals[i];
+		bool		isnull;
+
+		pubid = SPI_getbinval(tuple, p->members.tt->tupdesc, 1, &isnull);
+		depends_name(p->dn, column_oid(&p->members, i, "_class"), column_oid(&p->members, i, "_oid"),
+					 psprintf("publication %s", get_publication_name(DatumGetObjectId(pubid), false)));
+	}
+}
+
 static void
 members_parts(JsonbParseState **st, Oid owner, void *arg)
 {
@@ -1059,7 +1079,14 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
-	/* the standalone kinds (snapshot_kinds.h, diff_kinds.c) */
+};
+
+/*
+ * The standalone kinds (snapshot_kinds.h, diff_kinds.c), read after the
+ * others: each is left out of the snapshot when the schema has none (a
+ * snapshot without it has none).
+ */
+static const SnapshotKind standalone_snapshot_kinds[] = {
 	{"collations", COLLATIONS_QUERY, CollationRelationId, "collation", NULL, NULL},
 	{"ts_parsers", TS_PARSERS_QUERY, TSParserRelationId, "tsparser", NULL, NULL},
 	{"ts_templates", TS_TEMPLATES_QUERY, TSTemplateRelationId, "tstemplate", NULL, NULL},
@@ -1071,6 +1098,9 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"operator_families", OPFAMILIES_QUERY, OperatorFamilyRelationId, "opfamily",
 	opfamily_parts_load, members_parts},
 	{"operator_classes", OPCLASSES_QUERY, OperatorClassRelationId, "opclass", NULL, NULL},
+	{"event_triggers", EVENT_TRIGGERS_QUERY, EventTriggerRelationId, "eventtrigger", NULL, NULL},
+	{"publications", PUBLICATIONS_QUERY, PublicationRelationId, "publication",
+	publication_parts_load, members_parts},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
@@ -1150,7 +1180,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Jsonb	   *result;
 	Parts		p;
 
-	StaticAssertStmt(lengthof(snapshot_kinds) + 2 <= lengthof(k.names),
+	StaticAssertStmt(lengthof(snapshot_kinds) + lengthof(standalone_snapshot_kinds) + 2 <= lengthof(k.names),
 					 "Kinds holds every kind, the schema and depends");
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
@@ -1186,6 +1216,19 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 		objects = run_query(sk->query, values);
 		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
 		add_kind(&k, sk->key, &objects, sk->parts, &p);
+	}
+
+	for (size_t i = 0; i < lengthof(standalone_snapshot_kinds); i++)
+	{
+		const SnapshotKind *sk = &standalone_snapshot_kinds[i];
+		Rows		objects;
+
+		if (sk->load)
+			sk->load(&p);
+		objects = run_query(sk->query, values);
+		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
+		if (objects.n > 0)
+			add_kind(&k, sk->key, &objects, sk->parts, &p);
 	}
 
 	/* depends: {name: [names]} (depends.c) */
