@@ -181,5 +181,6 @@ extern void diff_kinds_create(Diff *diff, int phase);
 extern void diff_kinds_drop(Diff *diff);
 extern List *diff_kinds_changed(Diff *diff);
 extern int	diff_kinds_rebuildable(Diff *diff, const char *noun, const char *name);
+extern void diff_kinds_labels(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

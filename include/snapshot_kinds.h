@@ -339,4 +339,29 @@ KIND_REF("pg_ts_dict", "dictnamespace", "dictname", "m.mapdict") ", ', ' ORDER B
 " FROM pg_publication_namespace pn WHERE pn.pnnspid = $1"							\
 " ORDER BY 1"
 
+/*
+ * Security labels (pg_seclabel) on the schema's objects, keyed "provider
+ * ON target": "target" is what SECURITY LABEL names (pg_identify_object()'s
+ * type and identity, the schema's name taken out: the diff runs with the
+ * schema first in search_path), "object" what depends calls the object
+ * labelled.  Not read: labels on the schema itself, on a database's
+ * objects (pg_shseclabel).  $2 is the schema's name quoted.
+ */
+#define SECURITY_LABELS_QUERY \
+"SELECT sl.objoid, sl.provider || ' ON ' || t.target, t.target,"					\
+"   sl.provider AS provider, sl.label AS label, t.object"							\
+" FROM pg_seclabel sl"																\
+" CROSS JOIN LATERAL pg_identify_object(sl.classoid, sl.objoid, sl.objsubid) io"	\
+" CROSS JOIN LATERAL (SELECT"														\
+"   CASE WHEN sl.objsubid <> 0 THEN 'COLUMN' ELSE upper(io.type) END"				\
+"   || ' ' || replace(io.identity, $2 || '.', '') AS target,"						\
+"   CASE sl.classoid WHEN 'pg_class'::regclass THEN"								\
+"      (SELECT 'relation ' || c.relname FROM pg_class c WHERE c.oid = sl.objoid)"	\
+"   WHEN 'pg_proc'::regclass THEN (SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' ELSE 'function ' END" \
+"      || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'"	\
+"      FROM pg_proc p WHERE p.oid = sl.objoid)"										\
+"   WHEN 'pg_type'::regclass THEN"													\
+"      (SELECT 'type ' || ty.typname FROM pg_type ty WHERE ty.oid = sl.objoid) END AS object) t" \
+" WHERE io.schema = (SELECT n.nspname FROM pg_namespace n WHERE n.oid = $1)"
+
 #endif							/* MIGRATOR_SNAPSHOT_KINDS_H */

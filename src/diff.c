@@ -120,6 +120,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_views_create(&diff);
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
+	diff_kinds_labels(&diff);
 	diff_schema(&diff);
 	diff_domains_detach(&diff);
 	diff_kinds_drop(&diff);

@@ -211,3 +211,83 @@ diff_kinds_rebuildable(Diff *diff, const char *noun, const char *name)
 	}
 	return -1;
 }
+
+/* ---------------------------------------------------------------------
+ * Security labels
+ * ---------------------------------------------------------------------
+ */
+
+/* does the target have object "noun name" (as depends names it)? */
+static bool
+target_has(Diff *diff, const char *object)
+{
+	const char *sp = strchr(object, ' ');
+	char	   *noun;
+	const char *name;
+	Snap	   *d = &diff->dst;
+
+	if (sp == NULL)
+		return true;
+	noun = pnstrdup(object, sp - object);
+	name = sp + 1;
+	if (strcmp(noun, "relation") == 0)
+		return diff_has_key(d->tables, name) || diff_has_key(d->views, name) ||
+			diff_has_key(d->sequences, name);
+	if (strcmp(noun, "function") == 0)
+		return diff_has_key(d->functions, name);
+	if (strcmp(noun, "aggregate") == 0)
+		return diff_has_key(diff_get_obj(d->root, "aggregates"), name);
+	if (strcmp(noun, "type") == 0)
+		return diff_has_key(d->enums, name) || diff_has_key(d->domains, name) ||
+			diff_has_key(d->composites, name) || diff_has_key(d->ranges, name);
+	return true;
+}
+
+static void
+emit_label(DiffOut *out, JsonbContainer *l, bool set)
+{
+	char	   *object = diff_get_text(l, "object");
+	const char *sp = object ? strchr(object, ' ') : NULL;
+
+	if (sp)
+		diff_on(out, ACT_ALTER, pnstrdup(object, sp - object), sp + 1);
+	else
+		out->object = NULL;
+	out->meta = true;
+	diff_emit(out, NULL, "SECURITY LABEL FOR %s ON %s IS %s",
+			  quote_identifier(diff_need_text(l, "provider")), diff_need_text(l, "target"),
+			  set ? quote_literal_cstr(diff_need_text(l, "label")) : "NULL");
+	out->meta = false;
+}
+
+/*
+ * Labels set, changed or taken away (but with the object they are on),
+ * once the objects are there; a label on an object re-created is set again
+ */
+void
+diff_kinds_labels(Diff *diff)
+{
+	JsonbContainer *src = diff_get_obj(diff->src.root, "security_labels");
+	JsonbContainer *dst = diff_get_obj(diff->dst.root, "security_labels");
+	ListCell   *lc;
+
+	foreach(lc, diff_keys_of(src))
+	{
+		JsonbContainer *s = diff_get_obj(src, lfirst(lc));
+		char	   *object = diff_get_text(s, "object");
+
+		if (!diff_has_key(dst, lfirst(lc)) && (object == NULL || target_has(diff, object)))
+			emit_label(diff->out, s, false);
+	}
+	foreach(lc, diff_keys_of(dst))
+	{
+		JsonbContainer *s = diff_get_obj(src, lfirst(lc));
+		JsonbContainer *d = diff_get_obj(dst, lfirst(lc));
+		char	   *object = diff_get_text(d, "object");
+		const char *sp = object ? strchr(object, ' ') : NULL;
+
+		if (s == NULL || !diff_same(s, d, "label") ||
+			(sp && diff_is_rebuilt(diff, pnstrdup(object, sp - object), sp + 1)))
+			emit_label(diff->out, d, true);
+	}
+}

@@ -1101,6 +1101,8 @@ static const SnapshotKind standalone_snapshot_kinds[] = {
 	{"event_triggers", EVENT_TRIGGERS_QUERY, EventTriggerRelationId, "eventtrigger", NULL, NULL},
 	{"publications", PUBLICATIONS_QUERY, PublicationRelationId, "publication",
 	publication_parts_load, members_parts},
+	/* (not objects: not named for depends) */
+	{"security_labels", SECURITY_LABELS_QUERY, InvalidOid, NULL, NULL, NULL},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
@@ -1226,7 +1228,8 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 		if (sk->load)
 			sk->load(&p);
 		objects = run_query(sk->query, values);
-		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
+		if (sk->noun)
+			name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
 		if (objects.n > 0)
 			add_kind(&k, sk->key, &objects, sk->parts, &p);
 	}
