@@ -307,14 +307,17 @@ KIND_REF("pg_ts_dict", "dictnamespace", "dictname", "m.mapdict") ", ', ' ORDER B
  * Publications belong to the database too: a schema's snapshot has those
  * that publish its tables or the schema itself (not those FOR ALL
  * TABLES), with their options, and as members what of the schema they
- * publish.
+ * publish.  (18's pubgencols is read through to_jsonb(), as the columns
+ * of pg_collation are.)
  */
 #define PUBLICATIONS_QUERY \
 "SELECT pb.oid, pb.pubname::text, quote_ident(pb.pubname) AS name, '' AS identity," \
 "   ' WITH (publish = ' || quote_literal(concat_ws(', ', CASE WHEN pb.pubinsert THEN 'insert' END," \
 "      CASE WHEN pb.pubupdate THEN 'update' END, CASE WHEN pb.pubdelete THEN 'delete' END," \
 "      CASE WHEN pb.pubtruncate THEN 'truncate' END))"								\
-"   || ', publish_via_partition_root = ' || pb.pubviaroot || ')' AS definition,"	\
+"   || ', publish_via_partition_root = ' || pb.pubviaroot"						\
+"   || CASE to_jsonb(pb)->>'pubgencols' WHEN 's' THEN ', publish_generated_columns = stored' ELSE '' END" \
+"   || ')' AS definition,"															\
 "   " KIND_DESCRIPTION("pb.oid", "pg_publication") " AS comment"					\
 " FROM pg_publication pb WHERE NOT pb.puballtables"								\
 " AND (EXISTS (SELECT FROM pg_publication_rel pr JOIN pg_class c ON c.oid = pr.prrelid" \
