@@ -3,8 +3,10 @@
  * diff_kinds.c
  *	  migrator.diff() for the standalone kinds: collations, text-search
  *	  parsers, templates, dictionaries and configurations, aggregates,
- *	  operators, operator families and classes (their snapshot:
- *	  snapshot_kinds.h).
+ *	  operators, operator families and classes, event triggers,
+ *	  publications (the database's objects that the schema's snapshot
+ *	  holds: their names are not qualified), security labels (their
+ *	  snapshot: snapshot_kinds.h).
  *
  *	  Each object is created whole from its "definition" (CREATE <kind>
  *	  schema.name <definition>), dropped and created again when that
@@ -12,8 +14,9 @@
  *	  class after its operator's function changed its result type), and
  *	  dropped when the target lacks it.  Its "members" (an operator
  *	  family's loose operators and functions, a text-search
- *	  configuration's mappings) are added and dropped one by one with
- *	  ALTER.  The order is that of depends (an aggregate after its
+ *	  configuration's mappings, what of the schema a publication
+ *	  publishes) are added and dropped one by one with ALTER; an event
+ *	  trigger's "state" is set with ALTER.  The order is that of depends (an aggregate after its
  *	  functions, an operator class after its family and operators, an
  *	  index after its operator class, a column after its collation); the
  *	  order of emission, for snapshots without depends: collations and

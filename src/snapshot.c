@@ -29,7 +29,10 @@
  *	  their owning column, enum, domain (with the functions of the schema
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
- *	  uses); comments and grants on all of them; and what depends on what
+ *	  uses); the standalone kinds of snapshot_kinds.h (collations, text
+ *	  search, aggregates, operators, operator families and classes, event
+ *	  triggers, publications, security labels), each only when the schema
+ *	  has some; comments and grants on all of them; and what depends on what
  *	  among them (depends.c), by which the diff orders its statements.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
