@@ -4,7 +4,7 @@
  *	  The snapshot queries of the standalone kinds (snapshot.c reads them,
  *	  diff_kinds.c diffs them): aggregates, operators, operator families
  *	  and classes, collations, text-search parsers, templates, dictionaries
- *	  and configurations.
+ *	  and configurations, event triggers, publications, security labels.
  *
  *	  Each object is, besides its comment (and grants, for aggregates):
  *	  "name", its own name quoted; "identity", what follows the qualified
@@ -13,7 +13,8 @@
  *	  CREATE.  Operator families and text-search configurations have
  *	  "members" too, {DROP form: ADD form}: a family's members that belong
  *	  to no class (ALTER OPERATOR FAMILY ... ADD), a configuration's
- *	  mappings (ALTER TEXT SEARCH CONFIGURATION ... ADD MAPPING).
+ *	  mappings (ALTER TEXT SEARCH CONFIGURATION ... ADD MAPPING), what of
+ *	  the schema a publication publishes (ALTER PUBLICATION ... ADD).
  *
  *	  Definitions are built from the catalogs as pg_dump builds them
  *	  (pg_get_functiondef does not do aggregates).  What they name in the
@@ -124,6 +125,7 @@
 "   ) || ')' AS definition,"														\
 "   " KIND_DESCRIPTION("o.oid", "pg_operator") " AS comment"						\
 " FROM pg_operator o WHERE o.oprnamespace = $1"									\
+" AND o.oprcode <> 0" /* not a shell (one named as a commutator, never made) */	\
 " AND " KIND_NOT_IN_EXTENSION("pg_operator", "o.oid")
 
 #define OPFAMILIES_QUERY \
@@ -278,11 +280,13 @@ KIND_REF("pg_ts_dict", "dictnamespace", "dictname", "m.mapdict") ", ', ' ORDER B
 " FROM pg_depend d JOIN pg_opclass c ON c.oid = d.refobjid JOIN pg_am am ON am.oid = c.opcmethod" \
 " WHERE d.refclassid = 'pg_opclass'::regclass AND d.deptype = 'i' AND c.opcnamespace = $1" \
 " AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)"					\
+" AND " KIND_NOT_IN_EXTENSION("pg_opclass", "c.oid")								\
 " UNION ALL"																		\
 " SELECT d.classid, d.objid, 'opfamily ' || f.opfname || ' USING ' || am.amname"	\
 " FROM pg_depend d JOIN pg_opfamily f ON f.oid = d.refobjid JOIN pg_am am ON am.oid = f.opfmethod" \
 " WHERE d.refclassid = 'pg_opfamily'::regclass AND d.deptype = 'a' AND f.opfnamespace = $1" \
-" AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)"
+" AND d.classid IN ('pg_amop'::regclass, 'pg_amproc'::regclass)"					\
+" AND " KIND_NOT_IN_EXTENSION("pg_opfamily", "f.oid")
 
 /*
  * Event triggers belong to the database, not to a schema: a schema's
