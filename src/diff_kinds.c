@@ -40,22 +40,24 @@ typedef struct StandaloneKind
 	int			phase;			/* 0: before types; 1: after functions */
 	bool		global;			/* of the database: its name is not qualified */
 	const char *state_reset;	/* ALTER ... <state>, and the state by default */
+	bool		alter_set;		/* a definition " WITH (options)" changes in
+								 * place: ALTER ... SET (options) */
 } StandaloneKind;
 
 /* in the order they are created (and dropped, the other way round) */
 static const StandaloneKind standalone_kinds[] = {
-	{"collations", "collation", "COLLATION", NULL, 0, false, NULL},
-	{"ts_parsers", "tsparser", "TEXT SEARCH PARSER", NULL, 0, false, NULL},
-	{"ts_templates", "tstemplate", "TEXT SEARCH TEMPLATE", NULL, 0, false, NULL},
-	{"ts_dictionaries", "tsdictionary", "TEXT SEARCH DICTIONARY", NULL, 0, false, NULL},
-	{"ts_configurations", "tsconfig", "TEXT SEARCH CONFIGURATION", NULL, 0, false, NULL},
-	{"operators", "operator", "OPERATOR", NULL, 1, false, NULL},
-	{"aggregates", "aggregate", "AGGREGATE", "FUNCTION", 1, false, NULL},
-	{"operator_families", "opfamily", "OPERATOR FAMILY", NULL, 1, false, NULL},
-	{"operator_classes", "opclass", "OPERATOR CLASS", NULL, 1, false, NULL},
-	{"event_triggers", "eventtrigger", "EVENT TRIGGER", NULL, 1, true, "ENABLE"},
+	{"collations", "collation", "COLLATION", NULL, 0, false, NULL, false},
+	{"ts_parsers", "tsparser", "TEXT SEARCH PARSER", NULL, 0, false, NULL, false},
+	{"ts_templates", "tstemplate", "TEXT SEARCH TEMPLATE", NULL, 0, false, NULL, false},
+	{"ts_dictionaries", "tsdictionary", "TEXT SEARCH DICTIONARY", NULL, 0, false, NULL, false},
+	{"ts_configurations", "tsconfig", "TEXT SEARCH CONFIGURATION", NULL, 0, false, NULL, false},
+	{"operators", "operator", "OPERATOR", NULL, 1, false, NULL, false},
+	{"aggregates", "aggregate", "AGGREGATE", "FUNCTION", 1, false, NULL, false},
+	{"operator_families", "opfamily", "OPERATOR FAMILY", NULL, 1, false, NULL, false},
+	{"operator_classes", "opclass", "OPERATOR CLASS", NULL, 1, false, NULL, false},
+	{"event_triggers", "eventtrigger", "EVENT TRIGGER", NULL, 1, true, "ENABLE", false},
 	/* (after the tables whose members they are: the order of depends) */
-	{"publications", "publication", "PUBLICATION", NULL, 1, true, NULL},
+	{"publications", "publication", "PUBLICATION", NULL, 1, true, NULL, true},
 };
 
 static JsonbContainer *
@@ -113,7 +115,20 @@ create_kind(Diff *diff, const StandaloneKind *k)
 		JsonbContainer *d = diff_get_obj(dst, key);
 		JsonbContainer *s = diff_get_obj(src, key);
 
-		if (s && (!diff_same(s, d, "definition") || diff_is_rebuilt(diff, k->noun, key)))
+		if (s && k->alter_set && !diff_same(s, d, "definition"))
+		{
+			const char *def = diff_need_text(d, "definition");
+
+			if (strncmp(def, " WITH ", 6) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("malformed snapshot"),
+						 errdetail("The definition of %s \"%s\" has no options.", k->noun, key),
+						 errhint("Pass what migrator.snapshot() returns.")));
+			diff_on(out, ACT_ALTER, k->noun, key);
+			diff_emit(out, NULL, "ALTER %s %s SET %s", k->sql, target(out, k, d), def + 6);
+		}
+		else if (s && (!diff_same(s, d, "definition") || diff_is_rebuilt(diff, k->noun, key)))
 		{
 			diff_on(out, ACT_DROP, k->noun, key);
 			diff_emit(out, NULL, "DROP %s %s", k->sql, target(out, k, s));
@@ -190,7 +205,7 @@ diff_kinds_changed(Diff *diff)
 		{
 			JsonbContainer *s = diff_get_obj(src, lfirst(lc));
 
-			if (s && !diff_same(s, diff_get_obj(dst, lfirst(lc)), "definition"))
+			if (s && !k->alter_set && !diff_same(s, diff_get_obj(dst, lfirst(lc)), "definition"))
 				result = lappend(result, psprintf("%s %s", k->noun, (char *) lfirst(lc)));
 		}
 	}
