@@ -29,6 +29,7 @@ OBJS = \
 	src/diff.o \
 	src/diff_util.o \
 	src/diff_objects.o \
+	src/diff_kinds.o \
 	src/diff_types.o \
 	src/diff_tables.o \
 	src/diff_views.o \
@@ -69,6 +70,7 @@ override CPPFLAGS += '-DPGDLLEXPORT=__attribute__((visibility("default")))'
 endif
 
 $(OBJS): include/migrator.h include/change.h include/diff.h include/dualwrite.h include/compat.h
+src/snapshot.o: include/snapshot_kinds.h
 
 # pgTAP and shell TAP suites against the running cluster (pgvector's convention; test/run runs
 # them too, each pgTAP file in a fresh database)

@@ -1,3 +1,40 @@
 /* migrator--0.2--0.3.sql: what changed in the SQL objects from 0.2 to 0.3 (CHANGELOG.md). */
 
 \echo Use "ALTER EXTENSION migrator UPDATE TO '0.3'" to load this file. \quit
+
+-- issue 20 (standalone kinds of the diff): a snapshot leaves out the kinds
+-- it has none of (aggregates, operators, collations, ...), so the baseline a
+-- run records takes the kinds of the recorded baseline as well as those of
+-- the run's own snapshot: a hand-dropped aggregate stays drift
+CREATE OR REPLACE FUNCTION migrator.keep_drift(baseline jsonb, before jsonb, after jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog
+AS $$
+WITH kept AS (
+	SELECT d.schema, d.kind, d.name
+	FROM migrator.drifted_objects(baseline, before) d
+	LEFT JOIN migrator.snapshot_objects(before, true) l
+		ON (l.schema, l.kind, l.name) = (d.schema, d.kind, d.name)
+	LEFT JOIN migrator.snapshot_objects(after, true) a
+		ON (a.schema, a.kind, a.name) = (d.schema, d.kind, d.name)
+	WHERE l.definition IS NOT DISTINCT FROM a.definition
+	   OR (d.kind = 'tables' AND migrator.without_change_parts(l.definition)
+								 IS NOT DISTINCT FROM migrator.without_change_parts(a.definition))),
+objs AS (
+	SELECT a.* FROM migrator.snapshot_objects(after, true) a
+	WHERE NOT EXISTS (SELECT FROM kept k WHERE (k.schema, k.kind, k.name) = (a.schema, a.kind, a.name))
+	UNION ALL
+	SELECT b.* FROM migrator.snapshot_objects(baseline, true) b
+	WHERE EXISTS (SELECT FROM kept k WHERE (k.schema, k.kind, k.name) = (b.schema, b.kind, b.name)))
+SELECT coalesce(jsonb_object_agg(s.schema, (
+	SELECT jsonb_object_agg(kk.kind, CASE
+		WHEN kk.kind = 'schema' THEN s.definition
+		WHEN kk.kind = 'depends' THEN coalesce(after->s.schema->'depends', baseline->s.schema->'depends', '{}')
+		ELSE coalesce((SELECT jsonb_object_agg(o.name, o.definition) FROM objs o
+					   WHERE o.schema = s.schema AND o.kind = kk.kind), '{}') END)
+	-- (a kind of either: a snapshot leaves out the standalone kinds it has none of)
+	FROM jsonb_object_keys(coalesce(baseline->s.schema, '{}') || coalesce(after->s.schema, '{}')) AS kk(kind))), '{}')
+FROM objs s
+WHERE s.kind = 'schema'
+$$;

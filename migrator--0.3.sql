@@ -432,7 +432,8 @@ SELECT coalesce(jsonb_object_agg(s.schema, (
 		WHEN kk.kind = 'depends' THEN coalesce(after->s.schema->'depends', baseline->s.schema->'depends', '{}')
 		ELSE coalesce((SELECT jsonb_object_agg(o.name, o.definition) FROM objs o
 					   WHERE o.schema = s.schema AND o.kind = kk.kind), '{}') END)
-	FROM jsonb_object_keys(coalesce(after->s.schema, baseline->s.schema)) AS kk(kind))), '{}')
+	-- (a kind of either: a snapshot leaves out the standalone kinds it has none of)
+	FROM jsonb_object_keys(coalesce(baseline->s.schema, '{}') || coalesce(after->s.schema, '{}')) AS kk(kind))), '{}')
 FROM objs s
 WHERE s.kind = 'schema'
 $$;

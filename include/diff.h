@@ -61,6 +61,7 @@ typedef struct Snap
 	JsonbContainer *ranges;
 	JsonbContainer *functions;
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
+	JsonbContainer *root;		/* the whole snapshot: the kinds of diff_kinds.c */
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -174,5 +175,12 @@ extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
 extern List *diff_views_to_drop(Diff *diff);
 extern void diff_views_drop(Diff *diff);
 extern void diff_views_create(Diff *diff);
+
+/* diff_kinds.c: collations, text search, aggregates, operators, operator classes */
+extern void diff_kinds_create(Diff *diff, int phase);
+extern void diff_kinds_drop(Diff *diff);
+extern List *diff_kinds_changed(Diff *diff);
+extern int	diff_kinds_rebuildable(Diff *diff, const char *noun, const char *name);
+extern void diff_kinds_labels(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

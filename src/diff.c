@@ -66,6 +66,7 @@ open_snap(JsonbContainer *c)
 	s.ranges = diff_get_obj(c, "ranges");
 	s.functions = diff_get_obj(c, "functions");
 	s.depends = diff_get_obj(c, "depends");
+	s.root = c;
 	return s;
 }
 
@@ -105,9 +106,11 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_tables_drop(&diff);
 	diff_tables_drop_parts(&diff);
 	diff_extensions_create(&diff);
+	diff_kinds_create(&diff, 0);
 	diff_types_create(&diff);
 	diff_sequences_create(&diff);
 	diff_functions_create(&diff, 0);
+	diff_kinds_create(&diff, 1);
 	diff_domains_complete(&diff);
 	diff_tables_create(&diff);
 	diff_tables_alter(&diff);
@@ -117,8 +120,10 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_views_create(&diff);
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
+	diff_kinds_labels(&diff);
 	diff_schema(&diff);
 	diff_domains_detach(&diff);
+	diff_kinds_drop(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);

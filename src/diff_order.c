@@ -359,6 +359,8 @@ rebuildable(Diff *diff, const char *name)
 		return diff_has_key(diff->src.views, rest) && diff_has_key(diff->dst.views, rest);
 	if (strcmp(kind, "function") == 0)
 		return diff_has_key(diff->src.functions, rest) && diff_has_key(diff->dst.functions, rest);
+	if (diff_kinds_rebuildable(diff, kind, rest) >= 0)
+		return diff_kinds_rebuildable(diff, kind, rest) == 1;
 	if (strcmp(kind, "constraint") == 0 || strcmp(kind, "index") == 0 ||
 		strcmp(kind, "trigger") == 0 || strcmp(kind, "policy") == 0)
 	{
@@ -430,6 +432,7 @@ diff_find_rebuilt(Diff *diff)
 		if (s && !diff_same(s, diff_get_obj(diff->dst.ranges, lfirst(lc)), "definition"))
 			seeds = lappend(seeds, psprintf("type %s", (char *) lfirst(lc)));
 	}
+	seeds = list_concat(seeds, diff_kinds_changed(diff));
 	if (seeds == NIL)
 		return;
 

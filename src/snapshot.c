@@ -29,7 +29,10 @@
  *	  their owning column, enum, domain (with the functions of the schema
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
- *	  uses); comments and grants on all of them; and what depends on what
+ *	  uses); the standalone kinds of snapshot_kinds.h (collations, text
+ *	  search, aggregates, operators, operator families and classes, event
+ *	  triggers, publications, security labels), each only when the schema
+ *	  has some; comments and grants on all of them; and what depends on what
  *	  among them (depends.c), by which the diff orders its statements.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
@@ -44,7 +47,16 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_event_trigger.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_publication.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_ts_config.h"
+#include "catalog/pg_ts_dict.h"
+#include "catalog/pg_ts_parser.h"
+#include "catalog/pg_ts_template.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
@@ -393,6 +405,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
 "   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
 
+/* aggregates, operators, operator classes, collations, text search */
+#include "snapshot_kinds.h"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -910,6 +924,7 @@ typedef struct Parts
 	Rows		triggers;
 	Rows		policies;
 	Rows		comments;
+	Rows		members;		/* of operator families, text-search configurations */
 } Parts;
 
 /*
@@ -988,6 +1003,58 @@ composite_parts(JsonbParseState **st, Oid rel, void *arg)
 }
 
 /*
+ * The members of operator families that belong to no class, and the names
+ * of all members of the schema's classes and families for depends: each is
+ * its class or family.
+ */
+static void
+opfamily_parts_load(Parts *p)
+{
+	Rows		names = run_query(OPERATOR_MEMBER_NAMES_QUERY, p->values);
+
+	for (uint64 i = 0; i < names.n; i++)
+	{
+		bool		isnull;
+		HeapTuple	tuple = names.tt->vals[i];
+
+		depends_name(p->dn, DatumGetObjectId(SPI_getbinval(tuple, names.tt->tupdesc, 1, &isnull)),
+					 DatumGetObjectId(SPI_getbinval(tuple, names.tt->tupdesc, 2, &isnull)),
+					 SPI_getvalue(tuple, names.tt->tupdesc, 3));
+	}
+	p->members = run_query(OPFAMILY_MEMBERS_QUERY, p->values);
+}
+
+static void
+ts_config_parts_load(Parts *p)
+{
+	p->members = run_query(TS_MAPPINGS_QUERY, p->values);
+}
+
+/* what of the schema publications publish, each link named as its publication */
+static void
+publication_parts_load(Parts *p)
+{
+	Datum		pubid;
+
+	p->members = run_query(PUBLICATION_MEMBERS_QUERY, p->values);
+	for (uint64 i = 0; i < p->members.n; i++)
+	{
+		HeapTuple	tuple = p->members.tt->vals[i];
+		bool		isnull;
+
+		pubid = SPI_getbinval(tuple, p->members.tt->tupdesc, 1, &isnull);
+		depends_name(p->dn, column_oid(&p->members, i, "_class"), column_oid(&p->members, i, "_oid"),
+					 psprintf("publication %s", get_publication_name(DatumGetObjectId(pubid), false)));
+	}
+}
+
+static void
+members_parts(JsonbParseState **st, Oid owner, void *arg)
+{
+	push_text_parts(st, "members", &((Parts *) arg)->members, owner);
+}
+
+/*
  * The kinds of objects of a schema, in the order they are read (a kind
  * whose parts were read with an earlier kind's comes after it).  Each is a
  * key of the snapshot, {name: {members, parts}, ...}: its objects are the
@@ -1015,6 +1082,30 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
+};
+
+/*
+ * The standalone kinds (snapshot_kinds.h, diff_kinds.c), read after the
+ * others: each is left out of the snapshot when the schema has none (a
+ * snapshot without it has none).
+ */
+static const SnapshotKind standalone_snapshot_kinds[] = {
+	{"collations", COLLATIONS_QUERY, CollationRelationId, "collation", NULL, NULL},
+	{"ts_parsers", TS_PARSERS_QUERY, TSParserRelationId, "tsparser", NULL, NULL},
+	{"ts_templates", TS_TEMPLATES_QUERY, TSTemplateRelationId, "tstemplate", NULL, NULL},
+	{"ts_dictionaries", TS_DICTIONARIES_QUERY, TSDictionaryRelationId, "tsdictionary", NULL, NULL},
+	{"ts_configurations", TS_CONFIGURATIONS_QUERY, TSConfigRelationId, "tsconfig",
+	ts_config_parts_load, members_parts},
+	{"aggregates", AGGREGATES_QUERY, ProcedureRelationId, "aggregate", NULL, NULL},
+	{"operators", OPERATORS_QUERY, OperatorRelationId, "operator", NULL, NULL},
+	{"operator_families", OPFAMILIES_QUERY, OperatorFamilyRelationId, "opfamily",
+	opfamily_parts_load, members_parts},
+	{"operator_classes", OPCLASSES_QUERY, OperatorClassRelationId, "opclass", NULL, NULL},
+	{"event_triggers", EVENT_TRIGGERS_QUERY, EventTriggerRelationId, "eventtrigger", NULL, NULL},
+	{"publications", PUBLICATIONS_QUERY, PublicationRelationId, "publication",
+	publication_parts_load, members_parts},
+	/* (not objects: not named for depends) */
+	{"security_labels", SECURITY_LABELS_QUERY, InvalidOid, NULL, NULL, NULL},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
@@ -1094,7 +1185,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Jsonb	   *result;
 	Parts		p;
 
-	StaticAssertStmt(lengthof(snapshot_kinds) + 2 <= lengthof(k.names),
+	StaticAssertStmt(lengthof(snapshot_kinds) + lengthof(standalone_snapshot_kinds) + 2 <= lengthof(k.names),
 					 "Kinds holds every kind, the schema and depends");
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
@@ -1130,6 +1221,20 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 		objects = run_query(sk->query, values);
 		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
 		add_kind(&k, sk->key, &objects, sk->parts, &p);
+	}
+
+	for (size_t i = 0; i < lengthof(standalone_snapshot_kinds); i++)
+	{
+		const SnapshotKind *sk = &standalone_snapshot_kinds[i];
+		Rows		objects;
+
+		if (sk->load)
+			sk->load(&p);
+		objects = run_query(sk->query, values);
+		if (sk->noun)
+			name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
+		if (objects.n > 0)
+			add_kind(&k, sk->key, &objects, sk->parts, &p);
 	}
 
 	/* depends: {name: [names]} (depends.c) */

@@ -14,7 +14,9 @@
 #   4. empty -> b and b -> empty, as in 1
 # test/diff/roles.sql (run once) makes the roles that grants and policies name.  A kind of object
 # the diff misses shows as a pg_dump difference: that is the point of the test.  A case with a file
-# min_version (a server_version_num) is skipped on an older server.
+# min_version (a server_version_num) is skipped on an older server, one with a file databases
+# (event triggers, publications) here: test/tap/diff_databases.sh runs it.  A file provider names a
+# security label provider of test/seclabel, built, installed and loaded in the case's sessions.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
@@ -22,7 +24,14 @@ CASES=$ROOT/test/diff
 DB=migrator_diff_rt
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" 2>/dev/null' EXIT
-q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+q() { PGOPTIONS="-c client_min_messages=warning ${CASE_OPTIONS:-}" psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+# provider NAME: the security label provider test/seclabel/NAME.c built and installed (once)
+provider() {
+	[[ -f $TMP/provider.$1 ]] && return 0
+	{ make -C "$ROOT/test/seclabel" -s PG_CONFIG="$PG_CONFIG" with_llvm=no &&
+		make -C "$ROOT/test/seclabel" -s PG_CONFIG="$PG_CONFIG" with_llvm=no install; } >"$TMP/why" 2>&1 &&
+		: >"$TMP/provider.$1"
+}
 
 n=0
 # ok_if DESCRIPTION CONDITION...: one more test, passing when the condition holds; on failure
@@ -114,12 +123,25 @@ psql -X -q -d postgres -f "$CASES/roles.sql" >/dev/null 2>&1
 version=$(psql -X -At -d postgres -c "SHOW server_version_num")
 for c in "${cases[@]}"; do
 	a=$CASES/$c/a.sql b=$CASES/$c/b.sql
+	# a file "databases": kinds of the database, not of a schema (test/tap/diff_databases.sh)
+	if [[ -f $CASES/$c/databases ]]; then
+		for _ in $(seq 1 "$PER_CASE"); do
+			n=$((n + 1))
+			echo "ok $n - $c # SKIP across two databases: test/tap/diff_databases.sh"
+		done
+		continue
+	fi
 	if [[ -f $CASES/$c/min_version ]] && ((version < $(<"$CASES/$c/min_version"))); then
 		for _ in $(seq 1 "$PER_CASE"); do
 			n=$((n + 1))
 			echo "ok $n - $c # SKIP needs server_version_num $(<"$CASES/$c/min_version")"
 		done
 		continue
+	fi
+	CASE_OPTIONS=
+	if [[ -f $CASES/$c/provider ]]; then
+		provider "$(<"$CASES/$c/provider")" || echo "# the label provider could not be built: $(head -c 300 "$TMP/why")"
+		CASE_OPTIONS="-c session_preload_libraries=$(<"$CASES/$c/provider")"
 	fi
 	# a file ignore_not_null_names says why that case leaves out the names of NOT NULL constraints
 	NN_NAMES_FREE=
