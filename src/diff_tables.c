@@ -21,6 +21,84 @@
 
 #include "diff.h"
 
+/*
+ * An identity column's sequence options as CREATE TABLE takes them, " (...)"
+ * ("" when they are the defaults)
+ */
+static char *
+identity_options(JsonbContainer *col)
+{
+	List	   *opts = diff_array_of(col, "identity_options");
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (opts == NIL)
+		return "";
+	initStringInfo(&s);
+	foreach(lc, opts)
+		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? " " : " (", (char *) lfirst(lc));
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/* the option of opts that starts with prefix (NULL: none) */
+static char *
+option_of(List *opts, const char *prefix)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts)
+		if (strncmp(lfirst(lc), prefix, strlen(prefix)) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * ALTER COLUMN ... SET ... that gives an identity column's sequence d's
+ * options where it has s's: every option set, to d's value or to the
+ * default (START WITH the minimum, or the maximum when it counts down); a
+ * sequence named otherwise is renamed.
+ */
+static void
+alter_identity_options(DiffOut *out, const char *t, const char *c, JsonbContainer *s, JsonbContainer *d)
+{
+	List	   *from = diff_array_of(s, "identity_options");
+	List	   *to = diff_array_of(d, "identity_options");
+	static const char *const keys[] = {"INCREMENT BY ", "MINVALUE ", "MAXVALUE ", "START WITH ", "CACHE ", "CYCLE"};
+	static const char *const dflt[] = {"INCREMENT BY 1", "NO MINVALUE", "NO MAXVALUE", NULL, "CACHE 1", "NO CYCLE"};
+	char	   *from_name = option_of(from, "SEQUENCE NAME ");
+	char	   *to_name = option_of(to, "SEQUENCE NAME ");
+	char	   *incr = option_of(to, "INCREMENT BY ");
+	bool		down = incr && incr[strlen("INCREMENT BY ")] == '-';
+	StringInfoData set;
+
+	if (diff_same(s, d, "identity_options"))
+		return;
+	initStringInfo(&set);
+	for (size_t i = 0; i < lengthof(keys); i++)
+	{
+		char	   *o = option_of(to, keys[i]);
+
+		if (o == NULL && dflt[i] == NULL)
+		{
+			/* START WITH: the minimum (or the maximum, counting down) */
+			char	   *bound = option_of(to, down ? "MAXVALUE " : "MINVALUE ");
+
+			o = bound ? psprintf("START WITH %s", strchr(bound, ' ') + 1) :
+				(down ? "START WITH -1" : "START WITH 1");
+		}
+		appendStringInfo(&set, " SET %s", o ? o : dflt[i]);
+	}
+	diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s%s", diff_q(out, t), quote_identifier(c), set.data);
+	if (from_name == NULL)
+		from_name = psprintf("SEQUENCE NAME %s", quote_identifier(psprintf("%s_%s_seq", t, c)));
+	if (to_name == NULL)
+		to_name = psprintf("SEQUENCE NAME %s", quote_identifier(psprintf("%s_%s_seq", t, c)));
+	if (strcmp(from_name, to_name) != 0)
+		diff_emit(out, NULL, "ALTER SEQUENCE %s.%s RENAME TO %s", quote_identifier(out->schema),
+				  from_name + strlen("SEQUENCE NAME "), to_name + strlen("SEQUENCE NAME "));
+}
+
 /* a column as it goes into CREATE TABLE / ADD COLUMN */
 static char *
 column_sql(const char *name, JsonbContainer *col)
@@ -36,8 +114,8 @@ column_sql(const char *name, JsonbContainer *col)
 	if (collation)
 		appendStringInfo(&s, " COLLATE %s", collation);
 	if (identity)
-		appendStringInfo(&s, " GENERATED %s AS IDENTITY",
-						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		appendStringInfo(&s, " GENERATED %s AS IDENTITY%s",
+						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT", identity_options(col));
 	if (generated)
 		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) %s", generated,
 						 diff_get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
@@ -399,11 +477,13 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	else if (!diff_get_bool(d, "not_null") && diff_get_bool(s, "not_null"))
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", diff_q(out, t), qc);
 	if (di && !si)
-		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
-			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY%s",
+			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT", identity_options(d));
 	else if (di && si && di[0] != si[0])
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s",
 			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+	if (di && si)
+		alter_identity_options(out, t, c, s, d);
 }
 
 static void
@@ -514,6 +594,54 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 }
 
 /*
+ * A column's storage and compression, where they are not its type's
+ * default (x NULL: a new column, with the defaults).  A change of type
+ * gives the column its new type's storage.
+ */
+static void
+column_storage(Diff *diff, const char *t, const char *c, JsonbContainer *x, JsonbContainer *y)
+{
+	DiffOut    *out = diff->out;
+	char	   *storage = diff_get_text(y, "storage");
+	char	   *compression = diff_get_text(y, "compression");
+	bool		retyped = x == NULL || !diff_same(x, y, "type");
+	char	   *parent = diff_get_text(diff_get_obj(diff->dst.tables, t), "partition_of");
+
+	/*
+	 * A new partition takes its storage and compression from its table's
+	 * column as it is when the partition is made: from that, whatever order
+	 * the two come in.
+	 */
+	if (x == NULL && parent)
+	{
+		x = diff_get_obj(diff_get_obj(diff_get_obj(diff->dst.tables, parent), "columns"), c);
+		if (x && (diff_get_text(x, "storage") || diff_get_text(x, "compression")))
+		{
+			if (storage == NULL && diff_get_text(x, "storage"))
+				storage = diff_need_text(x, "type_storage");
+			if (storage)
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+						  quote_identifier(c), storage);
+			if (compression || diff_get_text(x, "compression"))
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET COMPRESSION %s", diff_q(out, t),
+						  quote_identifier(c), compression ? compression : "DEFAULT");
+			return;
+		}
+		x = NULL;
+	}
+
+	if (storage && (retyped || !diff_same(x, y, "storage")))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+				  quote_identifier(c), storage);
+	else if (!storage && !retyped && diff_get_text(x, "storage"))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+				  quote_identifier(c), diff_need_text(x, "type_storage"));
+	if (!diff_same(x, y, "compression"))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET COMPRESSION %s", diff_q(out, t),
+				  quote_identifier(c), compression ? compression : "DEFAULT");
+}
+
+/*
  * Tables both have are altered; then, on every table of the target, row
  * level security, comments and grants (st NULL: a new table).
  */
@@ -552,6 +680,7 @@ diff_tables_alter(Diff *diff)
 
 			if (x && diff_column_recreated(x, y))
 				x = NULL;		/* added again, as new */
+			column_storage(diff, t, c, x, y);
 			/* (the name made only when there is a comment to set) */
 			if (!diff_same(x, y, "comment"))
 				diff_emit_comment(out, "COLUMN", psprintf("%s.%s", diff_q(out, t), quote_identifier(c)), x, y);

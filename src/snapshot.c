@@ -140,6 +140,32 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   nr.relname || '_' || na.attname || '_not_null' FROM pg_class nr JOIN pg_attribute na" \
 "   ON na.attrelid = nr.oid WHERE nr.oid = " k ".conrelid AND na.attnum = " k ".conkey[1]))"
 
+/* a column's storage (attstorage, typstorage) as SET STORAGE names it */
+#define STORAGE_NAME(c) \
+"CASE " c " WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END"
+
+/*
+ * The options of an identity column's sequence that are not the defaults
+ * (as CREATE TABLE ... GENERATED ... AS IDENTITY (...) writes them, in that
+ * order; NULL: none): its name when it is not table_column_seq, INCREMENT BY,
+ * MINVALUE, MAXVALUE, START WITH, CACHE, CYCLE.  The defaults are those of
+ * the column's type and the sign of the increment.
+ */
+#define SEQ_TYPE_MAX "CASE s.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END"
+#define SEQ_TYPE_MIN "CASE s.seqtypid WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648 ELSE -9223372036854775808 END"
+#define IDENTITY_OPTIONS \
+"(SELECT NULLIF(array_remove(ARRAY["												\
+"   CASE WHEN sc.relname <> r.relname || '_' || a.attname || '_seq' THEN 'SEQUENCE NAME ' || quote_ident(sc.relname) END," \
+"   CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT BY ' || s.seqincrement END,"		\
+"   CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE " SEQ_TYPE_MIN " END THEN 'MINVALUE ' || s.seqmin END," \
+"   CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN " SEQ_TYPE_MAX " ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END," \
+"   CASE WHEN s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END THEN 'START WITH ' || s.seqstart END," \
+"   CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,"					\
+"   CASE WHEN s.seqcycle THEN 'CYCLE' END], NULL), '{}')"							\
+"   FROM pg_depend x JOIN pg_sequence s ON s.seqrelid = x.objid JOIN pg_class sc ON sc.oid = x.objid" \
+"   WHERE x.classid = 'pg_class'::regclass AND x.refclassid = 'pg_class'::regclass" \
+"   AND x.refobjid = a.attrelid AND x.refobjsubid = a.attnum AND x.deptype = 'i')"
+
 /* columns of tables, attributes of composite types, each with its rank */
 #define COLUMNS_QUERY(kinds) \
 "SELECT a.attrelid, a.attname::text,"												\
@@ -155,6 +181,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
 "   CASE WHEN a.attgenerated = 'v' THEN true END AS virtual,"						\
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
+"   CASE WHEN a.attidentity <> '' THEN " IDENTITY_OPTIONS " END AS identity_options," \
+"   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("a.attstorage") " END AS storage," \
+"   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("t.typstorage") " END AS type_storage," \
+"   CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression," \
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
 "   ds.description AS comment,"														\
