@@ -345,7 +345,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define ENUMS_QUERY \
 "SELECT t.oid, t.typname::text,"													\
 "   (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels," \
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
 " FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"					\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")
 
@@ -357,6 +358,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN t.typcollation <> b.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"						\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
 "   (SELECT array_agg(f ORDER BY f) FROM (SELECT DISTINCT"							\
 "      p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f"	\
 "      FROM pg_depend x JOIN pg_proc p ON p.oid = x.refobjid"						\
@@ -382,7 +384,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /* keyed by the oid of the type's relation, whose columns are its attributes */
 #define COMPOSITES_QUERY \
 "SELECT c.oid, t.typname::text,"													\
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
 " FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"		\
 " WHERE t.typnamespace = $1 AND t.typtype = 'c'"									\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
@@ -397,7 +400,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END," \
 "      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END," \
 "      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)) AS definition,"		\
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
 " FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc" \
 " JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid" \
 " WHERE t.typnamespace = $1 AND t.typtype = 'r'"									\
