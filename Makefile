@@ -27,6 +27,7 @@ OBJS = \
 	src/diff_types.o \
 	src/diff_tables.o \
 	src/diff_views.o \
+	src/diff_kinds.o \
 	src/diff_order.o \
 	src/desired.o \
 	src/depends.o \

@@ -61,6 +61,7 @@ typedef struct Snap
 	JsonbContainer *ranges;
 	JsonbContainer *functions;
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
+	JsonbContainer *statistics;
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -174,5 +175,9 @@ extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
 extern List *diff_views_to_drop(Diff *diff);
 extern void diff_views_drop(Diff *diff);
 extern void diff_views_create(Diff *diff);
+
+/* diff_kinds.c: statistics objects */
+extern void diff_statistics_drop(Diff *diff);
+extern void diff_statistics_create(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

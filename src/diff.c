@@ -66,6 +66,7 @@ open_snap(JsonbContainer *c)
 	s.ranges = diff_get_obj(c, "ranges");
 	s.functions = diff_get_obj(c, "functions");
 	s.depends = diff_get_obj(c, "depends");
+	s.statistics = diff_get_obj(c, "statistics");
 	return s;
 }
 
@@ -101,6 +102,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_find_rebuilt(&diff);
 	diff_functions_drop_dependent(&diff);
 	diff_views_drop(&diff);
+	diff_statistics_drop(&diff);
 	diff_tables_drop_foreign_keys(&diff);
 	diff_tables_drop(&diff);
 	diff_tables_drop_parts(&diff);
@@ -113,6 +115,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_tables_alter(&diff);
 	diff_enums_drop_old(&diff);
 	diff_tables_add_parts(&diff);
+	diff_statistics_create(&diff);
 	diff_functions_create(&diff, 1);
 	diff_views_create(&diff);
 	diff_functions_create(&diff, 2);

@@ -30,7 +30,8 @@
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
  *	  uses); comments and grants on all of them; and what depends on what
- *	  among them (depends.c), by which the diff orders its statements.
+ *	  among them (depends.c), by which the diff orders its statements;
+ *	  extended statistics objects (kinds, columns, target).
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -48,6 +49,7 @@
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
 #include "catalog/pg_type.h"
@@ -427,6 +429,20 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_proc'::regclass"	\
 "   AND x.objid = p.oid AND x.deptype IN ('e', 'i'))"
 
+
+/*
+ * Extended statistics objects: what follows CREATE STATISTICS <name> in
+ * their definition (kinds, columns or expressions, table), and the target
+ * ALTER STATISTICS ... SET STATISTICS gave them (NULL: the default).
+ */
+#define STATISTICS_QUERY \
+"SELECT s.oid, s.stxname::text,"													\
+"   substr(pg_get_statisticsobjdef(s.oid), length('CREATE STATISTICS ' || $2 || '.'" \
+"      || quote_ident(s.stxname)) + 1) AS definition,"								\
+"   NULLIF(s.stxstattarget::integer, -1) AS target,"								\
+"   " DESCRIPTION("s.oid", "pg_statistic_ext", "0") " AS comment"				\
+" FROM pg_statistic_ext s WHERE s.stxnamespace = $1"								\
+" AND " NOT_IN_EXTENSION("pg_statistic_ext", "s.oid")
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -1049,6 +1065,7 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
+	{"statistics", STATISTICS_QUERY, StatisticExtRelationId, "statistics", NULL, NULL},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
