@@ -176,8 +176,16 @@ extern List *diff_views_to_drop(Diff *diff);
 extern void diff_views_drop(Diff *diff);
 extern void diff_views_create(Diff *diff);
 
-/* diff_kinds.c: statistics objects */
+/* diff_kinds.c: statistics objects, inheritance */
 extern void diff_statistics_drop(Diff *diff);
 extern void diff_statistics_create(Diff *diff);
+extern char *diff_local_parent(const char *parent);
+extern char *diff_inherits_clause(DiffOut *out, JsonbContainer *dt);
+extern bool diff_inherited_via_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt, const char *c);
+extern bool diff_column_comes_with_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt,
+										  const char *c);
+extern void diff_inherits_detach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
+extern void diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
+extern void diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt);
 
 #endif							/* MIGRATOR_DIFF_H */

@@ -2,13 +2,15 @@
  *
  * diff_kinds.c
  *	  migrator.diff() for the kinds of objects that hang off tables without
- *	  being written inside their CREATE TABLE: extended statistics objects.
+ *	  being written inside their CREATE TABLE, or that many kinds have:
+ *	  extended statistics objects, table inheritance.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/varlena.h"
 
 #include "diff.h"
 
@@ -71,5 +73,167 @@ diff_statistics_create(Diff *diff)
 			diff_emit(out, NULL, "ALTER STATISTICS %s SET STATISTICS %s", diff_q(out, name),
 					  target ? target : "-1");
 		diff_emit_comment(out, "STATISTICS", diff_q(out, name), s, d);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Table inheritance (INHERITS)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * A parent of a table's "inherits" (as regclass prints it: quoted, and
+ * qualified when of another schema): its name in the schema, unquoted, or
+ * NULL when it is of another schema.
+ */
+char *
+diff_local_parent(const char *parent)
+{
+	List	   *parts = NIL;
+
+	if (!SplitIdentifierString(pstrdup(parent), '.', &parts) || list_length(parts) != 1)
+		return NULL;
+	return linitial(parts);
+}
+
+/* ... as a statement names it */
+static char *
+parent_sql(DiffOut *out, const char *parent)
+{
+	char	   *local = diff_local_parent(parent);
+
+	return local ? diff_q(out, local) : pstrdup(parent);
+}
+
+/* " INHERITS (p, ...)" of a new table ("" when it has no parent) */
+char *
+diff_inherits_clause(DiffOut *out, JsonbContainer *dt)
+{
+	List	   *parents = diff_array_of(dt, "inherits");
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (parents == NIL)
+		return "";
+	initStringInfo(&s);
+	foreach(lc, parents)
+		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " INHERITS (",
+						 parent_sql(out, lfirst(lc)));
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/*
+ * Does column c of table t, which has it from a parent in both snapshots,
+ * change through that parent (ALTER TABLE on the parent recurses)?  It does
+ * when t inherits in both from a parent of the schema that has c in both.
+ */
+bool
+diff_inherited_via_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt, const char *c)
+{
+	ListCell   *lc;
+
+	foreach(lc, diff_array_of(dt, "inherits"))
+	{
+		char	   *p = diff_local_parent(lfirst(lc));
+
+		if (p && diff_str_member(diff_array_of(st, "inherits"), lfirst(lc)) &&
+			diff_has_key(diff_get_obj(diff_get_obj(diff->src.tables, p), "columns"), c) &&
+			diff_has_key(diff_get_obj(diff_get_obj(diff->dst.tables, p), "columns"), c))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Is inherited column c of table t added or dropped by a change of its
+ * parent (ALTER TABLE on a parent recurses)?  It is when t is in both
+ * snapshots a child of a parent of the schema that has c in one only.
+ */
+bool
+diff_column_comes_with_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt, const char *c)
+{
+	ListCell   *lc;
+
+	foreach(lc, diff_array_of(dt, "inherits"))
+	{
+		char	   *p = diff_local_parent(lfirst(lc));
+
+		if (p && diff_str_member(diff_array_of(st, "inherits"), lfirst(lc)) &&
+			diff_has_key(diff_get_obj(diff_get_obj(diff->src.tables, p), "columns"), c) !=
+			diff_has_key(diff_get_obj(diff_get_obj(diff->dst.tables, p), "columns"), c))
+			return true;
+	}
+	return false;
+}
+
+/* NO INHERIT from the parents of st that dt has not (before t's columns change) */
+void
+diff_inherits_detach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	List	   *to = diff_array_of(dt, "inherits");
+	ListCell   *lc;
+
+	foreach(lc, diff_array_of(st, "inherits"))
+		if (!diff_str_member(to, lfirst(lc)))
+			diff_emit(diff->out, "blocking-lock", "ALTER TABLE %s NO INHERIT %s", diff_q(diff->out, t),
+					  parent_sql(diff->out, lfirst(lc)));
+}
+
+/* INHERIT the parents of dt that st has not (once t has their columns) */
+void
+diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
+{
+	List	   *from = diff_array_of(st, "inherits");
+	ListCell   *lc;
+
+	foreach(lc, diff_array_of(dt, "inherits"))
+		if (!diff_str_member(from, lfirst(lc)))
+			diff_emit(diff->out, "blocking-lock", "ALTER TABLE %s INHERIT %s", diff_q(diff->out, t),
+					  parent_sql(diff->out, lfirst(lc)));
+}
+
+/*
+ * The columns a new child has only from its parents: their default and
+ * NOT NULL are the parent's (the first that has the column), unless the
+ * child's differ.
+ */
+void
+diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt)
+{
+	DiffOut    *out = diff->out;
+	JsonbContainer *cols = diff_get_obj(dt, "columns");
+	ListCell   *lc;
+	ListCell   *lp;
+
+	foreach(lc, diff_keys_of(cols))
+	{
+		JsonbContainer *d = diff_get_obj(cols, lfirst(lc));
+		JsonbContainer *p = NULL;
+		const char *qc = quote_identifier(lfirst(lc));
+
+		if (!diff_get_bool(d, "inherited"))
+			continue;
+		foreach(lp, diff_array_of(dt, "inherits"))
+		{
+			char	   *local = diff_local_parent(lfirst(lp));
+
+			p = local ? diff_get_obj(diff_get_obj(diff_get_obj(diff->dst.tables, local), "columns"),
+									 lfirst(lc)) : NULL;
+			if (p)
+				break;
+		}
+		if (p == NULL || diff_get_text(d, "generated"))
+			continue;
+		if (!diff_same(p, d, "default"))
+		{
+			if (diff_get_text(d, "default"))
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", diff_q(out, t), qc,
+						  diff_get_text(d, "default"));
+			else
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, t), qc);
+		}
+		if (diff_get_bool(d, "not_null") && !diff_get_bool(p, "not_null"))
+			diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", diff_q(out, t), qc);
 	}
 }

@@ -297,8 +297,8 @@ diff_tables_drop_foreign_keys(Diff *diff)
 }
 
 /*
- * On tables both have: triggers, policies, constraints and indexes that go
- * or change.
+ * On tables both have: parents they stop inheriting from; triggers,
+ * policies, constraints and indexes that go or change.
  */
 void
 diff_tables_drop_parts(Diff *diff)
@@ -315,6 +315,9 @@ diff_tables_drop_parts(Diff *diff)
 
 		if (dt == NULL)
 			continue;			/* the whole table goes */
+		/* before a parent's columns change, which would recurse to it */
+		diff_on(out, ACT_ALTER, "relation", t);
+		diff_inherits_detach(diff, t, st, dt);
 		foreach(lc2, changed(diff, t, st, dt, "triggers", false))
 		{
 			diff_on_part(out, ACT_DROP, "trigger", t, lfirst(lc2));
@@ -349,13 +352,17 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " : "", diff_q(out, t));
 	if (parent)
 		appendStringInfo(&s, " PARTITION OF %s", diff_q(out, parent));
-	/* a partition's columns are its table's */
+	/* a partition's columns are its table's, a child's those it inherits */
 	if (!parent)
 	{
+		int			n = 0;
+
 		foreach(lc, diff_by_position(cols))
-			appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " (",
-							 column_sql(lfirst(lc), diff_get_obj(cols, lfirst(lc))));
-		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
+			if (!diff_get_bool(diff_get_obj(cols, lfirst(lc)), "inherited"))
+				appendStringInfo(&s, "%s%s", n++ ? ", " : " (",
+								 column_sql(lfirst(lc), diff_get_obj(cols, lfirst(lc))));
+		appendStringInfoString(&s, n ? ")" : " ()");
+		appendStringInfoString(&s, diff_inherits_clause(out, dt));
 	}
 	else
 		appendStringInfo(&s, " %s", diff_need_text(dt, "bound"));
@@ -367,6 +374,7 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 		appendStringInfoChar(&s, ')');
 	diff_on(out, ACT_CREATE, "relation", t);
 	diff_emit(out, NULL, "%s", s.data);
+	diff_inherited_columns(diff, t, dt);
 }
 
 /* new tables, columns only; partitions after the table they belong to */
@@ -390,8 +398,18 @@ diff_tables_create(Diff *diff)
 		{
 			JsonbContainer *dt = diff_get_obj(diff->dst.tables, lfirst(lc));
 			char	   *parent = diff_get_text(dt, "partition_of");
+			bool		wait = parent && diff_str_member(todo, parent) && !diff_str_member(done, parent);
+			ListCell   *lp;
 
-			if (parent && diff_str_member(todo, parent) && !diff_str_member(done, parent))
+			/* and children after their parents */
+			foreach(lp, diff_array_of(dt, "inherits"))
+			{
+				char	   *p = diff_local_parent(lfirst(lp));
+
+				if (p && diff_str_member(todo, p) && !diff_str_member(done, p))
+					wait = true;
+			}
+			if (wait)
 				left = lappend(left, lfirst(lc));
 			else
 			{
@@ -494,8 +512,11 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	JsonbContainer *dc = diff_get_obj(dt, "columns");
 	ListCell   *lc;
 
+	/* (an inherited column that its parent adds or drops: the parent's statement does) */
 	foreach(lc, diff_by_position(sc))
-		if (!diff_has_key(dc, lfirst(lc)))
+		if (!diff_has_key(dc, lfirst(lc)) &&
+			!(diff_get_bool(diff_get_obj(sc, lfirst(lc)), "inherited") &&
+			  diff_column_comes_with_parent(diff, st, dt, lfirst(lc))))
 			diff_emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), quote_identifier(lfirst(lc)));
 	foreach(lc, diff_by_position(dc))
 	{
@@ -503,6 +524,17 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		JsonbContainer *d = diff_get_obj(dc, c);
 		JsonbContainer *s = diff_get_obj(sc, c);
 
+		if (diff_get_bool(d, "inherited") &&
+			(s ? diff_get_bool(s, "inherited") && diff_inherited_via_parent(diff, st, dt, c) :
+			 diff_column_comes_with_parent(diff, st, dt, c)))
+		{
+			/* its parent's changes recurse to it: its own default only */
+			if (s && !diff_same(s, d, "default"))
+				diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s %s%s", diff_q(out, t),
+						  quote_identifier(c), diff_get_text(d, "default") ? "SET DEFAULT " : "DROP DEFAULT",
+						  diff_get_text(d, "default") ? diff_get_text(d, "default") : "");
+			continue;
+		}
 		if (s == NULL)
 			diff_emit(out, diff_get_text(d, "generated") || diff_get_text(d, "identity") ? "rewrite" : "blocking-lock",
 				 "ALTER TABLE %s ADD COLUMN %s", diff_q(out, t), column_sql(c, d));
@@ -588,6 +620,7 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	/* a partition's columns follow its table's */
 	if (!(diff_get_text(st, "partition_of") && diff_get_text(dt, "partition_of")))
 		alter_columns(diff, t, st, dt);
+	diff_inherits_attach(diff, t, st, dt);
 	if (diff_get_text(dt, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
 			 diff_q(out, diff_get_text(dt, "partition_of")), diff_q(out, t), diff_need_text(dt, "bound"));
@@ -605,12 +638,16 @@ column_storage(Diff *diff, const char *t, const char *c, JsonbContainer *x, Json
 	char	   *storage = diff_get_text(y, "storage");
 	char	   *compression = diff_get_text(y, "compression");
 	bool		retyped = x == NULL || !diff_same(x, y, "type");
-	char	   *parent = diff_get_text(diff_get_obj(diff->dst.tables, t), "partition_of");
+	JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
+	char	   *parent = diff_get_text(dt, "partition_of");
+
+	if (parent == NULL && diff_get_bool(y, "inherited") && diff_array_of(dt, "inherits"))
+		parent = diff_local_parent(linitial(diff_array_of(dt, "inherits")));
 
 	/*
-	 * A new partition takes its storage and compression from its table's
-	 * column as it is when the partition is made: from that, whatever order
-	 * the two come in.
+	 * A new partition (or child) takes its storage and compression from its
+	 * table's column as it is when the partition is made: from that, whatever
+	 * order the two come in.
 	 */
 	if (x == NULL && parent)
 	{

@@ -23,7 +23,9 @@
  *
  *	  Covered: the schema (comment, grants), extensions, tables and
  *	  partitions (columns with their position, type, NOT NULL, default,
- *	  identity, generated expression, collation; constraints; indexes;
+ *	  identity and its sequence's options, generated expression, collation,
+ *	  storage, compression, whether only inherited; the tables they inherit
+ *	  from; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
  *	  and materialized views (with the relations they read), sequences and
  *	  their owning column, enum, domain (with the functions of the schema
@@ -184,6 +186,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN a.attgenerated = 'v' THEN true END AS virtual,"						\
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
 "   CASE WHEN a.attidentity <> '' THEN " IDENTITY_OPTIONS " END AS identity_options," \
+"   CASE WHEN a.attinhcount > 0 AND NOT a.attislocal AND NOT r.relispartition THEN true END AS inherited," \
 "   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("a.attstorage") " END AS storage," \
 "   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("t.typstorage") " END AS type_storage," \
 "   CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression," \
@@ -295,6 +298,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      WHERE c.relispartition AND h.inhrelid = c.oid) AS partition_of,"			\
 "   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound," \
 "   c.relrowsecurity AS row_security,"												\
+"   (SELECT array_agg(h.inhparent::regclass::text ORDER BY h.inhseqno) FROM pg_inherits h" \
+"      WHERE NOT c.relispartition AND h.inhrelid = c.oid) AS inherits,"			\
 "   c.relforcerowsecurity AS force_row_security,"									\
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
