@@ -45,6 +45,9 @@ typedef struct DiffOut
 	bool		keep_schema_grants;
 	bool		keep_extensions;	/* extensions the file does not create */
 	const char *schema_owner;	/* the owner it gives the schema, if another */
+	bool		keep_default_privileges;	/* generate(): left alone */
+	JsonbContainer *default_privileges;	/* the source schema's: what the
+										 * objects the diff creates get */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -62,6 +65,7 @@ typedef struct Snap
 	JsonbContainer *functions;
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
 	JsonbContainer *statistics;
+	JsonbContainer *default_privileges;
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -187,5 +191,6 @@ extern bool diff_column_comes_with_parent(Diff *diff, JsonbContainer *st, JsonbC
 extern void diff_inherits_detach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
 extern void diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
 extern void diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt);
+extern void diff_default_privileges(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

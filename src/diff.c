@@ -67,6 +67,7 @@ open_snap(JsonbContainer *c)
 	s.functions = diff_get_obj(c, "functions");
 	s.depends = diff_get_obj(c, "depends");
 	s.statistics = diff_get_obj(c, "statistics");
+	s.default_privileges = diff_get_obj(c, "default_privileges");
 	return s;
 }
 
@@ -97,6 +98,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.out = out;
 	diff.src = open_snap(srcc);
 	diff.dst = open_snap(dstc);
+	out->default_privileges = diff.src.default_privileges;
 
 	diff_find_recreated_enums(&diff);
 	diff_find_rebuilt(&diff);
@@ -121,6 +123,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
 	diff_schema(&diff);
+	diff_default_privileges(&diff);
 	diff_domains_detach(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
@@ -394,6 +397,8 @@ migrator_generate(PG_FUNCTION_ARGS)
 	out.keep_schema_grants = !ds.sets_grants;
 	/* an extension lives once in a database: the scratch schema lacks those installed */
 	out.keep_extensions = true;
+	/* the scratch schema has none: they are the live schema's to keep */
+	out.keep_default_privileges = true;
 	if (ds.sets_owner && ds.owner != schema_owner(schema))
 		out.schema_owner = GetUserNameFromId(ds.owner, false);
 	diff_snapshots(&out, &live->root, &copy->root);

@@ -3,7 +3,7 @@
  * diff_kinds.c
  *	  migrator.diff() for the kinds of objects that hang off tables without
  *	  being written inside their CREATE TABLE, or that many kinds have:
- *	  extended statistics objects, table inheritance.
+ *	  extended statistics objects, table inheritance, default privileges.
  *
  *-------------------------------------------------------------------------
  */
@@ -235,5 +235,68 @@ diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt)
 		}
 		if (diff_get_bool(d, "not_null") && !diff_get_bool(p, "not_null"))
 			diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", diff_q(out, t), qc);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Default privileges (ALTER DEFAULT PRIVILEGES ... IN SCHEMA)
+ * ---------------------------------------------------------------------
+ */
+
+/* one "+grantee=PRIV[*]" of default privileges key, given or taken away */
+static void
+default_grant(Diff *diff, JsonbContainer *p, const char *entry, bool give)
+{
+	char	   *grantee = pstrdup(entry + 1);
+	char	   *priv = strrchr(grantee, '=');
+	bool		option;
+
+	*priv++ = '\0';
+	option = priv[strlen(priv) - 1] == '*';
+	if (option)
+		priv[strlen(priv) - 1] = '\0';
+	if (give)
+		diff_emit(diff->out, NULL, "ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT %s ON %s TO %s%s",
+				  diff_need_text(p, "role"), quote_identifier(diff->out->schema), priv,
+				  diff_need_text(p, "objects"), grantee, option ? " WITH GRANT OPTION" : "");
+	else
+		diff_emit(diff->out, NULL, "ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s REVOKE %s ON %s FROM %s",
+				  diff_need_text(p, "role"), quote_identifier(diff->out->schema), priv,
+				  diff_need_text(p, "objects"), grantee);
+}
+
+/*
+ * The default privileges of the schema, by role and kind of object: what
+ * goes is revoked, what is new granted (not by generate(), whose scratch
+ * schema has none).
+ */
+void
+diff_default_privileges(Diff *diff)
+{
+	List	   *keys = diff_keys_of(diff->src.default_privileges);
+	ListCell   *lc;
+	ListCell   *le;
+
+	if (diff->out->keep_default_privileges)
+		return;
+	foreach(lc, diff_keys_of(diff->dst.default_privileges))
+		if (!diff_str_member(keys, lfirst(lc)))
+			keys = lappend(keys, lfirst(lc));
+	foreach(lc, keys)
+	{
+		JsonbContainer *s = diff_get_obj(diff->src.default_privileges, lfirst(lc));
+		JsonbContainer *d = diff_get_obj(diff->dst.default_privileges, lfirst(lc));
+		List	   *from = diff_array_of(s, "grants");
+		List	   *to = diff_array_of(d, "grants");
+
+		if (diff_same(s, d, "grants"))
+			continue;
+		diff_on(diff->out, ACT_META, "default privileges", lfirst(lc));
+		foreach(le, from)
+			if (!diff_str_member(to, lfirst(le)))
+				default_grant(diff, s, lfirst(le), false);
+		foreach(le, to)
+			if (!diff_str_member(from, lfirst(le)))
+				default_grant(diff, d, lfirst(le), true);
 	}
 }

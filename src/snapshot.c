@@ -33,7 +33,8 @@
  *	  and procedures (with the relations whose row types their signature
  *	  uses); comments and grants on all of them; and what depends on what
  *	  among them (depends.c), by which the diff orders its statements;
- *	  extended statistics objects (kinds, columns, target).
+ *	  extended statistics objects (kinds, columns, target); the default
+ *	  privileges of the schema.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -47,6 +48,7 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_default_acl.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
@@ -448,6 +450,20 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   " DESCRIPTION("s.oid", "pg_statistic_ext", "0") " AS comment"				\
 " FROM pg_statistic_ext s WHERE s.stxnamespace = $1"								\
 " AND " NOT_IN_EXTENSION("pg_statistic_ext", "s.oid")
+
+/*
+ * The default privileges of the schema (ALTER DEFAULT PRIVILEGES FOR ROLE r
+ * IN SCHEMA s GRANT ...), keyed "role objects": what they grant beyond the
+ * database-wide ones (in a schema they only add).
+ */
+#define DEFAULT_PRIVILEGES_QUERY \
+"SELECT d.oid, pg_get_userbyid(d.defaclrole) || ' ' || o.word,"						\
+"   quote_ident(pg_get_userbyid(d.defaclrole)) AS role, o.word AS objects,"		\
+"   (SELECT array_agg('+' || " ACL_ENTRY " ORDER BY 1) FROM aclexplode(d.defaclacl) a) AS grants" \
+" FROM pg_default_acl d CROSS JOIN LATERAL (SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES'" \
+"   WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES'"		\
+"   ELSE 'SCHEMAS' END AS word) o"													\
+" WHERE d.defaclnamespace = $1"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -1071,6 +1087,7 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
 	{"statistics", STATISTICS_QUERY, StatisticExtRelationId, "statistics", NULL, NULL},
+	{"default_privileges", DEFAULT_PRIVILEGES_QUERY, DefaultAclRelationId, "default privileges", NULL, NULL},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
