@@ -84,6 +84,7 @@ typedef struct Diff
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
 typedef struct SnapshotMemo SnapshotMemo;
 extern SnapshotMemo *snapshot_memo_create(void);
+extern void snapshot_memo_set_owners(SnapshotMemo *memo, bool owners);
 extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
 
 /* depends.c: what depends on what among a schema's objects */
@@ -192,5 +193,6 @@ extern void diff_inherits_detach(Diff *diff, const char *t, JsonbContainer *st, 
 extern void diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
 extern void diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt);
 extern void diff_default_privileges(Diff *diff);
+extern void diff_owners(Diff *diff, int start);
 
 #endif							/* MIGRATOR_DIFF_H */

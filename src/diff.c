@@ -128,6 +128,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);
+	diff_owners(&diff, start);
 
 	diff_order(out, start, diff.src.depends, diff.dst.depends);
 
@@ -161,8 +162,9 @@ return_rows(FunctionCallInfo fcinfo, DiffOut *out)
 }
 
 /*
- * migrator.diff(source text, target text): the DDL that makes schema source
- * like schema target.
+ * migrator.diff(source text, target text, owners boolean): the DDL that
+ * makes schema source like schema target (and its objects' owners, if
+ * asked).
  */
 Datum
 migrator_diff_schemas(PG_FUNCTION_ARGS)
@@ -170,10 +172,13 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	SnapshotMemo *memo = snapshot_memo_create();
-	Jsonb	   *a = (Jsonb *) snapshot_schema_memo(source, memo);
-	Jsonb	   *b = (Jsonb *) snapshot_schema_memo(target, memo);
+	Jsonb	   *a;
+	Jsonb	   *b;
 	DiffOut		out = {.schema = source};
 
+	snapshot_memo_set_owners(memo, PG_NARGS() > 2 && PG_GETARG_BOOL(2));
+	a = (Jsonb *) snapshot_schema_memo(source, memo);
+	b = (Jsonb *) snapshot_schema_memo(target, memo);
 	diff_snapshots(&out, &a->root, &b->root);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;

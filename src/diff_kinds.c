@@ -3,7 +3,8 @@
  * diff_kinds.c
  *	  migrator.diff() for the kinds of objects that hang off tables without
  *	  being written inside their CREATE TABLE, or that many kinds have:
- *	  extended statistics objects, table inheritance, default privileges.
+ *	  extended statistics objects, table inheritance, default privileges,
+ *	  owners.
  *
  *-------------------------------------------------------------------------
  */
@@ -298,5 +299,150 @@ diff_default_privileges(Diff *diff)
 		foreach(le, to)
 			if (!diff_str_member(from, lfirst(le)))
 				default_grant(diff, d, lfirst(le), true);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Owners (snapshots taken with owners => true)
+ * ---------------------------------------------------------------------
+ */
+
+/* was an object ("kind name", as "depends" names it) created by statements from start on? */
+static bool
+created(DiffOut *out, int start, const char *object)
+{
+	for (int i = start; i < list_length(out->statements); i++)
+		if (list_nth_int(out->acts, i) == ACT_CREATE)
+		{
+			ListCell   *lc;
+
+			foreach(lc, (List *) list_nth(out->objects, i))
+				if (strcmp(lfirst(lc), object) == 0)
+					return true;
+		}
+	return false;
+}
+
+/*
+ * The statement emitted last, moved before the first GRANT or REVOKE on
+ * its object from start on (if any): privileges given to or taken from the
+ * owner are the new owner's (ALTER ... OWNER TO hands the old owner's
+ * over).
+ */
+static void
+before_grants(DiffOut *out, int start)
+{
+	int			last = list_length(out->statements) - 1;
+	const char *object = linitial((List *) llast(out->objects));
+
+	for (int i = start; i < last; i++)
+	{
+		const char *st = list_nth(out->statements, i);
+		List	   *objects = list_nth(out->objects, i);
+
+		if ((strncmp(st, "GRANT ", 6) == 0 || strncmp(st, "REVOKE ", 7) == 0) &&
+			objects != NIL && strcmp(linitial(objects), object) == 0)
+		{
+			out->statements = list_insert_nth(out->statements, i, llast(out->statements));
+			out->hazards = list_insert_nth(out->hazards, i, llast(out->hazards));
+			out->objects = list_insert_nth(out->objects, i, llast(out->objects));
+			out->acts = list_insert_nth_int(out->acts, i, llast_int(out->acts));
+			out->needs = list_insert_nth(out->needs, i, llast(out->needs));
+			out->statements = list_delete_last(out->statements);
+			out->hazards = list_delete_last(out->hazards);
+			out->objects = list_delete_last(out->objects);
+			out->acts = list_delete_last(out->acts);
+			out->needs = list_delete_last(out->needs);
+			return;
+		}
+	}
+}
+
+/*
+ * ALTER <what> <target> OWNER TO <d's owner>, when d has one (a snapshot
+ * with owners) and it is not s's, or the object was created (again) by
+ * this diff: whoever runs the diff owns what it creates.
+ */
+static void
+owner_of(Diff *diff, int start, const char *noun, const char *name, const char *what,
+		 const char *target, JsonbContainer *s, JsonbContainer *d)
+{
+	char	   *owner = diff_get_text(d, "owner");
+
+	if (owner == NULL)
+		return;
+	if (s && diff_same(s, d, "owner") && !created(diff->out, start, psprintf("%s %s", noun, name)))
+		return;
+	diff_on(diff->out, ACT_META, noun, name);
+	diff_emit(diff->out, NULL, "ALTER %s %s OWNER TO %s", what, target, owner);
+	before_grants(diff->out, start);
+}
+
+/* the objects of one kind of the snapshots, each of them named by what and target */
+static void
+owners_of_kind(Diff *diff, int start, JsonbContainer *src, JsonbContainer *dst,
+			   const char *noun, const char *what)
+{
+	ListCell   *lc;
+
+	foreach(lc, diff_keys_of(dst))
+	{
+		char	   *name = lfirst(lc);
+
+		owner_of(diff, start, noun, name, what, diff_q(diff->out, name),
+				 diff_get_obj(src, name), diff_get_obj(dst, name));
+	}
+}
+
+/*
+ * The owners of the schema and its objects, last (a snapshot taken
+ * without owners has none: nothing is emitted).  A sequence owned by a
+ * column has its table's owner, and follows it; indexes follow their
+ * table.
+ */
+void
+diff_owners(Diff *diff, int start)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+
+	owner_of(diff, start, "schema", out->schema, "SCHEMA", quote_identifier(out->schema),
+			 diff->src.schema, diff->dst.schema);
+	foreach(lc, diff_keys_of(diff->dst.tables))
+		owner_of(diff, start, "relation", lfirst(lc), "TABLE", diff_q(out, lfirst(lc)),
+				 diff_get_obj(diff->src.tables, lfirst(lc)), diff_get_obj(diff->dst.tables, lfirst(lc)));
+	foreach(lc, diff_keys_of(diff->dst.views))
+	{
+		JsonbContainer *d = diff_get_obj(diff->dst.views, lfirst(lc));
+
+		owner_of(diff, start, "relation", lfirst(lc),
+				 diff_get_bool(d, "materialized") ? "MATERIALIZED VIEW" : "VIEW",
+				 diff_q(out, lfirst(lc)), diff_get_obj(diff->src.views, lfirst(lc)), d);
+	}
+	foreach(lc, diff_keys_of(diff->dst.sequences))
+	{
+		JsonbContainer *d = diff_get_obj(diff->dst.sequences, lfirst(lc));
+
+		if (diff_get_text(d, "owned_by") == NULL)
+			owner_of(diff, start, "relation", lfirst(lc), "SEQUENCE", diff_q(out, lfirst(lc)),
+					 diff_get_obj(diff->src.sequences, lfirst(lc)), d);
+	}
+	owners_of_kind(diff, start, diff->src.enums, diff->dst.enums, "type", "TYPE");
+	owners_of_kind(diff, start, diff->src.ranges, diff->dst.ranges, "type", "TYPE");
+	owners_of_kind(diff, start, diff->src.composites, diff->dst.composites, "type", "TYPE");
+	owners_of_kind(diff, start, diff->src.domains, diff->dst.domains, "type", "DOMAIN");
+	owners_of_kind(diff, start, diff->src.statistics, diff->dst.statistics, "statistics", "STATISTICS");
+	foreach(lc, diff_keys_of(diff->dst.functions))
+	{
+		char	   *key = lfirst(lc);
+		JsonbContainer *d = diff_get_obj(diff->dst.functions, key);
+		const char *args = strchr(key, '(');
+
+		if (args == NULL)
+			continue;			/* refused by the functions' own diff */
+		owner_of(diff, start, "function", key,
+				 strcmp(diff_need_text(d, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION",
+				 psprintf("%s%s", diff_q(out, pnstrdup(key, args - key)), args),
+				 diff_get_obj(diff->src.functions, key), d);
 	}
 }

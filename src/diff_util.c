@@ -386,6 +386,36 @@ default_grants(DiffOut *out, const char *on)
 }
 
 /*
+ * s's grants as they are once the object has d's owner (snapshots with
+ * owners): ALTER ... OWNER TO hands the old owner's privileges to the new
+ * one, whose own grants are lost in them.
+ */
+static List *
+grants_after_owner(List *from, JsonbContainer *s, JsonbContainer *d)
+{
+	char	   *old = diff_get_text(s, "owner");
+	char	   *new = diff_get_text(d, "owner");
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (old == NULL || new == NULL || strcmp(old, new) == 0)
+		return from;
+	foreach(lc, from)
+	{
+		char	   *e = lfirst(lc);
+		const char *grantee = e + 1;
+		size_t		len = strcspn(grantee, "=");
+
+		if (e[0] == '+' && len == strlen(new) && strncmp(grantee, new, len) == 0)
+			continue;
+		if (e[0] == '-' && len == strlen(old) && strncmp(grantee, old, len) == 0)
+			e = psprintf("-%s%s", new, grantee + len);
+		result = lappend(result, e);
+	}
+	return result;
+}
+
+/*
  * The GRANTs and REVOKEs that give "on" (say "TABLE s.t"; column: a
  * column of it, quoted, or NULL) d's privileges where it has s's (NULL: an
  * object just created, with the default ones, and those the schema's
@@ -403,7 +433,7 @@ diff_emit_grants(DiffOut *out, const char *on, const char *column,
 	if (from == NIL && diff_same(s, d, "grants"))
 		return;
 	if (s)
-		from = diff_array_of(s, "grants");
+		from = grants_after_owner(diff_array_of(s, "grants"), s, d);
 	to = diff_array_of(d, "grants");
 	out->meta = true;
 	foreach(lc, from)

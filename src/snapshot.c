@@ -34,7 +34,8 @@
  *	  uses); comments and grants on all of them; and what depends on what
  *	  among them (depends.c), by which the diff orders its statements;
  *	  extended statistics objects (kinds, columns, target); the default
- *	  privileges of the schema.
+ *	  privileges of the schema; and, if asked (owners => true), the owner
+ *	  of each object and of the schema.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -108,6 +109,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "  (SELECT '-' || " ACL_ENTRY " FROM aclexplode(acldefault('" kind "', " owner ")) a"	\
 "   EXCEPT SELECT '-' || " ACL_ENTRY " FROM aclexplode(" acl ") a)"				\
 ") g(e)) END"
+
+/* an object's owner, quoted, when the snapshot is asked for owners ($3) */
+#define OWNER(owner) \
+"CASE WHEN $3 THEN quote_ident(pg_get_userbyid(" owner ")) END"
 
 /*
  * The snapshot is built in C from flat queries, one per kind of object or
@@ -282,6 +287,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define SCHEMA_QUERY \
 "SELECT n.oid, n.nspname::text,"													\
 "   " DESCRIPTION("n.oid", "pg_namespace", "0") " AS comment,"					\
+"   " OWNER("n.nspowner") " AS owner,"											\
 "   " GRANTS("n.nspacl", "n", "n.nspowner") " AS grants"							\
 " FROM pg_namespace n WHERE n.oid = $1"
 
@@ -304,6 +310,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      WHERE NOT c.relispartition AND h.inhrelid = c.oid) AS inherits,"			\
 "   c.relforcerowsecurity AS force_row_security,"									\
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
 " FROM pg_class c"																	\
 " WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"							\
@@ -320,6 +327,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid" \
 "      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1) AS depends," \
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants,"						\
 "   (SELECT w.oid FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.rulename = '_RETURN') AS _rule" \
 " FROM pg_class c"																	\
@@ -346,6 +354,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'" \
 "      AND x.refclassid = 'pg_class'::regclass) AS owned_by,"						\
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "s", "c.relowner") " AS grants"							\
 " FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"						\
 " WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"				\
@@ -355,7 +364,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "SELECT t.oid, t.typname::text,"													\
 "   (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels," \
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
-"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"					\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")
 
@@ -368,6 +378,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"						\
 "   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner,"											\
 "   (SELECT array_agg(f ORDER BY f) FROM (SELECT DISTINCT"							\
 "      p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f"	\
 "      FROM pg_depend x JOIN pg_proc p ON p.oid = x.refobjid"						\
@@ -394,7 +405,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define COMPOSITES_QUERY \
 "SELECT c.oid, t.typname::text,"													\
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
-"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"		\
 " WHERE t.typnamespace = $1 AND t.typtype = 'c'"									\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
@@ -410,7 +422,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END," \
 "      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)) AS definition,"		\
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
-"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants"						\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc" \
 " JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid" \
 " WHERE t.typnamespace = $1 AND t.typtype = 'r'"									\
@@ -424,6 +437,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"				\
 "      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1) AS definition," \
 "   " DESCRIPTION("p.oid", "pg_proc", "0") " AS comment,"						\
+"   " OWNER("p.proowner") " AS owner,"											\
 "   " GRANTS("p.proacl", "f", "p.proowner") " AS grants,"						\
 "   (SELECT array_agg(DISTINCT r.relname ORDER BY r.relname)::text[]"				\
 "      FROM pg_depend x JOIN pg_type ty ON ty.oid = x.refobjid"						\
@@ -447,7 +461,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   substr(pg_get_statisticsobjdef(s.oid), length('CREATE STATISTICS ' || $2 || '.'" \
 "      || quote_ident(s.stxname)) + 1) AS definition,"								\
 "   NULLIF(s.stxstattarget::integer, -1) AS target,"								\
-"   " DESCRIPTION("s.oid", "pg_statistic_ext", "0") " AS comment"				\
+"   " DESCRIPTION("s.oid", "pg_statistic_ext", "0") " AS comment,"				\
+"   " OWNER("s.stxowner") " AS owner"												\
 " FROM pg_statistic_ext s WHERE s.stxnamespace = $1"								\
 " AND " NOT_IN_EXTENSION("pg_statistic_ext", "s.oid")
 
@@ -491,6 +506,7 @@ struct SnapshotMemo
 {
 	MemoryContext cxt;
 	HTAB	   *indexes;		/* IndexMemoEntry */
+	bool		owners;			/* the snapshots have their objects' owners */
 };
 
 /* a memo for snapshots (those of a diff share one), in the current context */
@@ -506,7 +522,15 @@ snapshot_memo_create(void)
 	ctl.hcxt = memo->cxt;
 	memo->indexes = hash_create("migrator snapshot index definitions", 1024, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memo->owners = false;
 	return memo;
+}
+
+/* the snapshots made with memo have their objects' owners (or not) */
+void
+snapshot_memo_set_owners(SnapshotMemo *memo, bool owners)
+{
+	memo->owners = owners;
 }
 
 /* how many times needle is in s */
@@ -523,10 +547,10 @@ occurrences(const char *s, const char *needle)
 static Rows
 run_query(const char *sql, Datum *values)
 {
-	Oid			types[2] = {OIDOID, TEXTOID};
+	Oid			types[3] = {OIDOID, TEXTOID, BOOLOID};
 	Rows		r;
 
-	if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(sql, 3, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not run a snapshot query: %s", sql);
 	r.tt = SPI_tuptable;
 	r.n = SPI_processed;
@@ -972,7 +996,8 @@ typedef void (*PushParts) (JsonbParseState **st, Oid owner, void *arg);
  */
 typedef struct Parts
 {
-	Datum	   *values;			/* $1 the schema's oid, $2 its name quoted */
+	Datum	   *values;			/* $1 the schema's oid, $2 its name quoted,
+								 * $3 whether owners are asked for */
 	DependNames *dn;
 	SnapshotMemo *memo;
 	Rows		columns;
@@ -1160,7 +1185,7 @@ void *
 snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 {
 	Oid			nspid = get_namespace_oid(schema, false);
-	Datum		values[2];
+	Datum		values[3];
 	int			nest = NewGUCNestLevel();
 	Kinds		k;
 	Jsonb	   *j;
@@ -1183,6 +1208,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	 * read_only: a fresh snapshot sees what this transaction just created.
 	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
+	values[2] = BoolGetDatum(memo->owners);
 	migrator_spi_connect(0);
 	k.n = 0;
 	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
@@ -1258,21 +1284,26 @@ user_schemas(void)
 	return result;
 }
 
-/* {schema: snapshot, ...} of some schemas (one named twice is there once) */
+/*
+ * {schema: snapshot, ...} of some schemas (one named twice is there once),
+ * with their objects' owners if asked
+ */
 static Jsonb *
-snapshot_of(List *schemas)
+snapshot_of(List *schemas, bool owners)
 {
+	SnapshotMemo *memo = snapshot_memo_create();
 	List	   *names = NIL;
 	const char **keys = palloc(sizeof(char *) * (list_length(schemas) + 1));
 	Jsonb	  **values = palloc(sizeof(Jsonb *) * (list_length(schemas) + 1));
 	ListCell   *lc;
 
+	snapshot_memo_set_owners(memo, owners);
 	foreach(lc, schemas)
 	{
 		if (list_member(names, makeString(lfirst(lc))))
 			continue;
 		keys[list_length(names)] = lfirst(lc);
-		values[list_length(names)] = (Jsonb *) snapshot_schema_jsonb(lfirst(lc));
+		values[list_length(names)] = (Jsonb *) snapshot_schema_memo(lfirst(lc), memo);
 		names = lappend(names, makeString(lfirst(lc)));
 	}
 	return jsonb_object_of(list_length(names), keys, values);
@@ -1282,7 +1313,7 @@ snapshot_of(List *schemas)
 void *
 snapshot_database(void)
 {
-	return snapshot_of(user_schemas());
+	return snapshot_of(user_schemas(), false);
 }
 
 /* after a run that applied something: the schema as it left it */
@@ -1299,7 +1330,7 @@ snapshot_record(const char *action)
 }
 
 /*
- * migrator.snapshot(schemas text[]): {"schema": {...}, ...}
+ * migrator.snapshot(schemas text[], owners boolean): {"schema": {...}, ...}
  */
 Datum
 migrator_snapshot(PG_FUNCTION_ARGS)
@@ -1319,5 +1350,5 @@ migrator_snapshot(PG_FUNCTION_ARGS)
 					 errmsg("schema names must not be NULL")));
 		schemas = lappend(schemas, TextDatumGetCString(elems[i]));
 	}
-	PG_RETURN_JSONB_P(snapshot_of(schemas));
+	PG_RETURN_JSONB_P(snapshot_of(schemas, PG_NARGS() > 1 && PG_GETARG_BOOL(1)));
 }
