@@ -66,6 +66,7 @@ typedef struct Snap
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
 	JsonbContainer *statistics;
 	JsonbContainer *default_privileges;
+	JsonbContainer *foreign_servers;
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -194,5 +195,9 @@ extern void diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, 
 extern void diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt);
 extern void diff_default_privileges(Diff *diff);
 extern void diff_owners(Diff *diff, int start);
+extern bool diff_is_foreign(JsonbContainer *t);
+extern char *diff_generic_options(List *options);
+extern void diff_alter_generic_options(DiffOut *out, const char *prefix, List *from, List *to);
+extern void diff_servers_create(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

@@ -68,6 +68,7 @@ open_snap(JsonbContainer *c)
 	s.depends = diff_get_obj(c, "depends");
 	s.statistics = diff_get_obj(c, "statistics");
 	s.default_privileges = diff_get_obj(c, "default_privileges");
+	s.foreign_servers = diff_get_obj(c, "foreign_servers");
 	return s;
 }
 
@@ -111,6 +112,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_extensions_create(&diff);
 	diff_types_create(&diff);
 	diff_sequences_create(&diff);
+	diff_servers_create(&diff);
 	diff_functions_create(&diff, 0);
 	diff_domains_complete(&diff);
 	diff_tables_create(&diff);

@@ -4,7 +4,7 @@
  *	  migrator.diff() for the kinds of objects that hang off tables without
  *	  being written inside their CREATE TABLE, or that many kinds have:
  *	  extended statistics objects, table inheritance, default privileges,
- *	  owners.
+ *	  owners, foreign tables and their servers.
  *
  *-------------------------------------------------------------------------
  */
@@ -409,8 +409,12 @@ diff_owners(Diff *diff, int start)
 	owner_of(diff, start, "schema", out->schema, "SCHEMA", quote_identifier(out->schema),
 			 diff->src.schema, diff->dst.schema);
 	foreach(lc, diff_keys_of(diff->dst.tables))
-		owner_of(diff, start, "relation", lfirst(lc), "TABLE", diff_q(out, lfirst(lc)),
-				 diff_get_obj(diff->src.tables, lfirst(lc)), diff_get_obj(diff->dst.tables, lfirst(lc)));
+	{
+		JsonbContainer *d = diff_get_obj(diff->dst.tables, lfirst(lc));
+
+		owner_of(diff, start, "relation", lfirst(lc), diff_is_foreign(d) ? "FOREIGN TABLE" : "TABLE",
+				 diff_q(out, lfirst(lc)), diff_get_obj(diff->src.tables, lfirst(lc)), d);
+	}
 	foreach(lc, diff_keys_of(diff->dst.views))
 	{
 		JsonbContainer *d = diff_get_obj(diff->dst.views, lfirst(lc));
@@ -444,5 +448,146 @@ diff_owners(Diff *diff, int start)
 				 strcmp(diff_need_text(d, "kind"), "p") == 0 ? "PROCEDURE" : "FUNCTION",
 				 psprintf("%s%s", diff_q(out, pnstrdup(key, args - key)), args),
 				 diff_get_obj(diff->src.functions, key), d);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Foreign tables, their servers and user mappings
+ * ---------------------------------------------------------------------
+ */
+
+bool
+diff_is_foreign(JsonbContainer *t)
+{
+	char	   *kind = diff_get_text(t, "kind");
+
+	return kind && strcmp(kind, "foreign table") == 0;
+}
+
+/* "name=value" of a catalog's options, split (value NULL: no "=") */
+static char *
+option_value(const char *option, char **name)
+{
+	const char *eq = strchr(option, '=');
+
+	*name = eq ? pnstrdup(option, eq - option) : pstrdup(option);
+	return eq ? pstrdup(eq + 1) : NULL;
+}
+
+/* " OPTIONS (name 'value', ...)" of options ("" when there are none) */
+char *
+diff_generic_options(List *options)
+{
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (options == NIL)
+		return "";
+	initStringInfo(&s);
+	foreach(lc, options)
+	{
+		char	   *name;
+		char	   *value = option_value(lfirst(lc), &name);
+
+		appendStringInfo(&s, "%s%s %s", foreach_current_index(lc) ? ", " : " OPTIONS (",
+						 quote_identifier(name), quote_literal_cstr(value ? value : ""));
+	}
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/* the value of option name in options (NULL: none) */
+static char *
+option_named(List *options, const char *name, bool *found)
+{
+	ListCell   *lc;
+
+	*found = false;
+	foreach(lc, options)
+	{
+		char	   *n;
+		char	   *v = option_value(lfirst(lc), &n);
+
+		if (strcmp(n, name) == 0)
+		{
+			*found = true;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* "<prefix> OPTIONS (DROP a, SET b 'x', ADD c 'y')" that makes options from into to */
+void
+diff_alter_generic_options(DiffOut *out, const char *prefix, List *from, List *to)
+{
+	StringInfoData s;
+	ListCell   *lc;
+	bool		found;
+
+	initStringInfo(&s);
+	foreach(lc, from)
+	{
+		char	   *name;
+
+		(void) option_value(lfirst(lc), &name);
+		(void) option_named(to, name, &found);
+		if (!found)
+			appendStringInfo(&s, "%sDROP %s", s.len ? ", " : "", quote_identifier(name));
+	}
+	foreach(lc, to)
+	{
+		char	   *name;
+		char	   *value = option_value(lfirst(lc), &name);
+		char	   *old = option_named(from, name, &found);
+
+		if (!found)
+			appendStringInfo(&s, "%sADD %s %s", s.len ? ", " : "", quote_identifier(name),
+							 quote_literal_cstr(value ? value : ""));
+		else if (strcmp(old ? old : "", value ? value : "") != 0)
+			appendStringInfo(&s, "%sSET %s %s", s.len ? ", " : "", quote_identifier(name),
+							 quote_literal_cstr(value ? value : ""));
+	}
+	if (s.len)
+		diff_emit(out, NULL, "%s OPTIONS (%s)", prefix, s.data);
+}
+
+/*
+ * The servers the target's foreign tables use, and their user mappings,
+ * where the source has none of them: servers and mappings belong to the
+ * database, not to the schema, so they are made only if missing (IF NOT
+ * EXISTS: another schema's tables may use them already), never changed
+ * nor dropped; their wrapper must be there (CREATE EXTENSION postgres_fdw,
+ * say).  A mapping's password is not in the snapshot: it is to be added by
+ * hand.
+ */
+void
+diff_servers_create(Diff *diff)
+{
+	DiffOut    *out = diff->out;
+	ListCell   *lc;
+	ListCell   *lm;
+
+	foreach(lc, diff_keys_of(diff->dst.foreign_servers))
+	{
+		char	   *name = lfirst(lc);
+		JsonbContainer *d = diff_get_obj(diff->dst.foreign_servers, name);
+		JsonbContainer *s = diff_get_obj(diff->src.foreign_servers, name);
+		JsonbContainer *dm = diff_get_obj(d, "user_mappings");
+		char	   *type = diff_get_text(d, "type");
+		char	   *version = diff_get_text(d, "version");
+
+		diff_on(out, s ? ACT_ALTER : ACT_CREATE, "server", name);
+		if (s == NULL)
+			diff_emit(out, NULL, "CREATE SERVER IF NOT EXISTS %s%s%s FOREIGN DATA WRAPPER %s%s",
+					  quote_identifier(name), type ? psprintf(" TYPE %s", quote_literal_cstr(type)) : "",
+					  version ? psprintf(" VERSION %s", quote_literal_cstr(version)) : "",
+					  quote_identifier(diff_need_text(d, "wrapper")),
+					  diff_generic_options(diff_array_of(d, "options")));
+		foreach(lm, diff_keys_of(dm))
+			if (!diff_has_key(diff_get_obj(s, "user_mappings"), lfirst(lm)))
+				diff_emit(out, NULL, "CREATE USER MAPPING IF NOT EXISTS FOR %s SERVER %s%s",
+						  (char *) lfirst(lm), quote_identifier(name),
+						  diff_generic_options(diff_array_of(diff_get_obj(dm, lfirst(lm)), "options")));
 	}
 }

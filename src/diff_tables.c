@@ -110,7 +110,8 @@ column_sql(const char *name, JsonbContainer *col)
 	char	   *collation = diff_get_text(col, "collation");
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "%s %s", quote_identifier(name), diff_need_text(col, "type"));
+	appendStringInfo(&s, "%s %s%s", quote_identifier(name), diff_need_text(col, "type"),
+					 diff_generic_options(diff_array_of(col, "options")));
 	if (collation)
 		appendStringInfo(&s, " COLLATE %s", collation);
 	if (identity)
@@ -349,7 +350,8 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 	ListCell   *lc;
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " : "", diff_q(out, t));
+	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " :
+					 diff_is_foreign(dt) ? "FOREIGN " : "", diff_q(out, t));
 	if (parent)
 		appendStringInfo(&s, " PARTITION OF %s", diff_q(out, parent));
 	/* a partition's columns are its table's, a child's those it inherits */
@@ -368,6 +370,9 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 		appendStringInfo(&s, " %s", diff_need_text(dt, "bound"));
 	if (partitioned(dt))
 		appendStringInfo(&s, " PARTITION BY %s", diff_get_text(dt, "partition_by"));
+	if (diff_is_foreign(dt))
+		appendStringInfo(&s, " SERVER %s%s", quote_identifier(diff_need_text(dt, "server")),
+						 diff_generic_options(diff_array_of(dt, "foreign_options")));
 	foreach(lc, options)
 		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
 	if (options)
@@ -474,7 +479,10 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 		else if (had_default)
 			diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, t), qc);
 	}
-	if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null"))
+	if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null") &&
+		diff_is_foreign(diff_get_obj(diff->dst.tables, t)))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", diff_q(out, t), qc);
+	else if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null"))
 	{
 		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
 
@@ -611,6 +619,9 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	if (diff_get_bool(st, "unlogged") != diff_get_bool(dt, "unlogged"))
 		diff_emit(out, "rewrite", "ALTER TABLE %s SET %s", diff_q(out, t), diff_get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
+	if (diff_is_foreign(dt))
+		diff_alter_generic_options(out, psprintf("ALTER FOREIGN TABLE %s", diff_q(out, t)),
+								   diff_array_of(st, "foreign_options"), diff_array_of(dt, "foreign_options"));
 	if (diff_get_text(st, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
 	{
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
@@ -707,7 +718,7 @@ diff_tables_alter(Diff *diff)
 		if (diff_get_bool(st, "force_row_security") != diff_get_bool(dt, "force_row_security"))
 			diff_emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", diff_q(out, t),
 				 diff_get_bool(dt, "force_row_security") ? "FORCE" : "NO FORCE");
-		diff_emit_comment(out, "TABLE", diff_q(out, t), st, dt);
+		diff_emit_comment(out, diff_is_foreign(dt) ? "FOREIGN TABLE" : "TABLE", diff_q(out, t), st, dt);
 		diff_emit_grants(out, on, NULL, st, dt);
 		foreach(lc2, diff_keys_of(dc))
 		{
@@ -718,6 +729,10 @@ diff_tables_alter(Diff *diff)
 			if (x && diff_column_recreated(x, y))
 				x = NULL;		/* added again, as new */
 			column_storage(diff, t, c, x, y);
+			if (x && !diff_same(x, y, "options"))
+				diff_alter_generic_options(out, psprintf("ALTER FOREIGN TABLE %s ALTER COLUMN %s", diff_q(out, t),
+														 quote_identifier(c)),
+										   diff_array_of(x, "options"), diff_array_of(y, "options"));
 			/* (the name made only when there is a comment to set) */
 			if (!diff_same(x, y, "comment"))
 				diff_emit_comment(out, "COLUMN", psprintf("%s.%s", diff_q(out, t), quote_identifier(c)), x, y);
@@ -899,7 +914,7 @@ diff_tables_add_parts(Diff *diff)
 				if (p != pass)
 					continue;
 				if (diff_str_member(add, k))
-					add_constraint(out, t, k, d, st != NULL, partitioned(dt));
+					add_constraint(out, t, k, d, st != NULL && !diff_is_foreign(dt), partitioned(dt));
 				else
 				{
 					diff_on_part(out, ACT_ALTER, "constraint", t, k);
@@ -959,8 +974,17 @@ diff_tables_drop(Diff *diff)
 	ListCell   *lc;
 
 	initStringInfo(&s);
+	/* foreign tables first, on their own (DROP TABLE refuses them): no data of theirs is here */
 	foreach(lc, diff_keys_of(diff->src.tables))
-		if (!diff_has_key(diff->dst.tables, lfirst(lc)))
+		if (!diff_has_key(diff->dst.tables, lfirst(lc)) &&
+			diff_is_foreign(diff_get_obj(diff->src.tables, lfirst(lc))))
+		{
+			diff_on(diff->out, ACT_DROP, "relation", lfirst(lc));
+			diff_emit(diff->out, NULL, "DROP FOREIGN TABLE %s", diff_q(diff->out, lfirst(lc)));
+		}
+	foreach(lc, diff_keys_of(diff->src.tables))
+		if (!diff_has_key(diff->dst.tables, lfirst(lc)) &&
+			!diff_is_foreign(diff_get_obj(diff->src.tables, lfirst(lc))))
 		{
 			appendStringInfo(&s, "%s%s", s.len ? ", " : "", diff_q(diff->out, lfirst(lc)));
 			gone = lappend(gone, lfirst(lc));

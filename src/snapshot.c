@@ -34,7 +34,9 @@
  *	  uses); comments and grants on all of them; and what depends on what
  *	  among them (depends.c), by which the diff orders its statements;
  *	  extended statistics objects (kinds, columns, target); the default
- *	  privileges of the schema; and, if asked (owners => true), the owner
+ *	  privileges of the schema; foreign tables (server, options, column
+ *	  options) and the servers they use, with their user mappings (but
+ *	  passwords); and, if asked (owners => true), the owner
  *	  of each object and of the schema.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
@@ -51,6 +53,7 @@
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_default_acl.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_foreign_server.h"
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
@@ -197,6 +200,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("a.attstorage") " END AS storage," \
 "   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("t.typstorage") " END AS type_storage," \
 "   CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression," \
+"   a.attfdwoptions AS options,"													\
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
 "   ds.description AS comment,"														\
@@ -298,7 +302,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 #define TABLES_QUERY \
 "SELECT c.oid, c.relname::text,"													\
-"   CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END AS kind,"	\
+"   CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END AS kind," \
+"   (SELECT fs.srvname::text FROM pg_foreign_table ft JOIN pg_foreign_server fs ON fs.oid = ft.ftserver" \
+"      WHERE ft.ftrelid = c.oid) AS server,"										\
+"   (SELECT ft.ftoptions FROM pg_foreign_table ft WHERE ft.ftrelid = c.oid) AS foreign_options," \
 "   c.relpersistence = 'u' AS unlogged,"											\
 "   (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,"		\
 "   CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,"	\
@@ -313,7 +320,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
 " FROM pg_class c"																	\
-" WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"							\
+" WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p', 'f')"						\
 " AND " NOT_IN_EXTENSION("pg_class", "c.oid")										\
 " ORDER BY c.oid"
 
@@ -479,6 +486,33 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES'"		\
 "   ELSE 'SCHEMAS' END AS word) o"													\
 " WHERE d.defaclnamespace = $1"
+
+/*
+ * The foreign servers the schema's foreign tables use (a server belongs to
+ * the database: the schema's snapshot has those it needs), with their
+ * wrapper, type, version and options, and their user mappings.
+ */
+#define FOREIGN_SERVERS_QUERY \
+"SELECT fs.oid, fs.srvname::text,"													\
+"   w.fdwname::text AS wrapper, fs.srvtype::text AS type, fs.srvversion::text AS version," \
+"   fs.srvoptions AS options"														\
+" FROM pg_foreign_server fs JOIN pg_foreign_data_wrapper w ON w.oid = fs.srvfdw"	\
+" WHERE EXISTS (SELECT FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid" \
+"   WHERE ft.ftserver = fs.oid AND c.relnamespace = $1)"							\
+" ORDER BY fs.oid"
+
+/*
+ * Their user mappings, as pg_user_mappings shows them to the caller (as
+ * pg_dump reads them), but for the value of a password: snapshots are
+ * kept in migrator.snapshots, which every role can read.
+ */
+#define USER_MAPPINGS_QUERY \
+"SELECT um.srvid, CASE um.umuser WHEN 0 THEN 'PUBLIC' ELSE quote_ident(um.usename::text) END," \
+"   (SELECT array_agg(o ORDER BY n) FROM unnest(um.umoptions) WITH ORDINALITY u(o, n)" \
+"      WHERE o NOT LIKE 'password=%') AS options"									\
+" FROM pg_user_mappings um WHERE EXISTS (SELECT FROM pg_foreign_table ft"			\
+"   JOIN pg_class c ON c.oid = ft.ftrelid WHERE ft.ftserver = um.srvid AND c.relnamespace = $1)" \
+" ORDER BY um.srvid"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -1006,6 +1040,7 @@ typedef struct Parts
 	Rows		triggers;
 	Rows		policies;
 	Rows		comments;
+	Rows		mappings;
 } Parts;
 
 /*
@@ -1016,7 +1051,7 @@ typedef struct Parts
 static void
 table_parts_load(Parts *p)
 {
-	p->columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), p->values);
+	p->columns = run_query(COLUMNS_QUERY("'r', 'p', 'f', 'c'"), p->values);
 	p->constraints = run_query(CONSTRAINTS_QUERY, p->values);
 	p->indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), p->values);
 	index_definitions(&p->indexes, TextDatumGetCString(p->values[1]), p->memo);
@@ -1083,6 +1118,18 @@ composite_parts(JsonbParseState **st, Oid rel, void *arg)
 	push_parts(st, "attributes", &((Parts *) arg)->columns, rel, true);
 }
 
+static void
+server_parts_load(Parts *p)
+{
+	p->mappings = run_query(USER_MAPPINGS_QUERY, p->values);
+}
+
+static void
+server_parts(JsonbParseState **st, Oid server, void *arg)
+{
+	push_parts(st, "user_mappings", &((Parts *) arg)->mappings, server, true);
+}
+
 /*
  * The kinds of objects of a schema, in the order they are read (a kind
  * whose parts were read with an earlier kind's comes after it).  Each is a
@@ -1113,6 +1160,7 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
 	{"statistics", STATISTICS_QUERY, StatisticExtRelationId, "statistics", NULL, NULL},
 	{"default_privileges", DEFAULT_PRIVILEGES_QUERY, DefaultAclRelationId, "default privileges", NULL, NULL},
+	{"foreign_servers", FOREIGN_SERVERS_QUERY, ForeignServerRelationId, "server", server_parts_load, server_parts},
 };
 
 /* {members, parts} of row i of objects, as jsonb (its tree in k->tree, freed) */
