@@ -24,3 +24,13 @@ ALTER STATISTICS t_stats OWNER TO rt_owner;
 ALTER TABLE parted OWNER TO rt_owner;
 ALTER TABLE parted_1 OWNER TO rt_owner;
 GRANT SELECT ON kept TO rt_reader;
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_foreign_data_wrapper WHERE fdwname = 'rt_fdw') THEN
+		CREATE FOREIGN DATA WRAPPER rt_fdw;
+	END IF;
+END
+$$;
+CREATE SERVER IF NOT EXISTS rt_remote FOREIGN DATA WRAPPER rt_fdw OPTIONS (host 'remote.example');
+CREATE FOREIGN TABLE remote_rows (id int) SERVER rt_remote;
+ALTER FOREIGN TABLE remote_rows OWNER TO rt_owner;
