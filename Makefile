@@ -33,6 +33,7 @@ OBJS = \
 	src/diff_types.o \
 	src/diff_tables.o \
 	src/diff_views.o \
+	src/diff_relkinds.o \
 	src/diff_order.o \
 	src/desired.o \
 	src/depends.o \

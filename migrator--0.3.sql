@@ -290,21 +290,21 @@ GRANT SELECT ON migrator.change_steps TO PUBLIC;
 /*
  * Schema knowledge: snapshots and the DDL between two schemas.
  */
-CREATE FUNCTION migrator.snapshot(schemas text[] DEFAULT ARRAY['public'])
+CREATE FUNCTION migrator.snapshot(schemas text[] DEFAULT ARRAY['public'], owners boolean DEFAULT false)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'migrator_snapshot'
 LANGUAGE C STABLE STRICT;
 
-COMMENT ON FUNCTION migrator.snapshot(text[]) IS
-	'a canonical description of the objects of some schemas';
+COMMENT ON FUNCTION migrator.snapshot(text[], boolean) IS
+	'a canonical description of the objects of some schemas (with their owners if asked)';
 
-CREATE FUNCTION migrator.diff(source text, target text)
+CREATE FUNCTION migrator.diff(source text, target text, owners boolean DEFAULT false)
 RETURNS TABLE(seq integer, statement text, hazard text)
 AS 'MODULE_PATHNAME', 'migrator_diff_schemas'
 LANGUAGE C STABLE STRICT;
 
-COMMENT ON FUNCTION migrator.diff(text, text) IS
-	'the DDL that makes schema source like schema target, with each statement''s hazard';
+COMMENT ON FUNCTION migrator.diff(text, text, boolean) IS
+	'the DDL that makes schema source like schema target, with each statement''s hazard (and owners if asked)';
 
 CREATE FUNCTION migrator.diff(source jsonb, target jsonb)
 RETURNS TABLE(seq integer, statement text, hazard text)

@@ -45,6 +45,9 @@ typedef struct DiffOut
 	bool		keep_schema_grants;
 	bool		keep_extensions;	/* extensions the file does not create */
 	const char *schema_owner;	/* the owner it gives the schema, if another */
+	bool		keep_default_privileges;	/* generate(): left alone */
+	JsonbContainer *default_privileges;	/* the source schema's: what the
+										 * objects the diff creates get */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -62,6 +65,9 @@ typedef struct Snap
 	JsonbContainer *functions;
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
 	JsonbContainer *root;		/* the whole snapshot: the kinds of diff_kinds.c */
+	JsonbContainer *statistics;
+	JsonbContainer *default_privileges;
+	JsonbContainer *foreign_servers;
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -80,6 +86,7 @@ typedef struct Diff
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
 typedef struct SnapshotMemo SnapshotMemo;
 extern SnapshotMemo *snapshot_memo_create(void);
+extern void snapshot_memo_set_owners(SnapshotMemo *memo, bool owners);
 extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Jsonb * */
 
 /* depends.c: what depends on what among a schema's objects */
@@ -182,5 +189,22 @@ extern void diff_kinds_drop(Diff *diff);
 extern List *diff_kinds_changed(Diff *diff);
 extern int	diff_kinds_rebuildable(Diff *diff, const char *noun, const char *name);
 extern void diff_kinds_labels(Diff *diff);
+/* diff_relkinds.c: statistics objects, inheritance, default privileges, owners, foreign tables */
+extern void diff_statistics_drop(Diff *diff);
+extern void diff_statistics_create(Diff *diff);
+extern char *diff_local_parent(const char *parent);
+extern char *diff_inherits_clause(DiffOut *out, JsonbContainer *dt);
+extern bool diff_inherited_via_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt, const char *c);
+extern bool diff_column_comes_with_parent(Diff *diff, JsonbContainer *st, JsonbContainer *dt,
+										  const char *c);
+extern void diff_inherits_detach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
+extern void diff_inherits_attach(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt);
+extern void diff_inherited_columns(Diff *diff, const char *t, JsonbContainer *dt);
+extern void diff_default_privileges(Diff *diff);
+extern void diff_owners(Diff *diff, int start);
+extern bool diff_is_foreign(JsonbContainer *t);
+extern char *diff_generic_options(List *options);
+extern void diff_alter_generic_options(DiffOut *out, const char *prefix, List *from, List *to);
+extern void diff_servers_create(Diff *diff);
 
 #endif							/* MIGRATOR_DIFF_H */

@@ -67,6 +67,9 @@ open_snap(JsonbContainer *c)
 	s.functions = diff_get_obj(c, "functions");
 	s.depends = diff_get_obj(c, "depends");
 	s.root = c;
+	s.statistics = diff_get_obj(c, "statistics");
+	s.default_privileges = diff_get_obj(c, "default_privileges");
+	s.foreign_servers = diff_get_obj(c, "foreign_servers");
 	return s;
 }
 
@@ -97,11 +100,13 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff.out = out;
 	diff.src = open_snap(srcc);
 	diff.dst = open_snap(dstc);
+	out->default_privileges = diff.src.default_privileges;
 
 	diff_find_recreated_enums(&diff);
 	diff_find_rebuilt(&diff);
 	diff_functions_drop_dependent(&diff);
 	diff_views_drop(&diff);
+	diff_statistics_drop(&diff);
 	diff_tables_drop_foreign_keys(&diff);
 	diff_tables_drop(&diff);
 	diff_tables_drop_parts(&diff);
@@ -109,6 +114,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_kinds_create(&diff, 0);
 	diff_types_create(&diff);
 	diff_sequences_create(&diff);
+	diff_servers_create(&diff);
 	diff_functions_create(&diff, 0);
 	diff_kinds_create(&diff, 1);
 	diff_domains_complete(&diff);
@@ -116,17 +122,20 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_tables_alter(&diff);
 	diff_enums_drop_old(&diff);
 	diff_tables_add_parts(&diff);
+	diff_statistics_create(&diff);
 	diff_functions_create(&diff, 1);
 	diff_views_create(&diff);
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
 	diff_kinds_labels(&diff);
 	diff_schema(&diff);
+	diff_default_privileges(&diff);
 	diff_domains_detach(&diff);
 	diff_kinds_drop(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);
+	diff_owners(&diff, start);
 
 	diff_order(out, start, diff.src.depends, diff.dst.depends);
 
@@ -160,8 +169,9 @@ return_rows(FunctionCallInfo fcinfo, DiffOut *out)
 }
 
 /*
- * migrator.diff(source text, target text): the DDL that makes schema source
- * like schema target.
+ * migrator.diff(source text, target text, owners boolean): the DDL that
+ * makes schema source like schema target (and its objects' owners, if
+ * asked).
  */
 Datum
 migrator_diff_schemas(PG_FUNCTION_ARGS)
@@ -169,10 +179,13 @@ migrator_diff_schemas(PG_FUNCTION_ARGS)
 	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	SnapshotMemo *memo = snapshot_memo_create();
-	Jsonb	   *a = (Jsonb *) snapshot_schema_memo(source, memo);
-	Jsonb	   *b = (Jsonb *) snapshot_schema_memo(target, memo);
+	Jsonb	   *a;
+	Jsonb	   *b;
 	DiffOut		out = {.schema = source};
 
+	snapshot_memo_set_owners(memo, PG_NARGS() > 2 && PG_GETARG_BOOL(2));
+	a = (Jsonb *) snapshot_schema_memo(source, memo);
+	b = (Jsonb *) snapshot_schema_memo(target, memo);
 	diff_snapshots(&out, &a->root, &b->root);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
@@ -396,6 +409,8 @@ migrator_generate(PG_FUNCTION_ARGS)
 	out.keep_schema_grants = !ds.sets_grants;
 	/* an extension lives once in a database: the scratch schema lacks those installed */
 	out.keep_extensions = true;
+	/* the scratch schema has none: they are the live schema's to keep */
+	out.keep_default_privileges = true;
 	if (ds.sets_owner && ds.owner != schema_owner(schema))
 		out.schema_owner = GetUserNameFromId(ds.owner, false);
 	diff_snapshots(&out, &live->root, &copy->root);

@@ -21,6 +21,84 @@
 
 #include "diff.h"
 
+/*
+ * An identity column's sequence options as CREATE TABLE takes them, " (...)"
+ * ("" when they are the defaults)
+ */
+static char *
+identity_options(JsonbContainer *col)
+{
+	List	   *opts = diff_array_of(col, "identity_options");
+	StringInfoData s;
+	ListCell   *lc;
+
+	if (opts == NIL)
+		return "";
+	initStringInfo(&s);
+	foreach(lc, opts)
+		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? " " : " (", (char *) lfirst(lc));
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/* the option of opts that starts with prefix (NULL: none) */
+static char *
+option_of(List *opts, const char *prefix)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts)
+		if (strncmp(lfirst(lc), prefix, strlen(prefix)) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * ALTER COLUMN ... SET ... that gives an identity column's sequence d's
+ * options where it has s's: every option set, to d's value or to the
+ * default (START WITH the minimum, or the maximum when it counts down); a
+ * sequence named otherwise is renamed.
+ */
+static void
+alter_identity_options(DiffOut *out, const char *t, const char *c, JsonbContainer *s, JsonbContainer *d)
+{
+	List	   *from = diff_array_of(s, "identity_options");
+	List	   *to = diff_array_of(d, "identity_options");
+	static const char *const keys[] = {"INCREMENT BY ", "MINVALUE ", "MAXVALUE ", "START WITH ", "CACHE ", "CYCLE"};
+	static const char *const dflt[] = {"INCREMENT BY 1", "NO MINVALUE", "NO MAXVALUE", NULL, "CACHE 1", "NO CYCLE"};
+	char	   *from_name = option_of(from, "SEQUENCE NAME ");
+	char	   *to_name = option_of(to, "SEQUENCE NAME ");
+	char	   *incr = option_of(to, "INCREMENT BY ");
+	bool		down = incr && incr[strlen("INCREMENT BY ")] == '-';
+	StringInfoData set;
+
+	if (diff_same(s, d, "identity_options"))
+		return;
+	initStringInfo(&set);
+	for (size_t i = 0; i < lengthof(keys); i++)
+	{
+		char	   *o = option_of(to, keys[i]);
+
+		if (o == NULL && dflt[i] == NULL)
+		{
+			/* START WITH: the minimum (or the maximum, counting down) */
+			char	   *bound = option_of(to, down ? "MAXVALUE " : "MINVALUE ");
+
+			o = bound ? psprintf("START WITH %s", strchr(bound, ' ') + 1) :
+				(down ? "START WITH -1" : "START WITH 1");
+		}
+		appendStringInfo(&set, " SET %s", o ? o : dflt[i]);
+	}
+	diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s%s", diff_q(out, t), quote_identifier(c), set.data);
+	if (from_name == NULL)
+		from_name = psprintf("SEQUENCE NAME %s", quote_identifier(psprintf("%s_%s_seq", t, c)));
+	if (to_name == NULL)
+		to_name = psprintf("SEQUENCE NAME %s", quote_identifier(psprintf("%s_%s_seq", t, c)));
+	if (strcmp(from_name, to_name) != 0)
+		diff_emit(out, NULL, "ALTER SEQUENCE %s.%s RENAME TO %s", quote_identifier(out->schema),
+				  from_name + strlen("SEQUENCE NAME "), to_name + strlen("SEQUENCE NAME "));
+}
+
 /* a column as it goes into CREATE TABLE / ADD COLUMN */
 static char *
 column_sql(const char *name, JsonbContainer *col)
@@ -32,12 +110,13 @@ column_sql(const char *name, JsonbContainer *col)
 	char	   *collation = diff_get_text(col, "collation");
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "%s %s", quote_identifier(name), diff_need_text(col, "type"));
+	appendStringInfo(&s, "%s %s%s", quote_identifier(name), diff_need_text(col, "type"),
+					 diff_generic_options(diff_array_of(col, "options")));
 	if (collation)
 		appendStringInfo(&s, " COLLATE %s", collation);
 	if (identity)
-		appendStringInfo(&s, " GENERATED %s AS IDENTITY",
-						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		appendStringInfo(&s, " GENERATED %s AS IDENTITY%s",
+						 identity[0] == 'a' ? "ALWAYS" : "BY DEFAULT", identity_options(col));
 	if (generated)
 		appendStringInfo(&s, " GENERATED ALWAYS AS (%s) %s", generated,
 						 diff_get_bool(col, "virtual") ? "VIRTUAL" : "STORED");
@@ -219,8 +298,8 @@ diff_tables_drop_foreign_keys(Diff *diff)
 }
 
 /*
- * On tables both have: triggers, policies, constraints and indexes that go
- * or change.
+ * On tables both have: parents they stop inheriting from; triggers,
+ * policies, constraints and indexes that go or change.
  */
 void
 diff_tables_drop_parts(Diff *diff)
@@ -237,6 +316,9 @@ diff_tables_drop_parts(Diff *diff)
 
 		if (dt == NULL)
 			continue;			/* the whole table goes */
+		/* before a parent's columns change, which would recurse to it */
+		diff_on(out, ACT_ALTER, "relation", t);
+		diff_inherits_detach(diff, t, st, dt);
 		foreach(lc2, changed(diff, t, st, dt, "triggers", false))
 		{
 			diff_on_part(out, ACT_DROP, "trigger", t, lfirst(lc2));
@@ -268,27 +350,36 @@ create_table(Diff *diff, const char *t, JsonbContainer *dt)
 	ListCell   *lc;
 
 	initStringInfo(&s);
-	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " : "", diff_q(out, t));
+	appendStringInfo(&s, "CREATE %sTABLE %s", diff_get_bool(dt, "unlogged") ? "UNLOGGED " :
+					 diff_is_foreign(dt) ? "FOREIGN " : "", diff_q(out, t));
 	if (parent)
 		appendStringInfo(&s, " PARTITION OF %s", diff_q(out, parent));
-	/* a partition's columns are its table's */
+	/* a partition's columns are its table's, a child's those it inherits */
 	if (!parent)
 	{
+		int			n = 0;
+
 		foreach(lc, diff_by_position(cols))
-			appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " (",
-							 column_sql(lfirst(lc), diff_get_obj(cols, lfirst(lc))));
-		appendStringInfoString(&s, cols && JsonContainerSize(cols) ? ")" : " ()");
+			if (!diff_get_bool(diff_get_obj(cols, lfirst(lc)), "inherited"))
+				appendStringInfo(&s, "%s%s", n++ ? ", " : " (",
+								 column_sql(lfirst(lc), diff_get_obj(cols, lfirst(lc))));
+		appendStringInfoString(&s, n ? ")" : " ()");
+		appendStringInfoString(&s, diff_inherits_clause(out, dt));
 	}
 	else
 		appendStringInfo(&s, " %s", diff_need_text(dt, "bound"));
 	if (partitioned(dt))
 		appendStringInfo(&s, " PARTITION BY %s", diff_get_text(dt, "partition_by"));
+	if (diff_is_foreign(dt))
+		appendStringInfo(&s, " SERVER %s%s", quote_identifier(diff_need_text(dt, "server")),
+						 diff_generic_options(diff_array_of(dt, "foreign_options")));
 	foreach(lc, options)
 		appendStringInfo(&s, "%s%s", foreach_current_index(lc) ? ", " : " WITH (", (char *) lfirst(lc));
 	if (options)
 		appendStringInfoChar(&s, ')');
 	diff_on(out, ACT_CREATE, "relation", t);
 	diff_emit(out, NULL, "%s", s.data);
+	diff_inherited_columns(diff, t, dt);
 }
 
 /* new tables, columns only; partitions after the table they belong to */
@@ -312,8 +403,18 @@ diff_tables_create(Diff *diff)
 		{
 			JsonbContainer *dt = diff_get_obj(diff->dst.tables, lfirst(lc));
 			char	   *parent = diff_get_text(dt, "partition_of");
+			bool		wait = parent && diff_str_member(todo, parent) && !diff_str_member(done, parent);
+			ListCell   *lp;
 
-			if (parent && diff_str_member(todo, parent) && !diff_str_member(done, parent))
+			/* and children after their parents */
+			foreach(lp, diff_array_of(dt, "inherits"))
+			{
+				char	   *p = diff_local_parent(lfirst(lp));
+
+				if (p && diff_str_member(todo, p) && !diff_str_member(done, p))
+					wait = true;
+			}
+			if (wait)
 				left = lappend(left, lfirst(lc));
 			else
 			{
@@ -378,7 +479,10 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 		else if (had_default)
 			diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", diff_q(out, t), qc);
 	}
-	if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null"))
+	if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null") &&
+		diff_is_foreign(diff_get_obj(diff->dst.tables, t)))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", diff_q(out, t), qc);
+	else if (diff_get_bool(d, "not_null") && !diff_get_bool(s, "not_null"))
 	{
 		const char *k = quote_identifier(psprintf("%s_%s_not_null", t, c));
 
@@ -399,11 +503,13 @@ alter_column(Diff *diff, const char *t, const char *c, JsonbContainer *s, JsonbC
 	else if (!diff_get_bool(d, "not_null") && diff_get_bool(s, "not_null"))
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", diff_q(out, t), qc);
 	if (di && !si)
-		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY",
-			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY%s",
+			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT", identity_options(d));
 	else if (di && si && di[0] != si[0])
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s SET GENERATED %s",
 			 diff_q(out, t), qc, di[0] == 'a' ? "ALWAYS" : "BY DEFAULT");
+	if (di && si)
+		alter_identity_options(out, t, c, s, d);
 }
 
 static void
@@ -414,8 +520,11 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	JsonbContainer *dc = diff_get_obj(dt, "columns");
 	ListCell   *lc;
 
+	/* (an inherited column that its parent adds or drops: the parent's statement does) */
 	foreach(lc, diff_by_position(sc))
-		if (!diff_has_key(dc, lfirst(lc)))
+		if (!diff_has_key(dc, lfirst(lc)) &&
+			!(diff_get_bool(diff_get_obj(sc, lfirst(lc)), "inherited") &&
+			  diff_column_comes_with_parent(diff, st, dt, lfirst(lc))))
 			diff_emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), quote_identifier(lfirst(lc)));
 	foreach(lc, diff_by_position(dc))
 	{
@@ -423,6 +532,17 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		JsonbContainer *d = diff_get_obj(dc, c);
 		JsonbContainer *s = diff_get_obj(sc, c);
 
+		if (diff_get_bool(d, "inherited") &&
+			(s ? diff_get_bool(s, "inherited") && diff_inherited_via_parent(diff, st, dt, c) :
+			 diff_column_comes_with_parent(diff, st, dt, c)))
+		{
+			/* its parent's changes recurse to it: its own default only */
+			if (s && !diff_same(s, d, "default"))
+				diff_emit(out, "blocking-lock", "ALTER TABLE %s ALTER COLUMN %s %s%s", diff_q(out, t),
+						  quote_identifier(c), diff_get_text(d, "default") ? "SET DEFAULT " : "DROP DEFAULT",
+						  diff_get_text(d, "default") ? diff_get_text(d, "default") : "");
+			continue;
+		}
 		if (s == NULL)
 			diff_emit(out, diff_get_text(d, "generated") || diff_get_text(d, "identity") ? "rewrite" : "blocking-lock",
 				 "ALTER TABLE %s ADD COLUMN %s", diff_q(out, t), column_sql(c, d));
@@ -499,6 +619,9 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	if (diff_get_bool(st, "unlogged") != diff_get_bool(dt, "unlogged"))
 		diff_emit(out, "rewrite", "ALTER TABLE %s SET %s", diff_q(out, t), diff_get_bool(dt, "unlogged") ? "UNLOGGED" : "LOGGED");
 	alter_options(out, t, st, dt);
+	if (diff_is_foreign(dt))
+		diff_alter_generic_options(out, psprintf("ALTER FOREIGN TABLE %s", diff_q(out, t)),
+								   diff_array_of(st, "foreign_options"), diff_array_of(dt, "foreign_options"));
 	if (diff_get_text(st, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
 	{
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s DETACH PARTITION %s",
@@ -508,9 +631,62 @@ alter_table(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 	/* a partition's columns follow its table's */
 	if (!(diff_get_text(st, "partition_of") && diff_get_text(dt, "partition_of")))
 		alter_columns(diff, t, st, dt);
+	diff_inherits_attach(diff, t, st, dt);
 	if (diff_get_text(dt, "partition_of") && !(diff_same(st, dt, "partition_of") && diff_same(st, dt, "bound")))
 		diff_emit(out, "blocking-lock", "ALTER TABLE %s ATTACH PARTITION %s %s",
 			 diff_q(out, diff_get_text(dt, "partition_of")), diff_q(out, t), diff_need_text(dt, "bound"));
+}
+
+/*
+ * A column's storage and compression, where they are not its type's
+ * default (x NULL: a new column, with the defaults).  A change of type
+ * gives the column its new type's storage.
+ */
+static void
+column_storage(Diff *diff, const char *t, const char *c, JsonbContainer *x, JsonbContainer *y)
+{
+	DiffOut    *out = diff->out;
+	char	   *storage = diff_get_text(y, "storage");
+	char	   *compression = diff_get_text(y, "compression");
+	bool		retyped = x == NULL || !diff_same(x, y, "type");
+	JsonbContainer *dt = diff_get_obj(diff->dst.tables, t);
+	char	   *parent = diff_get_text(dt, "partition_of");
+
+	if (parent == NULL && diff_get_bool(y, "inherited") && diff_array_of(dt, "inherits"))
+		parent = diff_local_parent(linitial(diff_array_of(dt, "inherits")));
+
+	/*
+	 * A new partition (or child) takes its storage and compression from its
+	 * table's column as it is when the partition is made: from that, whatever
+	 * order the two come in.
+	 */
+	if (x == NULL && parent)
+	{
+		x = diff_get_obj(diff_get_obj(diff_get_obj(diff->dst.tables, parent), "columns"), c);
+		if (x && (diff_get_text(x, "storage") || diff_get_text(x, "compression")))
+		{
+			if (storage == NULL && diff_get_text(x, "storage"))
+				storage = diff_need_text(x, "type_storage");
+			if (storage)
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+						  quote_identifier(c), storage);
+			if (compression || diff_get_text(x, "compression"))
+				diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET COMPRESSION %s", diff_q(out, t),
+						  quote_identifier(c), compression ? compression : "DEFAULT");
+			return;
+		}
+		x = NULL;
+	}
+
+	if (storage && (retyped || !diff_same(x, y, "storage")))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+				  quote_identifier(c), storage);
+	else if (!storage && !retyped && diff_get_text(x, "storage"))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET STORAGE %s", diff_q(out, t),
+				  quote_identifier(c), diff_need_text(x, "type_storage"));
+	if (!diff_same(x, y, "compression"))
+		diff_emit(out, NULL, "ALTER TABLE %s ALTER COLUMN %s SET COMPRESSION %s", diff_q(out, t),
+				  quote_identifier(c), compression ? compression : "DEFAULT");
 }
 
 /*
@@ -542,7 +718,7 @@ diff_tables_alter(Diff *diff)
 		if (diff_get_bool(st, "force_row_security") != diff_get_bool(dt, "force_row_security"))
 			diff_emit(out, "blocking-lock", "ALTER TABLE %s %s ROW LEVEL SECURITY", diff_q(out, t),
 				 diff_get_bool(dt, "force_row_security") ? "FORCE" : "NO FORCE");
-		diff_emit_comment(out, "TABLE", diff_q(out, t), st, dt);
+		diff_emit_comment(out, diff_is_foreign(dt) ? "FOREIGN TABLE" : "TABLE", diff_q(out, t), st, dt);
 		diff_emit_grants(out, on, NULL, st, dt);
 		foreach(lc2, diff_keys_of(dc))
 		{
@@ -552,6 +728,11 @@ diff_tables_alter(Diff *diff)
 
 			if (x && diff_column_recreated(x, y))
 				x = NULL;		/* added again, as new */
+			column_storage(diff, t, c, x, y);
+			if (x && !diff_same(x, y, "options"))
+				diff_alter_generic_options(out, psprintf("ALTER FOREIGN TABLE %s ALTER COLUMN %s", diff_q(out, t),
+														 quote_identifier(c)),
+										   diff_array_of(x, "options"), diff_array_of(y, "options"));
 			/* (the name made only when there is a comment to set) */
 			if (!diff_same(x, y, "comment"))
 				diff_emit_comment(out, "COLUMN", psprintf("%s.%s", diff_q(out, t), quote_identifier(c)), x, y);
@@ -733,7 +914,7 @@ diff_tables_add_parts(Diff *diff)
 				if (p != pass)
 					continue;
 				if (diff_str_member(add, k))
-					add_constraint(out, t, k, d, st != NULL, partitioned(dt));
+					add_constraint(out, t, k, d, st != NULL && !diff_is_foreign(dt), partitioned(dt));
 				else
 				{
 					diff_on_part(out, ACT_ALTER, "constraint", t, k);
@@ -793,8 +974,17 @@ diff_tables_drop(Diff *diff)
 	ListCell   *lc;
 
 	initStringInfo(&s);
+	/* foreign tables first, on their own (DROP TABLE refuses them): no data of theirs is here */
 	foreach(lc, diff_keys_of(diff->src.tables))
-		if (!diff_has_key(diff->dst.tables, lfirst(lc)))
+		if (!diff_has_key(diff->dst.tables, lfirst(lc)) &&
+			diff_is_foreign(diff_get_obj(diff->src.tables, lfirst(lc))))
+		{
+			diff_on(diff->out, ACT_DROP, "relation", lfirst(lc));
+			diff_emit(diff->out, NULL, "DROP FOREIGN TABLE %s", diff_q(diff->out, lfirst(lc)));
+		}
+	foreach(lc, diff_keys_of(diff->src.tables))
+		if (!diff_has_key(diff->dst.tables, lfirst(lc)) &&
+			!diff_is_foreign(diff_get_obj(diff->src.tables, lfirst(lc))))
 		{
 			appendStringInfo(&s, "%s%s", s.len ? ", " : "", diff_q(diff->out, lfirst(lc)));
 			gone = lappend(gone, lfirst(lc));

@@ -340,7 +340,10 @@ diff_types_create(Diff *diff)
 		else
 			alter_enum(diff, e, diff_get_obj(s, "labels"), diff_get_obj(d, "labels"));
 		diff_on(out, ACT_ALTER, "type", e);
-		diff_emit_comment(out, "TYPE", diff_q(out, e), diff_str_member(diff->recreated_enums, e) ? NULL : s, d);
+		if (diff_str_member(diff->recreated_enums, e))
+			s = NULL;
+		diff_emit_comment(out, "TYPE", diff_q(out, e), s, d);
+		diff_emit_grants(out, psprintf("TYPE %s", diff_q(out, e)), NULL, s, d);
 	}
 	foreach(lc, diff_keys_of(dst->ranges))
 	{
@@ -358,6 +361,7 @@ diff_types_create(Diff *diff)
 		if (s == NULL)
 			diff_emit(out, NULL, "CREATE TYPE %s AS RANGE (%s)", diff_q(out, r), diff_need_text(d, "definition"));
 		diff_emit_comment(out, "TYPE", diff_q(out, r), s, d);
+		diff_emit_grants(out, psprintf("TYPE %s", diff_q(out, r)), NULL, s, d);
 	}
 	foreach(lc, diff_keys_of(dst->domains))
 	{
@@ -377,6 +381,7 @@ diff_types_create(Diff *diff)
 			alter_domain(out, name, s, d);
 		diff_on(out, ACT_ALTER, "type", name);
 		diff_emit_comment(out, "DOMAIN", diff_q(out, name), s, d);
+		diff_emit_grants(out, psprintf("DOMAIN %s", diff_q(out, name)), NULL, s, d);
 	}
 	foreach(lc, diff_keys_of(dst->composites))
 	{
@@ -390,6 +395,7 @@ diff_types_create(Diff *diff)
 			alter_composite(out, name, s, d);
 		diff_on(out, ACT_ALTER, "type", name);
 		diff_emit_comment(out, "TYPE", diff_q(out, name), s, d);
+		diff_emit_grants(out, psprintf("TYPE %s", diff_q(out, name)), NULL, s, d);
 		attribute_comments(out, name, s, d);
 	}
 }

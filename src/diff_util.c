@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -362,22 +363,77 @@ emit_grant(DiffOut *out, const char *on, const char *column, const char *entry, 
 }
 
 /*
+ * What an object the diff creates ("on": "TABLE s.t", ...) is granted by
+ * the source schema's default privileges, for the role that runs the diff
+ * (who creates it).
+ */
+static List *
+default_grants(DiffOut *out, const char *on)
+{
+	static const char *const kinds[][2] = {
+		{"TABLE ", "TABLES"}, {"SEQUENCE ", "SEQUENCES"}, {"FUNCTION ", "FUNCTIONS"},
+		{"PROCEDURE ", "FUNCTIONS"}, {"TYPE ", "TYPES"}, {"DOMAIN ", "TYPES"}};
+
+	if (out->default_privileges == NULL)
+		return NIL;
+	for (size_t i = 0; i < lengthof(kinds); i++)
+		if (strncmp(on, kinds[i][0], strlen(kinds[i][0])) == 0)
+			return diff_array_of(diff_get_obj(out->default_privileges,
+											  psprintf("%s %s", GetUserNameFromId(GetUserId(), false),
+													   kinds[i][1])),
+								 "grants");
+	return NIL;
+}
+
+/*
+ * s's grants as they are once the object has d's owner (snapshots with
+ * owners): ALTER ... OWNER TO hands the old owner's privileges to the new
+ * one, whose own grants are lost in them.
+ */
+static List *
+grants_after_owner(List *from, JsonbContainer *s, JsonbContainer *d)
+{
+	char	   *old = diff_get_text(s, "owner");
+	char	   *new = diff_get_text(d, "owner");
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (old == NULL || new == NULL || strcmp(old, new) == 0)
+		return from;
+	foreach(lc, from)
+	{
+		char	   *e = lfirst(lc);
+		const char *grantee = e + 1;
+		size_t		len = strcspn(grantee, "=");
+
+		if (e[0] == '+' && len == strlen(new) && strncmp(grantee, new, len) == 0)
+			continue;
+		if (e[0] == '-' && len == strlen(old) && strncmp(grantee, old, len) == 0)
+			e = psprintf("-%s%s", new, grantee + len);
+		result = lappend(result, e);
+	}
+	return result;
+}
+
+/*
  * The GRANTs and REVOKEs that give "on" (say "TABLE s.t"; column: a
  * column of it, quoted, or NULL) d's privileges where it has s's (NULL: an
- * object just created, with the default ones).  What goes goes first.
+ * object just created, with the default ones, and those the schema's
+ * default privileges give it).  What goes goes first.
  */
 void
 diff_emit_grants(DiffOut *out, const char *on, const char *column,
 			JsonbContainer *s, JsonbContainer *d)
 {
-	List	   *from;
+	List	   *from = s == NULL && column == NULL ? default_grants(out, on) : NIL;
 	List	   *to;
 	ListCell   *lc;
 
 	/* the same grants: nothing to do (the usual case, made quick) */
-	if (diff_same(s, d, "grants"))
+	if (from == NIL && diff_same(s, d, "grants"))
 		return;
-	from = diff_array_of(s, "grants");
+	if (s)
+		from = grants_after_owner(diff_array_of(s, "grants"), s, d);
 	to = diff_array_of(d, "grants");
 	out->meta = true;
 	foreach(lc, from)

@@ -23,7 +23,9 @@
  *
  *	  Covered: the schema (comment, grants), extensions, tables and
  *	  partitions (columns with their position, type, NOT NULL, default,
- *	  identity, generated expression, collation; constraints; indexes;
+ *	  identity and its sequence's options, generated expression, collation,
+ *	  storage, compression, whether only inherited; the tables they inherit
+ *	  from; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
  *	  and materialized views (with the relations they read), sequences and
  *	  their owning column, enum, domain (with the functions of the schema
@@ -32,8 +34,13 @@
  *	  uses); the standalone kinds of snapshot_kinds.h (collations, text
  *	  search, aggregates, operators, operator families and classes, event
  *	  triggers, publications, security labels), each only when the schema
- *	  has some; comments and grants on all of them; and what depends on what
- *	  among them (depends.c), by which the diff orders its statements.
+ *	  has some; extended statistics objects (kinds, columns, target); the
+ *	  default privileges of the schema; foreign tables (server, options,
+ *	  column options) and the servers they use, with their user mappings
+ *	  (but passwords); and, if asked (owners => true), the owner of each
+ *	  object and of the schema; comments and grants on all of them; and
+ *	  what depends on what among them (depends.c), by which the diff orders
+ *	  its statements.
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -47,12 +54,14 @@
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_default_acl.h"
 #include "catalog/pg_event_trigger.h"
 #include "catalog/pg_extension.h"
-#include "catalog/pg_publication.h"
+#include "catalog/pg_foreign_server.h"
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_opfamily.h"
+#include "catalog/pg_publication.h"
 #include "catalog/pg_ts_config.h"
 #include "catalog/pg_ts_dict.h"
 #include "catalog/pg_ts_parser.h"
@@ -60,6 +69,7 @@
 #include "catalog/pg_policy.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
 #include "catalog/pg_type.h"
@@ -115,6 +125,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   EXCEPT SELECT '-' || " ACL_ENTRY " FROM aclexplode(" acl ") a)"				\
 ") g(e)) END"
 
+/* an object's owner, quoted, when the snapshot is asked for owners ($3) */
+#define OWNER(owner) \
+"CASE WHEN $3 THEN quote_ident(pg_get_userbyid(" owner ")) END"
+
 /*
  * The snapshot is built in C from flat queries, one per kind of object or
  * part (one pass over each catalog, never a query per object): each row is
@@ -152,6 +166,32 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   nr.relname || '_' || na.attname || '_not_null' FROM pg_class nr JOIN pg_attribute na" \
 "   ON na.attrelid = nr.oid WHERE nr.oid = " k ".conrelid AND na.attnum = " k ".conkey[1]))"
 
+/* a column's storage (attstorage, typstorage) as SET STORAGE names it */
+#define STORAGE_NAME(c) \
+"CASE " c " WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END"
+
+/*
+ * The options of an identity column's sequence that are not the defaults
+ * (as CREATE TABLE ... GENERATED ... AS IDENTITY (...) writes them, in that
+ * order; NULL: none): its name when it is not table_column_seq, INCREMENT BY,
+ * MINVALUE, MAXVALUE, START WITH, CACHE, CYCLE.  The defaults are those of
+ * the column's type and the sign of the increment.
+ */
+#define SEQ_TYPE_MAX "CASE s.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END"
+#define SEQ_TYPE_MIN "CASE s.seqtypid WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648 ELSE -9223372036854775808 END"
+#define IDENTITY_OPTIONS \
+"(SELECT NULLIF(array_remove(ARRAY["												\
+"   CASE WHEN sc.relname <> r.relname || '_' || a.attname || '_seq' THEN 'SEQUENCE NAME ' || quote_ident(sc.relname) END," \
+"   CASE WHEN s.seqincrement <> 1 THEN 'INCREMENT BY ' || s.seqincrement END,"		\
+"   CASE WHEN s.seqmin <> CASE WHEN s.seqincrement > 0 THEN 1 ELSE " SEQ_TYPE_MIN " END THEN 'MINVALUE ' || s.seqmin END," \
+"   CASE WHEN s.seqmax <> CASE WHEN s.seqincrement > 0 THEN " SEQ_TYPE_MAX " ELSE -1 END THEN 'MAXVALUE ' || s.seqmax END," \
+"   CASE WHEN s.seqstart <> CASE WHEN s.seqincrement > 0 THEN s.seqmin ELSE s.seqmax END THEN 'START WITH ' || s.seqstart END," \
+"   CASE WHEN s.seqcache <> 1 THEN 'CACHE ' || s.seqcache END,"					\
+"   CASE WHEN s.seqcycle THEN 'CYCLE' END], NULL), '{}')"							\
+"   FROM pg_depend x JOIN pg_sequence s ON s.seqrelid = x.objid JOIN pg_class sc ON sc.oid = x.objid" \
+"   WHERE x.classid = 'pg_class'::regclass AND x.refclassid = 'pg_class'::regclass" \
+"   AND x.refobjid = a.attrelid AND x.refobjsubid = a.attnum AND x.deptype = 'i')"
+
 /* columns of tables, attributes of composite types, each with its rank */
 #define COLUMNS_QUERY(kinds) \
 "SELECT a.attrelid, a.attname::text,"												\
@@ -167,6 +207,12 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN a.atthasdef AND a.attgenerated <> '' THEN " DEFAULT_EXPR("d.adrelid") " END AS generated," \
 "   CASE WHEN a.attgenerated = 'v' THEN true END AS virtual,"						\
 "   NULLIF(a.attidentity, '')::text AS identity,"									\
+"   CASE WHEN a.attidentity <> '' THEN " IDENTITY_OPTIONS " END AS identity_options," \
+"   CASE WHEN a.attinhcount > 0 AND NOT a.attislocal AND NOT r.relispartition THEN true END AS inherited," \
+"   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("a.attstorage") " END AS storage," \
+"   CASE WHEN a.attstorage <> t.typstorage THEN " STORAGE_NAME("t.typstorage") " END AS type_storage," \
+"   CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression," \
+"   a.attfdwoptions AS options,"													\
 "   CASE WHEN a.attcollation <> t.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation," \
 "   ds.description AS comment,"														\
@@ -257,6 +303,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define SCHEMA_QUERY \
 "SELECT n.oid, n.nspname::text,"													\
 "   " DESCRIPTION("n.oid", "pg_namespace", "0") " AS comment,"					\
+"   " OWNER("n.nspowner") " AS owner,"											\
 "   " GRANTS("n.nspacl", "n", "n.nspowner") " AS grants"							\
 " FROM pg_namespace n WHERE n.oid = $1"
 
@@ -267,7 +314,10 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 #define TABLES_QUERY \
 "SELECT c.oid, c.relname::text,"													\
-"   CASE c.relkind WHEN 'p' THEN 'partitioned table' ELSE 'table' END AS kind,"	\
+"   CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END AS kind," \
+"   (SELECT fs.srvname::text FROM pg_foreign_table ft JOIN pg_foreign_server fs ON fs.oid = ft.ftserver" \
+"      WHERE ft.ftrelid = c.oid) AS server,"										\
+"   (SELECT ft.ftoptions FROM pg_foreign_table ft WHERE ft.ftrelid = c.oid) AS foreign_options," \
 "   c.relpersistence = 'u' AS unlogged,"											\
 "   (SELECT array_agg(o ORDER BY o) FROM unnest(c.reloptions) o) AS options,"		\
 "   CASE c.relkind WHEN 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,"	\
@@ -275,11 +325,14 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      WHERE c.relispartition AND h.inhrelid = c.oid) AS partition_of,"			\
 "   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound," \
 "   c.relrowsecurity AS row_security,"												\
+"   (SELECT array_agg(h.inhparent::regclass::text ORDER BY h.inhseqno) FROM pg_inherits h" \
+"      WHERE NOT c.relispartition AND h.inhrelid = c.oid) AS inherits,"			\
 "   c.relforcerowsecurity AS force_row_security,"									\
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants"							\
 " FROM pg_class c"																	\
-" WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p')"							\
+" WHERE c.relnamespace = $1 AND c.relkind IN ('r', 'p', 'f')"						\
 " AND " NOT_IN_EXTENSION("pg_class", "c.oid")										\
 " ORDER BY c.oid"
 
@@ -293,6 +346,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      JOIN pg_class r ON x.refclassid = 'pg_class'::regclass AND r.oid = x.refobjid" \
 "      WHERE rw.ev_class = c.oid AND r.oid <> c.oid AND r.relnamespace = $1) AS depends," \
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "r", "c.relowner") " AS grants,"						\
 "   (SELECT w.oid FROM pg_rewrite w WHERE w.ev_class = c.oid AND w.rulename = '_RETURN') AS _rule" \
 " FROM pg_class c"																	\
@@ -319,6 +373,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      WHERE x.classid = 'pg_class'::regclass AND x.objid = c.oid AND x.deptype = 'a'" \
 "      AND x.refclassid = 'pg_class'::regclass) AS owned_by,"						\
 "   " DESCRIPTION("c.oid", "pg_class", "0") " AS comment,"						\
+"   " OWNER("c.relowner") " AS owner,"											\
 "   " GRANTS("c.relacl", "s", "c.relowner") " AS grants"							\
 " FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"						\
 " WHERE c.relnamespace = $1 AND NOT EXISTS (SELECT FROM pg_depend x"				\
@@ -327,7 +382,9 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 #define ENUMS_QUERY \
 "SELECT t.oid, t.typname::text,"													\
 "   (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels," \
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"					\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")
 
@@ -339,6 +396,8 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   CASE WHEN t.typcollation <> b.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
 "   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"						\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner,"											\
 "   (SELECT array_agg(f ORDER BY f) FROM (SELECT DISTINCT"							\
 "      p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS f"	\
 "      FROM pg_depend x JOIN pg_proc p ON p.oid = x.refobjid"						\
@@ -364,7 +423,9 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 /* keyed by the oid of the type's relation, whose columns are its attributes */
 #define COMPOSITES_QUERY \
 "SELECT c.oid, t.typname::text,"													\
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'"		\
 " WHERE t.typnamespace = $1 AND t.typtype = 'c'"									\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")										\
@@ -379,7 +440,9 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "      CASE WHEN r.rngcanonical <> 0 THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END," \
 "      CASE WHEN r.rngsubdiff <> 0 THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END," \
 "      'MULTIRANGE_TYPE_NAME = ' || quote_ident(mt.typname)) AS definition,"		\
-"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment"							\
+"   " DESCRIPTION("t.oid", "pg_type", "0") " AS comment,"							\
+"   " GRANTS("t.typacl", "T", "t.typowner") " AS grants,"						\
+"   " OWNER("t.typowner") " AS owner"												\
 " FROM pg_type t JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc" \
 " JOIN pg_type st ON st.oid = r.rngsubtype JOIN pg_type mt ON mt.oid = r.rngmultitypid" \
 " WHERE t.typnamespace = $1 AND t.typtype = 'r'"									\
@@ -393,6 +456,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   substr(pg_get_functiondef(p.oid), length('CREATE OR REPLACE ' ||"				\
 "      CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END || ' ' || $2 || '.') + 1) AS definition," \
 "   " DESCRIPTION("p.oid", "pg_proc", "0") " AS comment,"						\
+"   " OWNER("p.proowner") " AS owner,"											\
 "   " GRANTS("p.proacl", "f", "p.proowner") " AS grants,"						\
 "   (SELECT array_agg(DISTINCT r.relname ORDER BY r.relname)::text[]"				\
 "      FROM pg_depend x JOIN pg_type ty ON ty.oid = x.refobjid"						\
@@ -407,6 +471,62 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 
 /* aggregates, operators, operator classes, collations, text search */
 #include "snapshot_kinds.h"
+
+/*
+ * Extended statistics objects: what follows CREATE STATISTICS <name> in
+ * their definition (kinds, columns or expressions, table), and the target
+ * ALTER STATISTICS ... SET STATISTICS gave them (NULL: the default).
+ */
+#define STATISTICS_QUERY \
+"SELECT s.oid, s.stxname::text,"													\
+"   substr(pg_get_statisticsobjdef(s.oid), length('CREATE STATISTICS ' || $2 || '.'" \
+"      || quote_ident(s.stxname)) + 1) AS definition,"								\
+"   NULLIF(s.stxstattarget::integer, -1) AS target,"								\
+"   " DESCRIPTION("s.oid", "pg_statistic_ext", "0") " AS comment,"				\
+"   " OWNER("s.stxowner") " AS owner"												\
+" FROM pg_statistic_ext s WHERE s.stxnamespace = $1"								\
+" AND " NOT_IN_EXTENSION("pg_statistic_ext", "s.oid")
+
+/*
+ * The default privileges of the schema (ALTER DEFAULT PRIVILEGES FOR ROLE r
+ * IN SCHEMA s GRANT ...), keyed "role objects": what they grant beyond the
+ * database-wide ones (in a schema they only add).
+ */
+#define DEFAULT_PRIVILEGES_QUERY \
+"SELECT d.oid, pg_get_userbyid(d.defaclrole) || ' ' || o.word,"						\
+"   quote_ident(pg_get_userbyid(d.defaclrole)) AS role, o.word AS objects,"		\
+"   (SELECT array_agg('+' || " ACL_ENTRY " ORDER BY 1) FROM aclexplode(d.defaclacl) a) AS grants" \
+" FROM pg_default_acl d CROSS JOIN LATERAL (SELECT CASE d.defaclobjtype WHEN 'r' THEN 'TABLES'" \
+"   WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES'"		\
+"   ELSE 'SCHEMAS' END AS word) o"													\
+" WHERE d.defaclnamespace = $1"
+
+/*
+ * The foreign servers the schema's foreign tables use (a server belongs to
+ * the database: the schema's snapshot has those it needs), with their
+ * wrapper, type, version and options, and their user mappings.
+ */
+#define FOREIGN_SERVERS_QUERY \
+"SELECT fs.oid, fs.srvname::text,"													\
+"   w.fdwname::text AS wrapper, fs.srvtype::text AS type, fs.srvversion::text AS version," \
+"   fs.srvoptions AS options"														\
+" FROM pg_foreign_server fs JOIN pg_foreign_data_wrapper w ON w.oid = fs.srvfdw"	\
+" WHERE EXISTS (SELECT FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid" \
+"   WHERE ft.ftserver = fs.oid AND c.relnamespace = $1)"							\
+" ORDER BY fs.oid"
+
+/*
+ * Their user mappings, as pg_user_mappings shows them to the caller (as
+ * pg_dump reads them), but for the value of a password: snapshots are
+ * kept in migrator.snapshots, which every role can read.
+ */
+#define USER_MAPPINGS_QUERY \
+"SELECT um.srvid, CASE um.umuser WHEN 0 THEN 'PUBLIC' ELSE quote_ident(um.usename::text) END," \
+"   (SELECT array_agg(o ORDER BY n) FROM unnest(um.umoptions) WITH ORDINALITY u(o, n)" \
+"      WHERE o NOT LIKE 'password=%') AS options"									\
+" FROM pg_user_mappings um WHERE EXISTS (SELECT FROM pg_foreign_table ft"			\
+"   JOIN pg_class c ON c.oid = ft.ftrelid WHERE ft.ftserver = um.srvid AND c.relnamespace = $1)" \
+" ORDER BY um.srvid"
 
 /* the rows of one query, walked in order to merge them into their owners */
 typedef struct Rows
@@ -434,6 +554,7 @@ struct SnapshotMemo
 {
 	MemoryContext cxt;
 	HTAB	   *indexes;		/* IndexMemoEntry */
+	bool		owners;			/* the snapshots have their objects' owners */
 };
 
 /* a memo for snapshots (those of a diff share one), in the current context */
@@ -449,7 +570,15 @@ snapshot_memo_create(void)
 	ctl.hcxt = memo->cxt;
 	memo->indexes = hash_create("migrator snapshot index definitions", 1024, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memo->owners = false;
 	return memo;
+}
+
+/* the snapshots made with memo have their objects' owners (or not) */
+void
+snapshot_memo_set_owners(SnapshotMemo *memo, bool owners)
+{
+	memo->owners = owners;
 }
 
 /* how many times needle is in s */
@@ -466,10 +595,10 @@ occurrences(const char *s, const char *needle)
 static Rows
 run_query(const char *sql, Datum *values)
 {
-	Oid			types[2] = {OIDOID, TEXTOID};
+	Oid			types[3] = {OIDOID, TEXTOID, BOOLOID};
 	Rows		r;
 
-	if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(sql, 3, types, values, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not run a snapshot query: %s", sql);
 	r.tt = SPI_tuptable;
 	r.n = SPI_processed;
@@ -915,7 +1044,8 @@ typedef void (*PushParts) (JsonbParseState **st, Oid owner, void *arg);
  */
 typedef struct Parts
 {
-	Datum	   *values;			/* $1 the schema's oid, $2 its name quoted */
+	Datum	   *values;			/* $1 the schema's oid, $2 its name quoted,
+								 * $3 whether owners are asked for */
 	DependNames *dn;
 	SnapshotMemo *memo;
 	Rows		columns;
@@ -925,6 +1055,7 @@ typedef struct Parts
 	Rows		policies;
 	Rows		comments;
 	Rows		members;		/* of operator families, text-search configurations */
+	Rows		mappings;
 } Parts;
 
 /*
@@ -935,7 +1066,7 @@ typedef struct Parts
 static void
 table_parts_load(Parts *p)
 {
-	p->columns = run_query(COLUMNS_QUERY("'r', 'p', 'c'"), p->values);
+	p->columns = run_query(COLUMNS_QUERY("'r', 'p', 'f', 'c'"), p->values);
 	p->constraints = run_query(CONSTRAINTS_QUERY, p->values);
 	p->indexes = run_query(INDEXES_QUERY("'r', 'p', 'm'"), p->values);
 	index_definitions(&p->indexes, TextDatumGetCString(p->values[1]), p->memo);
@@ -1000,6 +1131,18 @@ static void
 composite_parts(JsonbParseState **st, Oid rel, void *arg)
 {
 	push_parts(st, "attributes", &((Parts *) arg)->columns, rel, true);
+}
+
+static void
+server_parts_load(Parts *p)
+{
+	p->mappings = run_query(USER_MAPPINGS_QUERY, p->values);
+}
+
+static void
+server_parts(JsonbParseState **st, Oid server, void *arg)
+{
+	push_parts(st, "user_mappings", &((Parts *) arg)->mappings, server, true);
 }
 
 /*
@@ -1082,6 +1225,9 @@ static const SnapshotKind snapshot_kinds[] = {
 	{"composites", COMPOSITES_QUERY, RelationRelationId, "type", composite_parts_load, composite_parts},
 	{"ranges", RANGES_QUERY, TypeRelationId, "type", NULL, NULL},
 	{"functions", FUNCTIONS_QUERY, ProcedureRelationId, "function", NULL, NULL},
+	{"statistics", STATISTICS_QUERY, StatisticExtRelationId, "statistics", NULL, NULL},
+	{"default_privileges", DEFAULT_PRIVILEGES_QUERY, DefaultAclRelationId, "default privileges", NULL, NULL},
+	{"foreign_servers", FOREIGN_SERVERS_QUERY, ForeignServerRelationId, "server", server_parts_load, server_parts},
 };
 
 /*
@@ -1178,7 +1324,7 @@ void *
 snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 {
 	Oid			nspid = get_namespace_oid(schema, false);
-	Datum		values[2];
+	Datum		values[3];
 	int			nest = NewGUCNestLevel();
 	Kinds		k;
 	Jsonb	   *j;
@@ -1201,6 +1347,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	 * read_only: a fresh snapshot sees what this transaction just created.
 	 */
 	values[1] = CStringGetTextDatum(quote_identifier(schema));
+	values[2] = BoolGetDatum(memo->owners);
 	migrator_spi_connect(0);
 	k.n = 0;
 	k.tree = AllocSetContextCreate(CurrentMemoryContext, "migrator snapshot tree",
@@ -1291,21 +1438,26 @@ user_schemas(void)
 	return result;
 }
 
-/* {schema: snapshot, ...} of some schemas (one named twice is there once) */
+/*
+ * {schema: snapshot, ...} of some schemas (one named twice is there once),
+ * with their objects' owners if asked
+ */
 static Jsonb *
-snapshot_of(List *schemas)
+snapshot_of(List *schemas, bool owners)
 {
+	SnapshotMemo *memo = snapshot_memo_create();
 	List	   *names = NIL;
 	const char **keys = palloc(sizeof(char *) * (list_length(schemas) + 1));
 	Jsonb	  **values = palloc(sizeof(Jsonb *) * (list_length(schemas) + 1));
 	ListCell   *lc;
 
+	snapshot_memo_set_owners(memo, owners);
 	foreach(lc, schemas)
 	{
 		if (list_member(names, makeString(lfirst(lc))))
 			continue;
 		keys[list_length(names)] = lfirst(lc);
-		values[list_length(names)] = (Jsonb *) snapshot_schema_jsonb(lfirst(lc));
+		values[list_length(names)] = (Jsonb *) snapshot_schema_memo(lfirst(lc), memo);
 		names = lappend(names, makeString(lfirst(lc)));
 	}
 	return jsonb_object_of(list_length(names), keys, values);
@@ -1315,7 +1467,7 @@ snapshot_of(List *schemas)
 void *
 snapshot_database(void)
 {
-	return snapshot_of(user_schemas());
+	return snapshot_of(user_schemas(), false);
 }
 
 /* after a run that applied something: the schema as it left it */
@@ -1332,7 +1484,7 @@ snapshot_record(const char *action)
 }
 
 /*
- * migrator.snapshot(schemas text[]): {"schema": {...}, ...}
+ * migrator.snapshot(schemas text[], owners boolean): {"schema": {...}, ...}
  */
 Datum
 migrator_snapshot(PG_FUNCTION_ARGS)
@@ -1352,5 +1504,5 @@ migrator_snapshot(PG_FUNCTION_ARGS)
 					 errmsg("schema names must not be NULL")));
 		schemas = lappend(schemas, TextDatumGetCString(elems[i]));
 	}
-	PG_RETURN_JSONB_P(snapshot_of(schemas));
+	PG_RETURN_JSONB_P(snapshot_of(schemas, PG_NARGS() > 1 && PG_GETARG_BOOL(1)));
 }

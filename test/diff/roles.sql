@@ -9,3 +9,11 @@ BEGIN
 	END IF;
 END
 $$;
+-- the role that owns objects in the owners case (diff(..., owners => true))
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rt_owner') THEN
+		CREATE ROLE rt_owner;
+	END IF;
+END
+$$;

@@ -16,7 +16,8 @@
 # the diff misses shows as a pg_dump difference: that is the point of the test.  A case with a file
 # min_version (a server_version_num) is skipped on an older server, one with a file databases
 # (event triggers, publications) here: test/tap/diff_databases.sh runs it.  A file provider names a
-# security label provider of test/seclabel, built, installed and loaded in the case's sessions.
+# security label provider of test/seclabel, built, installed and loaded in the case's sessions.  One
+# with a file diff_args passes its text to diff() and snapshot() after their schemas (", owners => true").
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
@@ -59,7 +60,7 @@ load() {
 }
 # migrate [ARGS]: run diff(ARGS) against the database as a runner would; ARGS: 'rt_src', 'rt_dst'
 migrate() {
-	local args=${1:-"'rt_src', 'rt_dst'"}
+	local args=${1:-"'rt_src', 'rt_dst'$EXTRA"}
 	q -c "SELECT statement, hazard FROM migrator.diff($args) ORDER BY seq" >"$TMP/plan" 2>>"$TMP/why" || return 1
 	q -c "SELECT CASE WHEN statement ~ '^((CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY|ALTER TYPE .* ADD VALUE )'
 			THEN E'COMMIT;\n' || statement || E';\nBEGIN;' ELSE statement || ';' END
@@ -93,9 +94,9 @@ same_dump() {
 }
 no_rows() {
 	local rows
-	rows=$(q -c "SELECT count(*) FROM migrator.diff('rt_src', 'rt_dst')" 2>>"$TMP/why") || return 1
+	rows=$(q -c "SELECT count(*) FROM migrator.diff('rt_src', 'rt_dst'$EXTRA)" 2>>"$TMP/why") || return 1
 	[[ $rows == 0 ]] && return 0
-	q -c "SELECT statement FROM migrator.diff('rt_src', 'rt_dst') ORDER BY seq" >>"$TMP/why" 2>&1
+	q -c "SELECT statement FROM migrator.diff('rt_src', 'rt_dst'$EXTRA) ORDER BY seq" >>"$TMP/why" 2>&1
 	return 1
 }
 # round_trip A B: A into rt_src, B into rt_dst, run the diff, compare
@@ -105,8 +106,10 @@ round_trip() {
 # SNAPSHOTS: the jsonb form of the diff between the two schemas' snapshots taken without their
 # depends (as a snapshot stored by hand or by another version may be): the order must then come
 # from the kinds of statement alone (a foreign key after the key it references, ...)
-SNAPSHOTS="migrator.snapshot(ARRAY['rt_src']) #- '{rt_src,depends}',
-	replace((migrator.snapshot(ARRAY['rt_dst']) #- '{rt_dst,depends}')::text, '\"rt_dst', '\"rt_src')::jsonb"
+snapshots() {
+	SNAPSHOTS="migrator.snapshot(ARRAY['rt_src']$EXTRA) #- '{rt_src,depends}',
+	replace((migrator.snapshot(ARRAY['rt_dst']$EXTRA) #- '{rt_dst,depends}')::text, '\"rt_dst', '\"rt_src')::jsonb"
+}
 
 # DIFF_CASES="a b": only those cases
 if [[ -n ${DIFF_CASES:-} ]]; then read -ra cases <<<"$DIFF_CASES"
@@ -143,6 +146,10 @@ for c in "${cases[@]}"; do
 		provider "$(<"$CASES/$c/provider")" || echo "# the label provider could not be built: $(head -c 300 "$TMP/why")"
 		CASE_OPTIONS="-c session_preload_libraries=$(<"$CASES/$c/provider")"
 	fi
+	# a file diff_args holds more arguments of diff() and snapshot(), as ", owners => true"
+	EXTRA=
+	[[ ! -f $CASES/$c/diff_args ]] || EXTRA=$(<"$CASES/$c/diff_args")
+	snapshots
 	# a file ignore_not_null_names says why that case leaves out the names of NOT NULL constraints
 	NN_NAMES_FREE=
 	[[ ! -f $CASES/$c/ignore_not_null_names ]] || NN_NAMES_FREE=1

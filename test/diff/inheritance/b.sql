@@ -1,0 +1,13 @@
+CREATE TABLE base (id int, created date DEFAULT current_date, note text, added int);
+CREATE TABLE child (extra text) INHERITS (base);
+CREATE TABLE other (id int, created date, note text, added int, tag text) INHERITS (base);
+CREATE TABLE loner (id int, created date, note text);
+CREATE TABLE audit (at timestamptz);
+CREATE TABLE leaving (at timestamptz, x int);
+CREATE TABLE mixin (flag boolean NOT NULL DEFAULT false);
+CREATE TABLE both_ (own text) INHERITS (base, mixin);
+ALTER TABLE both_ ALTER COLUMN flag SET DEFAULT true;
+ALTER TABLE both_ ALTER COLUMN note SET NOT NULL;
+CREATE TABLE empty_child () INHERITS (audit);
+CREATE TABLE strict (code text NOT NULL);
+CREATE TABLE strict_child (x int) INHERITS (strict);
