@@ -278,17 +278,22 @@ alter_domain_not_nulls(DiffOut *out, const char *name, JsonbContainer *s, JsonbC
 	List	   *sn = not_null_names(name, s);
 	List	   *dn = not_null_names(name, d);
 	char	   *plain = psprintf("%s_not_null", name);
-	char	   *from;
-	char	   *to;
+	char	   *from = NULL;
+	char	   *to = NULL;
 	ListCell   *lc;
+	JsonbContainer *was;
 
 	if (not_null_renamed(name, s, d, &from, &to))
 	{
 		diff_on_part(out, ACT_ALTER, "constraint", name, to);
 		emit(out, NULL, "ALTER DOMAIN %s RENAME CONSTRAINT %s TO %s", q(out, name),
 			 quote_identifier(from), quote_identifier(to));
-		return;
+		sn = dn = NIL;
 	}
+	/* the one named as PostgreSQL names it has no comment (a constraint with one is no such) */
+	was = get_obj(get_obj(s, "constraints"), to && strcmp(to, plain) == 0 ? from : plain);
+	if (get_bool(d, "not_null") && was)
+		emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(plain), q(out, name)), was, NULL);
 	foreach(lc, names_gone(sn, dn))
 	{
 		diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lc));
