@@ -197,6 +197,125 @@ create_domain(DiffOut *out, const char *name, JsonbContainer *d)
 }
 
 /*
+ * whether constraint k of a domain's snapshot is a NOT NULL that this
+ * server catalogues (17+; before, a snapshot has none)
+ */
+static bool
+is_not_null(JsonbContainer *k)
+{
+#if PG_VERSION_NUM >= 170000
+	char	   *type = diff_get_text(k, "type");
+
+	return type && strcmp(type, "n") == 0;
+#else
+	return false;
+#endif
+}
+
+#if PG_VERSION_NUM >= 170000
+/*
+ * 17+ catalogue a domain's NOT NULL as a constraint with a name: the names
+ * of a domain's NOT NULL constraints in its snapshot, its not_null (named
+ * as PostgreSQL names it, domain_not_null) and those of type n
+ */
+static List *
+not_null_names(const char *name, JsonbContainer *dom)
+{
+	JsonbContainer *ks = diff_get_obj(dom, "constraints");
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	if (diff_get_bool(dom, "not_null"))
+		names = lappend(names, psprintf("%s_not_null", name));
+	foreach(lc, diff_keys_of(ks))
+		if (is_not_null(diff_get_obj(ks, lfirst(lc))))
+			names = lappend(names, lfirst(lc));
+	return names;
+}
+
+/* the names of from that to has not */
+static List *
+names_gone(List *from, List *to)
+{
+	List	   *gone = NIL;
+	ListCell   *lc;
+
+	foreach(lc, from)
+		if (!diff_str_member(to, lfirst(lc)))
+			gone = lappend(gone, lfirst(lc));
+	return gone;
+}
+
+/*
+ * 17+: a domain NOT NULL before and after under another name is renamed
+ * (dropping and adding it would check every value of the domain under
+ * lock): *from and *to when so
+ */
+static bool
+not_null_renamed(const char *name, JsonbContainer *s, JsonbContainer *d, char **from, char **to)
+{
+	List	   *sn = not_null_names(name, s);
+	List	   *dn = not_null_names(name, d);
+	List	   *gone = names_gone(sn, dn);
+	List	   *added = names_gone(dn, sn);
+
+	if (list_length(gone) == 1 && list_length(added) == 1)
+	{
+		*from = linitial(gone);
+		*to = linitial(added);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * 17+: a domain's NOT NULL constraints, kept, renamed, dropped or added;
+ * not_null is the one named as PostgreSQL names it (SET / DROP NOT NULL)
+ */
+static void
+alter_domain_not_nulls(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *d)
+{
+	List	   *sn = not_null_names(name, s);
+	List	   *dn = not_null_names(name, d);
+	char	   *plain = psprintf("%s_not_null", name);
+	char	   *from = NULL;
+	char	   *to = NULL;
+	ListCell   *lc;
+	JsonbContainer *was;
+
+	if (not_null_renamed(name, s, d, &from, &to))
+	{
+		diff_on_part(out, ACT_ALTER, "constraint", name, to);
+		diff_emit(out, NULL, "ALTER DOMAIN %s RENAME CONSTRAINT %s TO %s", diff_q(out, name),
+			 quote_identifier(from), quote_identifier(to));
+		sn = dn = NIL;
+	}
+	/* the one named as PostgreSQL names it has no comment (a constraint with one is no such) */
+	was = diff_get_obj(diff_get_obj(s, "constraints"), to && strcmp(to, plain) == 0 ? from : plain);
+	if (diff_get_bool(d, "not_null") && was)
+		diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(plain), diff_q(out, name)), was, NULL);
+	foreach(lc, names_gone(sn, dn))
+	{
+		diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lc));
+		if (strcmp(lfirst(lc), plain) == 0 && diff_get_bool(s, "not_null"))
+			diff_emit(out, NULL, "ALTER DOMAIN %s DROP NOT NULL", diff_q(out, name));
+		else
+			diff_emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", diff_q(out, name), quote_identifier(lfirst(lc)));
+	}
+	foreach(lc, names_gone(dn, sn))
+	{
+		diff_on_part(out, ACT_CREATE, "constraint", name, lfirst(lc));
+		/* checks every value of the domain (no NOT VALID for a domain's NOT NULL) */
+		if (strcmp(lfirst(lc), plain) == 0 && diff_get_bool(d, "not_null"))
+			diff_emit(out, "blocking-lock", "ALTER DOMAIN %s SET NOT NULL", diff_q(out, name));
+		else
+			diff_emit(out, "blocking-lock", "ALTER DOMAIN %s ADD CONSTRAINT %s NOT NULL",
+				 diff_q(out, name), quote_identifier(lfirst(lc)));
+	}
+}
+#endif
+
+/*
  * A domain both have: what can be altered is (the default and new checks
  * later, in diff_domains_complete()), else it is re-created
  */
@@ -210,11 +329,16 @@ alter_domain(DiffOut *out, const char *name, JsonbContainer *s, JsonbContainer *
 	diff_on(out, ACT_ALTER, "type", name);
 	if (!diff_same(s, d, "default") && !diff_get_text(d, "default"))
 		diff_emit(out, NULL, "ALTER DOMAIN %s DROP DEFAULT", diff_q(out, name));
+#if PG_VERSION_NUM >= 170000
+	alter_domain_not_nulls(out, name, s, d);
+#else
 	if (diff_get_bool(s, "not_null") != diff_get_bool(d, "not_null"))
 		diff_emit(out, diff_get_bool(d, "not_null") ? "blocking-lock" : NULL, "ALTER DOMAIN %s %s NOT NULL",
 			 diff_q(out, name), diff_get_bool(d, "not_null") ? "SET" : "DROP");
+#endif
 	foreach(lc, diff_keys_of(sk))
-		if (!diff_has_key(dk, lfirst(lc)) || !diff_same(diff_get_obj(sk, lfirst(lc)), diff_get_obj(dk, lfirst(lc)), "definition"))
+		if (!is_not_null(diff_get_obj(sk, lfirst(lc))) &&
+			(!diff_has_key(dk, lfirst(lc)) || !diff_same(diff_get_obj(sk, lfirst(lc)), diff_get_obj(dk, lfirst(lc)), "definition")))
 		{
 			diff_on_part(out, ACT_DROP, "constraint", name, lfirst(lc));
 			diff_emit(out, NULL, "ALTER DOMAIN %s DROP CONSTRAINT %s", diff_q(out, name), quote_identifier(lfirst(lc)));
@@ -226,8 +350,14 @@ domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbConta
 {
 	JsonbContainer *sk = diff_get_obj(s, "constraints");
 	JsonbContainer *dk = diff_get_obj(d, "constraints");
+	char	   *from = NULL;
+	char	   *to = NULL;
 	ListCell   *lc;
 
+#if PG_VERSION_NUM >= 170000
+	if (s)
+		(void) not_null_renamed(name, s, d, &from, &to);
+#endif
 	foreach(lc, diff_keys_of(dk))
 	{
 		char	   *k = lfirst(lc);
@@ -236,7 +366,14 @@ domain_constraints(DiffOut *out, const char *name, JsonbContainer *s, JsonbConta
 		char	   *def = diff_need_text(kd, "definition");
 
 		diff_on_part(out, ACT_CREATE, "constraint", name, k);
-		if (ks && diff_same(ks, kd, "definition"))
+		if (s && is_not_null(kd))
+		{
+			/* an existing domain's: alter_domain_not_nulls() did it (or renamed it here) */
+			if (to && strcmp(to, k) == 0)
+				ks = diff_get_obj(sk, from);
+			diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), diff_q(out, name)), ks, kd);
+		}
+		else if (ks && diff_same(ks, kd, "definition"))
 			diff_emit_comment(out, "CONSTRAINT", psprintf("%s ON DOMAIN %s", quote_identifier(k), diff_q(out, name)), ks, kd);
 		else
 		{

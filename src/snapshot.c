@@ -388,10 +388,23 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 " FROM pg_type t WHERE t.typnamespace = $1 AND t.typtype = 'e'"					\
 " AND " NOT_IN_EXTENSION("pg_type", "t.oid")
 
+/*
+ * 17+ catalogue a domain's NOT NULL too (contype 'n', no NOT VALID).  One
+ * named as PostgreSQL names it (domain_not_null), without a comment, says
+ * no more than typnotnull: the domain's not_null stands for it.  Any other
+ * is a constraint of its own in the snapshot, and the domain is not
+ * not_null.  15 has none: not_null is typnotnull, as always.
+ */
+#define DOMAIN_NOT_NULL_PLAIN(k) \
+"(" k ".convalidated AND " k ".conname = t.typname || '_not_null' AND NOT EXISTS"	\
+"   (SELECT FROM pg_description nd WHERE nd.objoid = " k ".oid"					\
+"    AND nd.classoid = 'pg_constraint'::regclass))"
+
 #define DOMAINS_QUERY \
 "SELECT t.oid, t.typname::text,"													\
 "   format_type(t.typbasetype, t.typtypmod) AS type,"								\
-"   t.typnotnull AS not_null,"														\
+"   t.typnotnull AND NOT EXISTS (SELECT FROM pg_constraint nk WHERE nk.contypid = t.oid" \
+"      AND nk.contype = 'n' AND NOT " DOMAIN_NOT_NULL_PLAIN("nk") ") AS not_null,"	\
 "   t.typdefault AS default,"														\
 "   CASE WHEN t.typcollation <> b.typcollation"										\
 "      THEN (SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = t.typcollation) END AS collation," \
@@ -417,7 +430,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   k.oid AS _oid, t.typname::text AS _rel"										\
 " FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid"						\
 " WHERE t.typnamespace = $1 AND t.typtype = 'd'"									\
-"   AND k.contype <> 'n'" /* 17+: NOT NULL catalogued, typnotnull says it */		\
+"   AND NOT (k.contype = 'n' AND " DOMAIN_NOT_NULL_PLAIN("k") ")"					\
 " ORDER BY k.contypid"
 
 /* keyed by the oid of the type's relation, whose columns are its attributes */

@@ -1,15 +1,17 @@
 -- versions.sql: what differs between the major versions of PostgreSQL, each test on the versions
 -- it concerns (skipped on the others):
 --   17+: MERGE ... RETURNING through either shape of a table with an open change keeps the dual
---        writes right; the MAINTAIN privilege in snapshot grants
+--        writes right; the MAINTAIN privilege in snapshot grants; a domain's NOT NULL is a
+--        constraint with a name (snapshot, and diff renames it) -- on 15 as ever, typnotnull
 --   18:  catalogued NOT NULL constraints (named, NOT VALID) and virtual generated columns in the
 --        snapshot; a uuidv7() default
--- (test/diff/pg17_maintain and test/diff/pg18_not_null prove the diffs of the same with pg_dump.)
+-- (test/diff/pg17_maintain, test/diff/pg17_domain_not_null and test/diff/pg18_not_null prove the
+-- diffs of the same with pg_dump.)
 \set QUIET 1
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(19);
+SELECT plan(26);
 
 CREATE FUNCTION pg_temp.at_least(v int) RETURNS boolean LANGUAGE sql AS
 	$$SELECT current_setting('server_version_num')::int >= v$$;
@@ -84,6 +86,79 @@ SELECT CASE WHEN pg_temp.at_least(170000) THEN ok(
 	(migrator.snapshot('{vs}') #>> '{vs,tables,m,grants}') LIKE '%versions_maint%MAINTAIN%',
 	'17: the snapshot''s grants name MAINTAIN for the role')
 	ELSE skip('MAINTAIN needs PostgreSQL 17') END;
+
+------------------------------------------------------------------------------
+-- 17+: a domain's NOT NULL is a constraint with a name (15: no name, typnotnull)
+------------------------------------------------------------------------------
+CREATE SCHEMA vd;
+CREATE DOMAIN vd.d_plain AS int NOT NULL;
+CREATE DOMAIN vd.d_named AS int CONSTRAINT d_named_nn NOT NULL CONSTRAINT d_named_check CHECK (VALUE > 0);
+CREATE DOMAIN vd.d_comment AS int NOT NULL;
+DO $$ BEGIN
+	IF pg_temp.at_least(170000) THEN
+		COMMENT ON CONSTRAINT d_comment_not_null ON DOMAIN vd.d_comment IS 'never empty';
+	END IF;
+END $$;
+SELECT is(
+	migrator.snapshot('{vd}') #> '{vd,domains,d_plain}',
+	'{"type": "integer", "not_null": true, "constraints": {}}'::jsonb,
+	'a NOT NULL named as PostgreSQL names it (17+: d_plain_not_null) is the domain''s not_null');
+SELECT CASE WHEN pg_temp.at_least(170000) THEN is(
+	migrator.snapshot('{vd}') #> '{vd,domains,d_named}',
+	'{"type": "integer", "not_null": false, "constraints": {
+		"d_named_nn": {"type": "n", "definition": "NOT NULL"},
+		"d_named_check": {"type": "c", "definition": "CHECK (VALUE > 0)"}}}'::jsonb,
+	'17: a NOT NULL named by hand is a constraint of type n, and the domain is not not_null')
+	ELSE is(
+	migrator.snapshot('{vd}') #> '{vd,domains,d_named}',
+	'{"type": "integer", "not_null": true, "constraints": {
+		"d_named_check": {"type": "c", "definition": "CHECK (VALUE > 0)"}}}'::jsonb,
+	'15: a NOT NULL named by hand has no name (PostgreSQL keeps none): the domain is not_null') END;
+SELECT CASE WHEN pg_temp.at_least(170000) THEN is(
+	migrator.snapshot('{vd}') #> '{vd,domains,d_comment}',
+	'{"type": "integer", "not_null": false, "constraints": {
+		"d_comment_not_null": {"type": "n", "definition": "NOT NULL", "comment": "never empty"}}}'::jsonb,
+	'17: a NOT NULL with a comment is a constraint, so that the comment is kept')
+	ELSE skip('a domain''s NOT NULL is a constraint from PostgreSQL 17 on') END;
+-- the diffs, between snapshots written out (a domain d of schema s)
+CREATE FUNCTION pg_temp.domain_diff(a jsonb, b jsonb) RETURNS TABLE(statement text, hazard text)
+LANGUAGE sql AS $f$
+	SELECT statement, hazard FROM migrator.diff(
+		jsonb_build_object('s', jsonb_build_object('domains', jsonb_build_object('d', a || '{"type": "integer"}'))),
+		jsonb_build_object('s', jsonb_build_object('domains', jsonb_build_object('d', b || '{"type": "integer"}'))))
+	WHERE statement NOT LIKE 'SET %' ORDER BY seq
+$f$;
+SELECT CASE WHEN pg_temp.at_least(170000) THEN results_eq(
+	$$SELECT * FROM pg_temp.domain_diff('{"not_null": true}',
+		'{"not_null": false, "constraints": {"d_required": {"type": "n", "definition": "NOT NULL"}}}')$$,
+	$$VALUES ('ALTER DOMAIN s.d RENAME CONSTRAINT d_not_null TO d_required', NULL::text)$$,
+	'17: a NOT NULL given a name is renamed (not dropped and added, which checks every value)')
+	ELSE results_eq(
+	$$SELECT * FROM pg_temp.domain_diff('{"not_null": false}', '{"not_null": true}')$$,
+	$$VALUES ('ALTER DOMAIN s.d SET NOT NULL', 'blocking-lock')$$,
+	'15: SET NOT NULL, as ever') END;
+SELECT CASE WHEN pg_temp.at_least(170000) THEN results_eq(
+	$$SELECT * FROM pg_temp.domain_diff(
+		'{"not_null": false, "constraints": {"d_a": {"type": "n", "definition": "NOT NULL", "comment": "x"}}}',
+		'{"not_null": false, "constraints": {"d_b": {"type": "n", "definition": "NOT NULL", "comment": "x"}}}')$$,
+	$$VALUES ('ALTER DOMAIN s.d RENAME CONSTRAINT d_a TO d_b', NULL::text)$$,
+	'17: a renamed NOT NULL keeps its comment: nothing more')
+	ELSE results_eq(
+	$$SELECT * FROM pg_temp.domain_diff('{"not_null": true}', '{"not_null": false}')$$,
+	$$VALUES ('ALTER DOMAIN s.d DROP NOT NULL', NULL::text)$$,
+	'15: DROP NOT NULL, as ever') END;
+SELECT CASE WHEN pg_temp.at_least(170000) THEN results_eq(
+	$$SELECT * FROM pg_temp.domain_diff('{"not_null": false}',
+		'{"not_null": false, "constraints": {"d_nn": {"type": "n", "definition": "NOT NULL"}}}')$$,
+	$$VALUES ('ALTER DOMAIN s.d ADD CONSTRAINT d_nn NOT NULL', 'blocking-lock')$$,
+	'17: a named NOT NULL added to a domain: ADD CONSTRAINT, no NOT VALID (a domain''s NOT NULL has none)')
+	ELSE skip('a domain''s NOT NULL is a constraint from PostgreSQL 17 on') END;
+SELECT CASE WHEN pg_temp.at_least(170000) THEN results_eq(
+	$$SELECT * FROM pg_temp.domain_diff('{"not_null": false, "constraints": {"d_nn": {"type": "n", "definition": "NOT NULL"}}}',
+		'{"not_null": false}')$$,
+	$$VALUES ('ALTER DOMAIN s.d DROP CONSTRAINT d_nn', NULL::text)$$,
+	'17: a named NOT NULL dropped')
+	ELSE skip('a domain''s NOT NULL is a constraint from PostgreSQL 17 on') END;
 
 ------------------------------------------------------------------------------
 -- 18: NOT NULL constraints, virtual generated columns, uuidv7()
