@@ -67,7 +67,7 @@ extern OnlineForm *migrator_online_form(const char *sql, Node *stmt,
 										const char *name, bool resume);
 extern char *migrator_online_form_text(const OnlineForm *f);
 extern bool migrator_online_wanted(const Script *s, int arg);
-extern bool migrator_online_pending(const Migration *m);
+extern bool migrator_online_pending(const Migration *m, const Script *s);
 extern void migrator_online_migrate(const MigrationSource *src, Migration *m,
 									Script *s);
 

@@ -568,13 +568,16 @@ progress_read(const Migration *m, OnlineProgress *p)
 	return true;
 }
 
-/* an online run of m was interrupted: the next run resumes it */
+/*
+ * An online run of m was interrupted: the next run resumes it.  (Never one
+ * that sets its isolation level: no query may run before that is set.)
+ */
 bool
-migrator_online_pending(const Migration *m)
+migrator_online_pending(const Migration *m, const Script *s)
 {
 	OnlineProgress p;
 
-	return progress_read(m, &p);
+	return !s->isolation && !s->no_transaction && progress_read(m, &p);
 }
 
 static void
@@ -831,7 +834,7 @@ refuse_rewrites(Script *s, int from)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("migration \"%s\", line %d, rewrites table \"%s\" (%s%s) in an online run",
 						s->path, ss->line, get_rel_name(f->relid), size,
-						f->rows >= 0 ? psprintf(", ~%.0f rows", f->rows) : ""),
+						f->rows >= 0 ? psprintf(", ~%.0f rows", f->rows) : ", rows never counted"),
 				 errdetail("%s; the table is larger than migrator.online_rewrite_max (%d kB). The statement: %s. Nothing of the migration ran.",
 						   f->why, migrator_online_rewrite_max,
 						   strlen(sql) > 200 ? psprintf("%.200s...", sql) : sql),

@@ -742,7 +742,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			if (step->script->no_transaction)
 				migrate_no_transaction(src, step, "migrate");
 			else if (migrator_online_wanted(step->script, online) ||
-					 migrator_online_pending(step->migration))
+					 migrator_online_pending(step->migration, step->script))
 				migrator_online_migrate(src, step->migration, step->script);
 			else
 			{
