@@ -335,7 +335,7 @@ form_not_null(OnlineForm *f, const char *sql, const char *column, const char *na
 	add_step(f, psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 						 table, n, quote_identifier(column)), false);
 	add_step(f, psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", table, n), false);
-	add_step(f, psprintf("%s\n;\nALTER TABLE %s DROP CONSTRAINT %s", sql, table, n), false);
+	add_step(f, psprintf("%s;\nALTER TABLE %s DROP CONSTRAINT %s", sql, table, n), false);
 #endif
 	return f;
 }
@@ -466,7 +466,8 @@ migrator_online_form(const char *sql, Node *stmt, const char *name, bool resume)
 	f->lock = migrator_lint_lock(stmt, &f->rel);
 	f->relid = form_table(stmt);
 	if (!OidIsValid(f->relid))
-		return as_written(f, f->lock == NoLock ? "no lock on an existing table" : "no lock-safe form");
+		return as_written(f, (IsA(stmt, IndexStmt) || IsA(stmt, AlterTableStmt)) ?
+						  "a table the run creates" : "no lock-safe form");
 	migrator_lint_table_size(f->relid, &f->rows, &f->bytes);
 	if (get_rel_relkind(f->relid) != RELKIND_RELATION)
 		return as_written(f, "not a plain table");
