@@ -355,7 +355,8 @@ column_not_null(Oid relid, const char *column)
 }
 
 static OnlineForm *
-form_alter_table(OnlineForm *f, const char *sql, AlterTableStmt *as, const char *name)
+form_alter_table(OnlineForm *f, const char *sql, AlterTableStmt *as, const char *name,
+				 bool resume)
 {
 	AlterTableCmd *cmd;
 	ListCell   *lc;
@@ -380,9 +381,10 @@ form_alter_table(OnlineForm *f, const char *sql, AlterTableStmt *as, const char 
 	cmd = linitial_node(AlterTableCmd, as->cmds);
 	if (cmd->subtype == AT_SetNotNull)
 	{
-		if (column_not_null(f->relid, cmd->name))
+		/* begun: its own validated check proves it now, and must still go */
+		if (!resume && column_not_null(f->relid, cmd->name))
 			return as_written(f, "the column is NOT NULL already");
-		if (migrator_lint_not_null_proven(as->relation, cmd->name))
+		if (!resume && migrator_lint_not_null_proven(as->relation, cmd->name))
 			return as_written(f, "a validated CHECK proves it: no scan");
 		f->effect = "scan";
 		return form_not_null(f, sql, cmd->name, name);
@@ -464,6 +466,9 @@ migrator_online_form(const char *sql, Node *stmt, const char *name, bool resume)
 	if (stmt == NULL)
 		return as_written(f, "not one statement");
 	f->lock = migrator_lint_lock(stmt, &f->rel);
+	/* begun: its concurrent drop may have finished, IF EXISTS makes it a no-op */
+	if (resume && IsA(stmt, DropStmt) && ((DropStmt *) stmt)->removeType == OBJECT_INDEX)
+		return form_drop_index(f, sql, (DropStmt *) stmt);
 	f->relid = form_table(stmt);
 	if (!OidIsValid(f->relid))
 		return as_written(f, (IsA(stmt, IndexStmt) || IsA(stmt, AlterTableStmt)) ?
@@ -475,7 +480,7 @@ migrator_online_form(const char *sql, Node *stmt, const char *name, bool resume)
 	{
 		/* a rewrite of an empty table is still named as one */
 		if (IsA(stmt, AlterTableStmt))
-			(void) form_alter_table(f, sql, (AlterTableStmt *) stmt, name);
+			(void) form_alter_table(f, sql, (AlterTableStmt *) stmt, name, false);
 		return as_written(f, "the table is empty");
 	}
 	switch (nodeTag(stmt))
@@ -492,7 +497,7 @@ migrator_online_form(const char *sql, Node *stmt, const char *name, bool resume)
 				return as_written(f, "CASCADE: DROP INDEX CONCURRENTLY cannot");
 			return form_drop_index(f, sql, (DropStmt *) stmt);
 		case T_AlterTableStmt:
-			return form_alter_table(f, sql, (AlterTableStmt *) stmt, name);
+			return form_alter_table(f, sql, (AlterTableStmt *) stmt, name, resume);
 		default:
 			return as_written(f, "no lock-safe form");
 	}
@@ -928,6 +933,9 @@ migrator_online_migrate(const MigrationSource *src, Migration *m, Script *s)
 			/* with the statements before it, in one transaction */
 			online_run_sql(&r, sql, NULL);
 			p.stmt = i + 1;
+			p.step = 0;
+			p.online = false;
+			p.name = NULL;
 			continue;
 		}
 		if (!begun)

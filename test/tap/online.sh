@@ -22,7 +22,7 @@ BIN=$("$PG_CONFIG" --bindir)/migrator
 FIX=$ROOT/test/fixtures/online
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
-PLAN=30
+PLAN=33
 DBS="migrator_online_plain migrator_online_on migrator_online_locks migrator_online_rw"
 trap 'rm -rf "$TMP"; for d in $DBS; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" 2>/dev/null; done' EXIT
 # shellcheck source=test/tap/lib.sh
@@ -191,6 +191,36 @@ seed
 sed -i '1i -- migrator:online=off' "$rw/20240102000000_widen/migration.sql"
 q -c "SET migrator.lint = off" -c "SET migrator.online_rewrite_max = '64kB'" -c "SET migrator.online = on" -c "CALL migrator.migrate('$rw')" >"$TMP/rw2.log" 2>&1
 is "a file marked -- migrator:online=off runs as written under migrator.online = on" "$(pages_type)" bigint
+
+# --- resuming a statement begun online, at the step its progress row names --------------------
+db=migrator_online_rw
+# resume_case SQL STMT STEP NAME SETUP: a folder of the first migration and SQL; SETUP done by hand
+# as an interrupted online run would have left it, with its progress row; then migrate again
+resume_case() {
+	onefile "$1"
+	q -c "$5"
+	q -c "INSERT INTO migrator.online_progress (path, checksum, stmt, step, online, name)
+		VALUES ('20240102000000_x/migration.sql', '$(sha256sum "$dir_/20240102000000_x/migration.sql" | cut -c1-64)', $2, $3, true, $4)"
+	q -c "SET migrator.lint = off" -c "CALL migrator.migrate('$dir_')" >"$TMP/resume.log" 2>&1
+}
+resume_case 'ALTER TABLE "book" ALTER COLUMN "title" SET NOT NULL;' 0 2 "'book_title_tmp'" \
+	"ALTER TABLE book ADD CONSTRAINT book_title_tmp CHECK (title IS NOT NULL) NOT VALID; ALTER TABLE book VALIDATE CONSTRAINT book_title_tmp"
+if (($(q -c "SHOW server_version_num") < 180000)); then
+	is "SET NOT NULL resumed after its check was validated: NOT NULL, the check dropped, recorded" \
+		"$(q -c "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'book'::regclass AND attname = 'title'")|$(q -c "SELECT count(*) FROM pg_constraint WHERE conname = 'book_title_tmp'")|$(q -c "SELECT count(*) FROM migrator.journal")|$(q -c "SELECT count(*) FROM migrator.online_progress")" \
+		"t|0|2|0"
+else
+	is "SET NOT NULL resumed (18: the validated constraint is the NOT NULL), recorded" \
+		"$(q -c "SELECT attnotnull FROM pg_attribute WHERE attrelid = 'book'::regclass AND attname = 'title'")|$(q -c "SELECT count(*) FROM migrator.journal")|$(q -c "SELECT count(*) FROM migrator.online_progress")" \
+		"t|2|0"
+fi
+resume_case 'DROP INDEX "book_isbn_idx";' 0 0 NULL "SET client_min_messages = warning"
+is "DROP INDEX resumed after its concurrent drop had finished: recorded, no error" \
+	"$(q -c "SELECT count(*) FROM migrator.journal")|$(q -c "SELECT count(*) FROM migrator.online_progress")|$(grep -c ERROR "$TMP/resume.log")" "2|0|0"
+resume_case 'CREATE UNIQUE INDEX "book_isbn_key" ON "book"("isbn");' 0 0 NULL \
+	"CREATE UNIQUE INDEX book_isbn_key ON book (isbn)"
+is "CREATE UNIQUE INDEX resumed after its build had finished: the index kept, recorded" \
+	"$(q -c "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('book_isbn_key')")|$(q -c "SELECT count(*) FROM migrator.journal")|$(grep -c 'is already built' "$TMP/resume.log")" "t|2|1"
 
 # --- the client -------------------------------------------------------------------------------
 fresh $db
