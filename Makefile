@@ -44,7 +44,9 @@ OBJS = \
 	src/deploy.o \
 	src/lint.o \
 	src/directive.o \
-	src/sourcetext.o
+	src/sourcetext.o \
+	src/online.o \
+	src/explain.o
 
 DATA = $(wildcard migrator--*.sql)
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -81,20 +81,22 @@ COMMENT ON FUNCTION migrator.apply(jsonb, text, boolean) IS
 	'apply the pending migrations of a bundle inside the current transaction';
 REVOKE ALL ON FUNCTION migrator.apply(jsonb, text, boolean) FROM PUBLIC;
 
-CREATE PROCEDURE migrator.migrate(dir text, target text DEFAULT NULL)
+CREATE PROCEDURE migrator.migrate(dir text, target text DEFAULT NULL,
+								   online boolean DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'migrator_migrate'
 LANGUAGE C;
 
-COMMENT ON PROCEDURE migrator.migrate(text, text) IS
-	'apply the pending migrations of a server folder, committing after each one';
+COMMENT ON PROCEDURE migrator.migrate(text, text, boolean) IS
+	'apply the pending migrations of a server folder, committing after each one (online: lock-safe forms, NULL: migrator.online)';
 
-CREATE PROCEDURE migrator.migrate(bundle jsonb, target text DEFAULT NULL)
+CREATE PROCEDURE migrator.migrate(bundle jsonb, target text DEFAULT NULL,
+								   online boolean DEFAULT NULL)
 AS 'MODULE_PATHNAME', 'migrator_migrate'
 LANGUAGE C;
 
-COMMENT ON PROCEDURE migrator.migrate(jsonb, text) IS
-	'apply the pending migrations of a bundle, committing after each one';
-REVOKE ALL ON PROCEDURE migrator.migrate(jsonb, text) FROM PUBLIC;
+COMMENT ON PROCEDURE migrator.migrate(jsonb, text, boolean) IS
+	'apply the pending migrations of a bundle, committing after each one (online: lock-safe forms, NULL: migrator.online)';
+REVOKE ALL ON PROCEDURE migrator.migrate(jsonb, text, boolean) FROM PUBLIC;
 
 CREATE FUNCTION migrator.status(dir text)
 RETURNS TABLE(version text, name text, state text, applied_at timestamptz)
@@ -620,6 +622,40 @@ SELECT pg_catalog.pg_extension_config_dump('migrator.change_columns', '');
 SELECT pg_catalog.pg_extension_config_dump('migrator.change_steps', '');
 SELECT pg_catalog.pg_extension_config_dump('migrator.snapshots', '');
 SELECT pg_catalog.pg_extension_config_dump('migrator.snapshots_id_seq', '');
+
+-- online runs (migrator.online): how far an interrupted one got, and explain()
+CREATE TABLE migrator.online_progress (
+	path		text NOT NULL,
+	checksum	text NOT NULL,
+	stmt		integer NOT NULL,	/* the statements before it are done */
+	step		integer NOT NULL,	/* the steps of its online form done */
+	online		boolean NOT NULL,	/* it was begun in its online form */
+	name		text,				/* the index or constraint name the form chose */
+	updated_at	timestamptz NOT NULL DEFAULT clock_timestamp(),
+	PRIMARY KEY (path, checksum)
+);
+REVOKE ALL ON migrator.online_progress FROM PUBLIC;
+GRANT SELECT ON migrator.online_progress TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('migrator.online_progress', '');
+
+CREATE FUNCTION migrator.explain(dir text)
+RETURNS TABLE(path text, line integer, statement text, lock text, relation text,
+			  rows bigint, bytes bigint, effect text, online text, lint text)
+AS 'MODULE_PATHNAME', 'migrator_explain'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.explain(text) IS
+	'every statement of the pending migrations of a folder: its lock, table size, rewrite or scan, online form and lint finding';
+
+CREATE FUNCTION migrator.explain(bundle jsonb)
+RETURNS TABLE(path text, line integer, statement text, lock text, relation text,
+			  rows bigint, bytes bigint, effect text, online text, lint text)
+AS 'MODULE_PATHNAME', 'migrator_explain'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION migrator.explain(jsonb) IS
+	'every statement of the pending migrations of a bundle: its lock, table size, rewrite or scan, online form and lint finding';
+REVOKE ALL ON FUNCTION migrator.explain(jsonb) FROM PUBLIC;
 
 /*
  * DROP EXTENSION migrator (or DROP SCHEMA migrator, or DROP OWNED BY its

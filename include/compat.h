@@ -77,4 +77,15 @@ extern PGDLLEXPORT void _PG_init(void);
 #define ri_ConstraintExprs ri_CheckConstraintExprs
 #endif
 
+/*
+ * 18 catalogs NOT NULL as a constraint that can be added NOT VALID and
+ * validated later; before 18 a validated CHECK (col IS NOT NULL) lets SET
+ * NOT NULL skip its scan (the online runner's two forms, online.c).
+ */
+#if PG_VERSION_NUM >= 180000
+#define COMPAT_NOT_NULL_NOT_VALID 1
+#else
+#define COMPAT_NOT_NULL_NOT_VALID 0
+#endif
+
 #endif							/* MIGRATOR_COMPAT_H */

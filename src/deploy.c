@@ -53,10 +53,11 @@ PG_FUNCTION_INFO_V1(migrator_revoke_deploy);
  */
 static const char *const deploy_routines[] = {
 	"migrator.apply(jsonb, text, boolean)",
-	"migrator.migrate(jsonb, text)",
+	"migrator.migrate(jsonb, text, boolean)",
 	"migrator.status(jsonb)",
 	"migrator.verify(jsonb)",
 	"migrator.lint_dir(jsonb)",
+	"migrator.explain(jsonb)",
 	"migrator.revert(jsonb, integer)",
 	"migrator.revert_to(jsonb, text)",
 	"migrator.baseline(jsonb, text)",

@@ -72,6 +72,7 @@
 #include "utils/syscache.h"
 
 #include "migrator.h"
+#include "online.h"
 
 PG_FUNCTION_INFO_V1(migrator_lint);
 PG_FUNCTION_INFO_V1(migrator_lint_dir);
@@ -935,6 +936,16 @@ typmod_change_is_free(Oid type, int32 oldmod, int32 newmod)
 	}
 }
 
+/* the new type is binary-coercible and any limit only grows */
+static bool
+alter_type_is_free(ColumnDef *def, Oid oldtype, int32 oldmod, Oid newtype, int32 newmod)
+{
+	return def->raw_default == NULL && OidIsValid(oldtype) && OidIsValid(newtype) &&
+		((newtype == oldtype && typmod_change_is_free(oldtype, oldmod, newmod)) ||
+		 (newtype != oldtype && newmod < 0 && get_typtype(newtype) != TYPTYPE_DOMAIN &&
+		  IsBinaryCoercible(oldtype, newtype)));
+}
+
 /*
  * ALTER COLUMN ... TYPE on an existing table: free when the new type is
  * binary-coercible from the column's current one and any length or
@@ -966,10 +977,7 @@ lint_alter_type(LintText *lt, const RangeVar *rv, AlterTableCmd *cmd)
 		newtype = typeTypeId(newtup);
 		ReleaseSysCache(newtup);
 	}
-	if (def->raw_default == NULL && OidIsValid(oldtype) && OidIsValid(newtype) &&
-		((newtype == oldtype && typmod_change_is_free(oldtype, oldmod, newmod)) ||
-		 (newtype != oldtype && newmod < 0 && get_typtype(newtype) != TYPTYPE_DOMAIN &&
-		  IsBinaryCoercible(oldtype, newtype))))
+	if (alter_type_is_free(def, oldtype, oldmod, newtype, newmod))
 		return;
 	lint_report_rel(lt, def->typeName->location, R_COLUMN_TYPE, rv,
 				def->raw_default ?
@@ -2003,4 +2011,123 @@ lint_pending_end(LintState *ls)
 					 errmsg("%s", style_summary(r, count[r], first[r])),
 					 errhint("%s SET migrator.lint_style = full reports each style finding, off none.",
 							 first[r]->hint ? first[r]->hint : "")));
+}
+
+/* ---------------------------------------------------------------------
+ * The classification, for the online runner and explain() (online.h)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The strongest lock a statement takes and on which relation (*rel), every
+ * relation taken to exist.
+ */
+LOCKMODE
+migrator_lint_lock(Node *stmt, RangeVar **rel)
+{
+	LintText	lt;
+
+	memset(&lt, 0, sizeof(lt));
+	lt.ls = lint_begin();
+	return lint_lock(&lt, stmt, rel);
+}
+
+/* why an ALTER TABLE subcommand on an existing table rewrites it, or NULL */
+const char *
+migrator_lint_rewrites(const RangeVar *rv, AlterTableCmd *cmd)
+{
+	switch (cmd->subtype)
+	{
+		case AT_AddColumn:
+			{
+				const char *why = added_column_rewrites(castNode(ColumnDef, cmd->def));
+
+				return why ? psprintf("the added column \"%s\" %s",
+									  castNode(ColumnDef, cmd->def)->colname, why) : NULL;
+			}
+		case AT_AlterColumnType:
+			{
+				ColumnDef  *def = castNode(ColumnDef, cmd->def);
+				Oid			relid = lint_relid(rv);
+				AttrNumber	attnum = OidIsValid(relid) ? get_attnum(relid, cmd->name) : InvalidAttrNumber;
+				Oid			oldtype = InvalidOid;
+				int32		oldmod = -1;
+				int32		newmod = -1;
+				Oid			newtype = InvalidOid;
+				Type		newtup;
+
+				if (attnum > 0)
+				{
+					Oid			collid;
+
+					get_atttypetypmodcoll(relid, attnum, &oldtype, &oldmod, &collid);
+				}
+				newtup = LookupTypeName(NULL, def->typeName, &newmod, true);
+				if (newtup)
+				{
+					newtype = typeTypeId(newtup);
+					ReleaseSysCache(newtup);
+				}
+				if (alter_type_is_free(def, oldtype, oldmod, newtype, newmod))
+					return NULL;
+				return psprintf("the type change of column \"%s\" is not binary-coercible", cmd->name);
+			}
+		case AT_SetLogged:
+			return "SET LOGGED copies the table";
+		case AT_SetUnLogged:
+			return "SET UNLOGGED copies the table";
+		case AT_SetTableSpace:
+			return "SET TABLESPACE copies the table";
+		case AT_SetAccessMethod:
+			return "SET ACCESS METHOD rewrites the table";
+		default:
+			return NULL;
+	}
+}
+
+/* a validated CHECK proves the column has no NULL: SET NOT NULL skips its scan */
+bool
+migrator_lint_not_null_proven(const RangeVar *rv, const char *column)
+{
+	return not_null_is_proven(rv, column);
+}
+
+/* rows (reltuples, -1 when never counted) and bytes of an existing table */
+void
+migrator_lint_table_size(Oid relid, double *rows, int64 *bytes)
+{
+	bool		exact;
+
+	table_size(relid, rows, bytes, &exact);
+}
+
+/* the findings of a set's pending migrations, in run order (opaque) */
+List *
+migrator_lint_set(MigrationSet *set)
+{
+	return lint_migration_set(set);
+}
+
+/*
+ * The findings of path between lines from and to (exclusive), as
+ * "rule: message" lines, or NULL.
+ */
+char *
+migrator_lint_findings_text(List *findings, const char *path, int from, int to)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, findings)
+	{
+		LintFinding *f = lfirst(lc);
+
+		if (f->path == NULL || strcmp(f->path, path) != 0 || f->line < from ||
+			(to > 0 && f->line >= to))
+			continue;
+		appendStringInfo(&buf, "%s%s: %s", buf.len ? "\n" : "",
+						 lint_rules[f->rule].name, f->message);
+	}
+	return buf.len ? buf.data : NULL;
 }

@@ -25,6 +25,7 @@
 #include "change.h"
 #include "dualwrite.h"
 #include "migrator.h"
+#include "online.h"
 
 PG_MODULE_MAGIC;
 
@@ -84,6 +85,7 @@ _PG_init(void)
 	backfill_define_gucs();
 	drift_define_gucs();
 	plan_define_gucs();
+	migrator_online_define_gucs();
 
 	MarkGUCPrefixReserved("migrator");
 	migrator_guard_init();

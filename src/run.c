@@ -38,6 +38,7 @@
 #include "utils/timestamp.h"
 
 #include "migrator.h"
+#include "online.h"
 
 PG_FUNCTION_INFO_V1(migrator_apply);
 PG_FUNCTION_INFO_V1(migrator_migrate);
@@ -723,6 +724,7 @@ migrator_migrate(PG_FUNCTION_ARGS)
 {
 	MigrationSource *src;
 	char	   *target = arg_cstring(fcinfo, 1);
+	int			online = PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_BOOL(2) : -1;
 	MemoryContext runcxt;
 	MemoryContext stepcxt;
 	MemoryContext oldcxt;
@@ -760,6 +762,9 @@ migrator_migrate(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(stepcxt);
 			if (step->script->no_transaction)
 				migrator_run_no_transaction(src, step, "migrate");
+			else if (migrator_online_wanted(step->script, online) ||
+					 migrator_online_pending(step->migration, step->script))
+				migrator_online_migrate(src, step->migration, step->script);
 			else
 			{
 				/* a fresh transaction, no snapshot yet: its level may be set */
@@ -850,4 +855,10 @@ migrator_verify(PG_FUNCTION_ARGS)
 	journal_log_event("verify", src->dir, NULL, true, NULL,
 					  migrator_summary("verified", set->count), NULL, NULL);
 	PG_RETURN_VOID();
+}
+/* online.c's concurrent builds settle what an interrupted run left, as above */
+bool
+migrator_online_settle_index(const ScriptStmt *ss, const char *path)
+{
+	return settle_leftover_index(ss, path);
 }

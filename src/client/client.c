@@ -82,6 +82,7 @@ typedef struct Bundle
 #define OPT_SCHEMA		0x08
 #define OPT_BATCH_SIZE	0x10
 #define OPT_PAUSE		0x20
+#define OPT_ONLINE		0x40
 
 typedef struct Options
 {
@@ -93,6 +94,7 @@ typedef struct Options
 	const char *target;
 	int			steps;
 	bool		dry_run;
+	bool		online;
 	const char *schema;
 	int			batch_size;
 	int			pause_ms;
@@ -586,7 +588,8 @@ cmd_apply(PGconn *conn, const Bundle *b, const Options *o)
 static int
 cmd_migrate(PGconn *conn, const Bundle *b, const Options *o)
 {
-	int			status = run(conn, b, "CALL migrator.migrate(%s, $%d::text)", 1, &o->target, false);
+	const char *extra[2] = {o->target, o->online ? "true" : NULL};
+	int			status = run(conn, b, "CALL migrator.migrate(%s, $%d::text, $%d::boolean)", 2, extra, false);
 
 	if (status == 0)
 		status = run(conn, b, "SELECT * FROM migrator.status(%s)", 0, NULL, true);
@@ -680,6 +683,12 @@ cmd_lint(PGconn *conn, const Bundle *b, const Options *o)
 			status = EXIT_MIGRATION;
 	PQclear(res);
 	return status;
+}
+
+static int
+cmd_explain(PGconn *conn, const Bundle *b, const Options *o)
+{
+	return run(conn, b, "SELECT * FROM migrator.explain(%s)", 0, NULL, true);
 }
 
 /* drift without arguments, else the DDL from schema SOURCE to TARGET */
@@ -850,11 +859,12 @@ static const Command commands[] = {
 		"Applies the pending migrations of the folder in one transaction (migrator.apply): all or\n"
 	"nothing.  Prints what was applied, or with --dry-run what would be.\n\n"
 	"Example:\n  migrator apply --target=3 ./migrations \"postgresql://deploy@db/app\"\n"},
-	{"migrate", "DIR", 1, 1, true, OPT_TARGET, cmd_migrate,
+	{"migrate", "DIR", 1, 1, true, OPT_TARGET | OPT_ONLINE, cmd_migrate,
 		"apply pending migrations, committing after each",
 		"Applies the pending migrations, committing after each (CALL migrator.migrate); runs those\n"
-	"that must run outside a transaction block.  Then prints the folder's status.\n\n"
-	"Example:\n  migrator migrate ./migrations \"host=db dbname=app\"\n"},
+	"that must run outside a transaction block.  With --online, statements that would lock an\n"
+	"existing, non-empty table run in their lock-safe form.  Then prints the folder's status.\n\n"
+	"Example:\n  migrator migrate --online ./migrations \"host=db dbname=app\"\n"},
 	{"status", "DIR", 1, 1, true, 0, cmd_status,
 		"show each migration's state",
 		"Shows each migration of the folder: applied, pending, modified or missing (migrator.status).\n\n"
@@ -898,6 +908,12 @@ static const Command commands[] = {
 		"Lints the pending migrations of the folder (migrator.lint_dir) and prints every finding\n"
 	"with its hint; fails (exit 1) when one has severity error.\n\n"
 	"Example:\n  migrator lint ./migrations\n"},
+	{"explain", "DIR", 1, 1, true, 0, cmd_explain,
+		"each pending statement's lock, table size, rewrite or scan, online form and lint",
+		"For every statement of the pending migrations, in order (migrator.explain): the lock it\n"
+	"takes and on which table, the table's live size, whether it rewrites or scans it, the form\n"
+	"an online run gives it, and the lint's finding.  Nothing runs.\n\n"
+	"Example:\n  migrator explain ./migrations \"host=db dbname=app\"\n"},
 	{"diff", "[SOURCE TARGET]", 0, 2, false, 0, cmd_diff,
 		"drift since the last run, or the DDL from schema SOURCE to TARGET",
 		"Without schemas: the drift, the DDL from the schema as the last run left it to the live one\n"
@@ -951,6 +967,7 @@ static const OptionHelp option_help[] = {
 	{OPT_SCHEMA, "schema", 's', true, "-s, --schema=SCHEMA", "the live schema to compare with (default public)"},
 	{OPT_BATCH_SIZE, "batch-size", 'b', true, "-b, --batch-size=N", "rows per batch (default 1000)"},
 	{OPT_PAUSE, "pause", 'p', true, "-p, --pause=MS", "pause between batches, in milliseconds (default 0)"},
+	{OPT_ONLINE, "online", 2, false, "    --online", "lock-safe forms for statements on existing, non-empty tables"},
 };
 
 static const Command *
@@ -1169,6 +1186,9 @@ parse_options(int argc, char **argv, Options *o)
 			case 1:
 				o->dry_run = true;
 				break;
+			case 2:
+				o->online = true;
+				break;
 			case 's':
 				o->schema = optarg;
 				break;
@@ -1179,7 +1199,7 @@ parse_options(int argc, char **argv, Options *o)
 				o->pause_ms = parse_int(optarg, "pause", 0);
 				break;
 			case 'V':
-				puts("migrator (PostgreSQL extension client) 0.2");
+				puts("migrator (PostgreSQL extension client) 0.3");
 				exit(0);
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.", progname);

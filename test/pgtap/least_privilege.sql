@@ -20,7 +20,7 @@ $$;
 ALTER ROLE migrator_tap_owner LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
 CREATE SCHEMA app AUTHORIZATION migrator_tap_owner;
 CREATE TABLE public.not_mine (id int);
-GRANT EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text),
+GRANT EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text, boolean),
 	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer),
 	migrator.expand(text, jsonb)
 	TO migrator_tap_owner;
@@ -171,7 +171,7 @@ SELECT is((SELECT count(*) FROM information_schema.table_privileges
 	0::bigint, 'PUBLIC may only read migrator''s tables');
 
 -- cluster-wide things go back as they were
-REVOKE EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text),
+REVOKE EXECUTE ON ROUTINE migrator.apply(jsonb, text, boolean), migrator.migrate(jsonb, text, boolean),
 	migrator.status(jsonb), migrator.verify(jsonb), migrator.revert(jsonb, integer),
 	migrator.expand(text, jsonb)
 	FROM migrator_tap_owner;
