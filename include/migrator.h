@@ -214,6 +214,7 @@ typedef void (*MigratorWork) (void *arg);
 typedef bool (*MigratorOnError) (ErrorData *edata, void *arg);
 extern bool migrator_subxact_try(MigratorWork fn, void *arg, MigratorOnError on_error);
 extern void migrator_subxact_discard(MigratorWork fn, void *arg);
+extern void migrator_exec_statement(const char *sql);
 extern bool migrator_lock_failed(ErrorData *edata, void *arg);
 extern void migrator_retry_on_lock(MigratorWork fn, void *arg, const char *what);
 extern void migrator_retry_on_lock_timeout(MigratorWork fn, void *arg,

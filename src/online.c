@@ -684,7 +684,6 @@ online_exec(void *arg)
 	OnlineRun  *r = (OnlineRun *) arg;
 	int			nest = NewGUCNestLevel();
 	char	   *before = NULL;
-	int			rc;
 
 	(void) set_config_option("lock_timeout",
 							 r->s->lock_timeout ? r->s->lock_timeout : psprintf("%d", migrator_lock_timeout),
@@ -699,13 +698,7 @@ online_exec(void *arg)
 	migrator_guard_level++;
 	PG_TRY();
 	{
-		rc = SPI_execute(r->sql, false, 0);
-		if (rc < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("statement cannot run in a migration: %s",
-							SPI_result_code_string(rc))));
-		SPI_freetuptable(SPI_tuptable);
+		migrator_exec_statement(r->sql);
 	}
 	PG_FINALLY();
 	{

@@ -61,6 +61,20 @@ run_error_callback(void *arg)
 			   st->script->path, ss->line, unpack_sql_state(geterrcode()));
 }
 
+
+/* one statement of a migration, through SPI as it is written */
+void
+migrator_exec_statement(const char *sql)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("statement cannot run in a migration: %s",
+						SPI_result_code_string(rc))));
+	SPI_freetuptable(SPI_tuptable);
+}
 /*
  * Execute one migration's statements; returns its duration in ms.
  * Settings the migration changes (SET search_path, SET ROLE, ...) end with
@@ -106,18 +120,11 @@ migrator_run_script(Script *s)
 		{
 			ScriptStmt *ss = &s->stmts[i];
 			char	   *sql;
-			int			rc;
 
 			st.stmt = i;
 			old = MemoryContextSwitchTo(stmtcxt);
 			sql = pnstrdup(s->text + ss->offset, ss->len);
-			rc = SPI_execute(sql, false, 0);
-			if (rc < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("statement cannot run in a migration: %s",
-								SPI_result_code_string(rc))));
-			SPI_freetuptable(SPI_tuptable);
+			migrator_exec_statement(sql);
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(stmtcxt);
 			CHECK_FOR_INTERRUPTS();
