@@ -149,6 +149,8 @@ extern void diff_objects_drop(Diff *diff);
 extern void diff_functions_drop_dependent(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
 extern bool diff_function_replaced(JsonbContainer *s, JsonbContainer *d);
+extern bool diff_schema_absent(JsonbContainer *schema);
+extern void diff_schema_create_drop(Diff *diff, int start);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
 extern void diff_tables_drop_foreign_keys(Diff *diff);

@@ -117,13 +117,15 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_views_create(&diff);
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
-	diff_schema(&diff);
+	if (!diff_schema_absent(diff.dst.schema))
+		diff_schema(&diff);
 	diff_domains_detach(&diff);
 	diff_objects_drop(&diff);
 	diff_types_drop(&diff);
 	diff_extensions_drop(&diff);
 
 	diff_order(out, start, diff.src.depends, diff.dst.depends);
+	diff_schema_create_drop(&diff, start);
 
 	/* statements resolve names in the source schema; function bodies later */
 	if (list_length(out->statements) > start)
@@ -231,19 +233,18 @@ check_snapshot_level(JsonbContainer *c, int depth, const char *path,
 	}
 }
 
-/* every schema of either snapshot, as source and target have it */
+/*
+ * every schema of either snapshot, as source and target have it (one that a
+ * snapshot lacks is absent from it: created or dropped)
+ */
 static void
 diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 {
 	ListCell   *lc;
 	List	   *schemas = diff_keys_of(&b->root);
-	JsonbValue	empty;
-	Jsonb	   *none;
+	Jsonb	   *none = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														  CStringGetDatum("{\"schema\": {\"absent\": true}}")));
 
-	empty.type = jbvObject;
-	empty.val.object.nPairs = 0;
-	empty.val.object.pairs = NULL;
-	none = JsonbValueToJsonb(&empty);
 	foreach(lc, diff_keys_of(&a->root))
 		if (!diff_str_member(schemas, lfirst(lc)))
 			schemas = lappend(schemas, lfirst(lc));
@@ -254,7 +255,12 @@ diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 		JsonbContainer *sb = diff_get_obj(&b->root, schema);
 
 		out->schema = schema;
-		diff_snapshots(out, sa ? sa : &none->root, sb ? sb : &none->root);
+		sa = sa ? sa : &none->root;
+		sb = sb ? sb : &none->root;
+		if (diff_schema_absent(diff_get_obj(sa, "schema")) &&
+			diff_schema_absent(diff_get_obj(sb, "schema")))
+			continue;
+		diff_snapshots(out, sa, sb);
 	}
 }
 

@@ -30,7 +30,9 @@
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
  *	  uses); comments and grants on all of them; and what depends on what
- *	  among them (depends.c), by which the diff orders its statements.
+ *	  among them (depends.c), by which the diff orders its statements.  A
+ *	  schema named that the database lacks has the snapshot of an empty
+ *	  schema flagged absent (snapshot_absent_schema()).
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -1153,6 +1155,31 @@ snapshot_schema_jsonb(const char *schema)
 }
 
 /*
+ * The snapshot of a schema the database does not have: that of an empty
+ * schema, its "schema" flagged {"absent": true}, so that a diff creates or
+ * drops the schema itself.
+ */
+static Jsonb *
+snapshot_absent_schema(void)
+{
+	const char *names[lengthof(snapshot_kinds) + 2];
+	Jsonb	   *values[lengthof(snapshot_kinds) + 2];
+	Jsonb	   *empty = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	int			n = 0;
+
+	names[n] = "schema";
+	values[n++] = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"absent\": true}")));
+	for (size_t i = 0; i < lengthof(snapshot_kinds); i++)
+	{
+		names[n] = snapshot_kinds[i].key;
+		values[n++] = empty;
+	}
+	names[n] = "depends";
+	values[n++] = empty;
+	return jsonb_object_of(n, names, values);
+}
+
+/*
  * The schemas a database's migrations manage: every schema but the
  * system's, migrator's own, version schemas of changes, and those that
  * belong to extensions.
@@ -1185,7 +1212,10 @@ user_schemas(void)
 	return result;
 }
 
-/* {schema: snapshot, ...} of some schemas (one named twice is there once) */
+/*
+ * {schema: snapshot, ...} of some schemas (one named twice is there once; one
+ * missing is absent: snapshot_absent_schema())
+ */
 static Jsonb *
 snapshot_of(List *schemas)
 {
@@ -1199,7 +1229,10 @@ snapshot_of(List *schemas)
 		if (list_member(names, makeString(lfirst(lc))))
 			continue;
 		keys[list_length(names)] = lfirst(lc);
-		values[list_length(names)] = (Jsonb *) snapshot_schema_jsonb(lfirst(lc));
+		if (OidIsValid(get_namespace_oid(lfirst(lc), true)))
+			values[list_length(names)] = (Jsonb *) snapshot_schema_jsonb(lfirst(lc));
+		else
+			values[list_length(names)] = snapshot_absent_schema();
 		names = lappend(names, makeString(lfirst(lc)));
 	}
 	return jsonb_object_of(list_length(names), keys, values);
