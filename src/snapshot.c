@@ -25,7 +25,8 @@
  *	  partitions (columns with their position, type, NOT NULL, default,
  *	  identity, generated expression, collation; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
- *	  and materialized views (with the relations they read), sequences and
+ *	  and materialized views (with the relations they read, and their
+ *	  triggers), sequences and
  *	  their owning column, enum, domain (with the functions of the schema
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
@@ -915,9 +916,9 @@ typedef struct Parts
 } Parts;
 
 /*
- * Tables' parts, read once: the columns of composite types and the indexes
- * of materialized views come with them, and are read again from the start
- * by those kinds.
+ * Tables' parts, read once: the columns of composite types, the indexes
+ * of materialized views and the triggers of views come with them, and are
+ * read again from the start by those kinds.
  */
 static void
 table_parts_load(Parts *p)
@@ -953,6 +954,7 @@ view_parts_load(Parts *p)
 {
 	p->comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, p->values);
 	p->indexes.pos = 0;
+	p->triggers.pos = 0;
 }
 
 static void
@@ -961,6 +963,8 @@ view_parts(JsonbParseState **st, Oid rel, void *arg)
 	Parts	   *p = arg;
 
 	push_parts(st, "indexes", &p->indexes, rel, true);
+	/* only a view that has some (INSTEAD OF, statement triggers) */
+	push_parts(st, "triggers", &p->triggers, rel, false);
 	push_text_parts(st, "column_comments", &p->comments, rel);
 }
 
