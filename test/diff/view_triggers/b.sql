@@ -18,3 +18,7 @@ BEGIN
 	RETURN NEW;
 END $$;
 CREATE TRIGGER names_v_ins INSTEAD OF INSERT ON names_v FOR EACH ROW EXECUTE FUNCTION names_v_write();
+-- a view re-created (its definition changes): its trigger is created again after it
+CREATE FUNCTION ids_v_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO items (id) VALUES (NEW.id); RETURN NEW; END $$;
+CREATE VIEW ids_v AS SELECT id FROM items WHERE id > 0;
+CREATE TRIGGER ids_v_ins INSTEAD OF INSERT ON ids_v FOR EACH ROW EXECUTE FUNCTION ids_v_write();
