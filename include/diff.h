@@ -85,7 +85,7 @@ extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Js
 typedef struct DependNames DependNames;
 extern DependNames *depends_names_create(Oid nspid);
 extern void depends_name(DependNames *names, Oid classid, Oid objid, const char *name);
-extern Jsonb *snapshot_depends(DependNames *names);
+extern Jsonb *snapshot_depends(DependNames *names, Oid nspid);
 
 /* desired.c: generate()'s desired-state file, and what it sets of the schema */
 typedef struct DesiredSchema

@@ -1140,7 +1140,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 
 	/* depends: {name: [names]} (depends.c) */
 	k.names[k.n] = "depends";
-	k.values[k.n++] = snapshot_depends(p.dn);
+	k.values[k.n++] = snapshot_depends(p.dn, nspid);
 
 	j = jsonb_object_of(k.n, k.names, k.values);
 	/* copied out of SPI's memory, which SPI_finish() frees */

@@ -125,7 +125,12 @@ database_case() {
 	ok_if "$c: b -> empty" eval 'db_round_trip "$b" "" >>"$TMP/why" 2>&1'
 	ok_if "$c: empty -> a -> b" eval '{ db_round_trip "" "$a" && db_fresh "$DB2" && db_load "$DB2" "$b" &&
 		db_migrate "$DB" "$DB2" && db_same_dump "$DB" "$DB2"; } >>"$TMP/why" 2>&1'
-	ok_if "$c: empty -> b, snapshots without depends" eval 'db_round_trip "" "$b" nodeps >>"$TMP/why" 2>&1'
+	if [[ $NEEDS_DEPENDS == *" $c "* ]]; then
+		n=$((n + 1))
+		echo "ok $n - $c: empty -> b, snapshots without depends # SKIP its order needs pg_depend"
+	else
+		ok_if "$c: empty -> b, snapshots without depends" eval 'db_round_trip "" "$b" nodeps >>"$TMP/why" 2>&1'
+	fi
 }
 
 # DIFF_CASES="a b": only those cases
@@ -133,9 +138,9 @@ if [[ -n ${DIFF_CASES:-} ]]; then read -ra cases <<<"$DIFF_CASES"
 else mapfile -t cases < <(find "$CASES" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
 fi
 # the cases whose order needs pg_depend (SQL-standard function bodies calling each other, views
-# re-created under functions over their row type); NEEDS_DEPENDS="" tries them anyway:
-# no round trip without depends
-NEEDS_DEPENDS=${NEEDS_DEPENDS-" chains rebuilds "}
+# re-created under functions over their row type, schemas using each other's objects);
+# NEEDS_DEPENDS="" tries them anyway: no round trip without depends
+NEEDS_DEPENDS=${NEEDS_DEPENDS-" chains rebuilds schemas "}
 PER_CASE=8 # the checks of each case below
 echo "1..$((${#cases[@]} * PER_CASE))"
 psql -X -q -d postgres -f "$CASES/roles.sql" >/dev/null 2>&1

@@ -16,3 +16,7 @@ CREATE INDEX log_at ON "Events".log (at);
 CREATE VIEW "Events".recent AS SELECT id, k FROM "Events".log WHERE at > now() - interval '1 day';
 CREATE SCHEMA empty_one;
 CREATE TABLE public.notes (id int PRIMARY KEY, body text);
+-- what one schema's objects use of another's: "Events" (before public in jsonb's order of keys)
+-- points at public, and public at utils
+ALTER TABLE "Events".log ADD COLUMN note_id int REFERENCES public.notes;
+CREATE TABLE public.tags (id int PRIMARY KEY, slug text DEFAULT utils.slug('x'));
