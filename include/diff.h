@@ -93,7 +93,7 @@ extern void *snapshot_schema_memo(const char *schema, SnapshotMemo *memo);	/* Js
 typedef struct DependNames DependNames;
 extern DependNames *depends_names_create(Oid nspid);
 extern void depends_name(DependNames *names, Oid classid, Oid objid, const char *name);
-extern Jsonb *snapshot_depends(DependNames *names);
+extern Jsonb *snapshot_depends(DependNames *names, Oid nspid);
 
 /* desired.c: generate()'s desired-state file, and what it sets of the schema */
 typedef struct DesiredSchema
@@ -157,6 +157,8 @@ extern void diff_objects_drop(Diff *diff);
 extern void diff_functions_drop_dependent(Diff *diff);
 extern void diff_extensions_drop(Diff *diff);
 extern bool diff_function_replaced(JsonbContainer *s, JsonbContainer *d);
+extern bool diff_schema_absent(JsonbContainer *schema);
+extern void diff_schema_create_drop(Diff *diff, int start);
 
 /* diff_tables.c: tables with their columns, keys, indexes, triggers, policies */
 extern void diff_tables_drop_foreign_keys(Diff *diff);

@@ -18,7 +18,10 @@
  *	  on "column TABLE.NAME" too, so that what a column's re-creation takes
  *	  with it is known.  Left out: links inside one object, and a
  *	  sequence's link to the column that owns it (set once both exist, by
- *	  OWNED BY).
+ *	  OWNED BY).  What the schema's objects use of another schema's (not
+ *	  the system's) makes one more link: "schema NAME" to "schema OTHER"
+ *	  (names unquoted, as snapshots key schemas), by which the diff orders
+ *	  the schemas themselves (diff.c).
  *
  *	  The objects are named as the snapshot's own queries read them (their
  *	  oids come with them: depends_name()), the types made with another
@@ -35,9 +38,13 @@
 
 #include "access/genam.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/catalog.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_depend.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/syscache.h"
 #include "executor/spi.h"
@@ -188,11 +195,39 @@ name_of(HTAB *named, Oid classid, Oid objid)
 }
 
 /*
+ * The schema of an object of another user schema than nspid that a link
+ * points at (InvalidOid: none, or of the system's)
+ */
+static Oid
+other_schema(Oid classid, Oid objid, Oid nspid)
+{
+	Oid			nsp = InvalidOid;
+	HeapTuple	tuple;
+
+	if (objid < FirstNormalObjectId)
+		return InvalidOid;
+	if (classid == RelationRelationId)
+		nsp = get_rel_namespace(objid);
+	else if (classid == ProcedureRelationId)
+		nsp = get_func_namespace(objid);
+	else if (classid == TypeRelationId &&
+			 HeapTupleIsValid(tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(objid))))
+	{
+		nsp = ((Form_pg_type) GETSTRUCT(tuple))->typnamespace;
+		ReleaseSysCache(tuple);
+	}
+	if (!OidIsValid(nsp) || nsp == nspid || IsCatalogNamespace(nsp) || IsToastNamespace(nsp) ||
+		isAnyTempNamespace(nsp))
+		return InvalidOid;
+	return nsp;
+}
+
+/*
  * The schema's depends, {name: [names], ...}, between the objects names
- * has (in SPI).
+ * has (in SPI), and from the schema nspid to the other schemas they use.
  */
 Jsonb *
-snapshot_depends(DependNames *names)
+snapshot_depends(DependNames *names, Oid nspid)
 {
 	HTAB	   *named = (HTAB *) names;
 	int			size = 1024;
@@ -205,6 +240,8 @@ snapshot_depends(DependNames *names)
 	JsonbParseState *parse = NULL;
 	JsonbParseState **st = &parse;
 	JsonbValue *res;
+	List	   *others = NIL;	/* the other schemas used, by oid */
+	char	   *self = psprintf("schema %s", get_namespace_name(nspid));
 
 	/* every link: a scan of pg_depend (a query would copy each row out) */
 	rel = table_open(DependRelationId, AccessShareLock);
@@ -217,9 +254,19 @@ snapshot_depends(DependNames *names)
 		char	   *att;
 
 		if ((d->deptype != DEPENDENCY_NORMAL && d->deptype != DEPENDENCY_AUTO) ||
-			(from = name_of(named, d->classid, d->objid)) == NULL ||
-			(to = name_of(named, d->refclassid, d->refobjid)) == NULL ||
-			strcmp(from, to) == 0)
+			(from = name_of(named, d->classid, d->objid)) == NULL)
+			continue;
+		if ((to = name_of(named, d->refclassid, d->refobjid)) == NULL)
+		{
+			Oid			other = other_schema(d->refclassid, d->refobjid, nspid);
+
+			if (!OidIsValid(other) || list_member_oid(others, other))
+				continue;
+			others = lappend_oid(others, other);
+			from = self;
+			to = psprintf("schema %s", get_namespace_name(other));
+		}
+		if (strcmp(from, to) == 0)
 			continue;
 		/* a sequence's owning column */
 		if (d->deptype == DEPENDENCY_AUTO && d->classid == RelationRelationId &&

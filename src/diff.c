@@ -128,8 +128,11 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_functions_create(&diff, 2);
 	diff_sequences_own(&diff);
 	diff_kinds_labels(&diff);
-	diff_schema(&diff);
-	diff_default_privileges(&diff);
+	if (!diff_schema_absent(diff.dst.schema))
+	{
+		diff_schema(&diff);
+		diff_default_privileges(&diff);
+	}
 	diff_domains_detach(&diff);
 	diff_kinds_drop(&diff);
 	diff_objects_drop(&diff);
@@ -138,6 +141,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_owners(&diff, start);
 
 	diff_order(out, start, diff.src.depends, diff.dst.depends);
+	diff_schema_create_drop(&diff, start);
 
 	/* statements resolve names in the source schema; function bodies later */
 	if (list_length(out->statements) > start)
@@ -249,30 +253,86 @@ check_snapshot_level(JsonbContainer *c, int depth, const char *path,
 	}
 }
 
-/* every schema of either snapshot, as source and target have it */
+/* does schema x of snapshot j (NULL: absent) use schema y (its "depends")? */
+static bool
+schema_uses(JsonbContainer *j, const char *x, const char *y)
+{
+	JsonbContainer *depends = diff_get_obj(diff_get_obj(j, x), "depends");
+
+	return diff_str_member(diff_array_of(depends, psprintf("schema %s", x)), psprintf("schema %s", y));
+}
+
+/*
+ * The schemas in the order their diffs go: one after those its objects use
+ * in the target (created first), and before those its objects used in the
+ * source only (its drops first).  A cycle is broken by the order given.
+ */
+static List *
+order_schemas(List *schemas, JsonbContainer *a, JsonbContainer *b)
+{
+	int			n = list_length(schemas);
+	bool	   *done = palloc0(sizeof(bool) * n);
+	List	   *result = NIL;
+
+	while (list_length(result) < n)
+	{
+		int			pick = -1;
+
+		for (int i = 0; i < n && pick < 0; i++)
+		{
+			const char *x = list_nth(schemas, i);
+			bool		ready = !done[i];
+
+			for (int k = 0; k < n && ready; k++)
+			{
+				const char *y = list_nth(schemas, k);
+
+				/* y must go before x: x uses y in the target, or y used x in the source only */
+				if (!done[k] && k != i &&
+					(schema_uses(b, x, y) || (schema_uses(a, y, x) && !schema_uses(b, y, x))))
+					ready = false;
+			}
+			if (ready)
+				pick = i;
+		}
+		for (int i = 0; i < n && pick < 0; i++)
+			if (!done[i])
+				pick = i;		/* a cycle */
+		done[pick] = true;
+		result = lappend(result, list_nth(schemas, pick));
+	}
+	return result;
+}
+
+/*
+ * every schema of either snapshot, as source and target have it (one that a
+ * snapshot lacks is absent from it: created or dropped), each after those
+ * it uses (order_schemas())
+ */
 static void
 diff_all(DiffOut *out, Jsonb *a, Jsonb *b)
 {
 	ListCell   *lc;
 	List	   *schemas = diff_keys_of(&b->root);
-	JsonbValue	empty;
-	Jsonb	   *none;
+	Jsonb	   *none = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+														  CStringGetDatum("{\"schema\": {\"absent\": true}}")));
 
-	empty.type = jbvObject;
-	empty.val.object.nPairs = 0;
-	empty.val.object.pairs = NULL;
-	none = JsonbValueToJsonb(&empty);
 	foreach(lc, diff_keys_of(&a->root))
 		if (!diff_str_member(schemas, lfirst(lc)))
 			schemas = lappend(schemas, lfirst(lc));
-	foreach(lc, schemas)
+	foreach(lc, order_schemas(schemas, &a->root, &b->root))
 	{
 		char	   *schema = lfirst(lc);
 		JsonbContainer *sa = diff_get_obj(&a->root, schema);
 		JsonbContainer *sb = diff_get_obj(&b->root, schema);
 
 		out->schema = schema;
-		diff_snapshots(out, sa ? sa : &none->root, sb ? sb : &none->root);
+		sa = sa ? sa : &none->root;
+		sb = sb ? sb : &none->root;
+		if (diff_schema_absent(diff_get_obj(sa, "schema")) &&
+			diff_schema_absent(diff_get_obj(sb, "schema")))
+			continue;
+		diff_snapshots(out, sa, sb);
 	}
 }
 

@@ -32,6 +32,47 @@ diff_schema(Diff *diff)
 		diff_emit_grants(out, psprintf("SCHEMA %s", schema), NULL, diff->src.schema, diff->dst.schema);
 }
 
+/* is a schema's "schema" that of a schema the database lacks? */
+bool
+diff_schema_absent(JsonbContainer *schema)
+{
+	return diff_get_bool(schema, "absent");
+}
+
+/*
+ * The schema itself, created (with its comment and grants, which
+ * diff_schema() sets after it) before anything in it, or dropped after
+ * everything in it; the statements from start are those of its diff, in
+ * order (diff_order()).
+ */
+void
+diff_schema_create_drop(Diff *diff, int start)
+{
+	DiffOut    *out = diff->out;
+	bool		src_absent = diff_schema_absent(diff->src.schema);
+	bool		dst_absent = diff_schema_absent(diff->dst.schema);
+	char	   *statement;
+	List	   *objects;
+
+	if (src_absent == dst_absent)
+		return;
+	diff_on(out, src_absent ? ACT_CREATE : ACT_DROP, "schema", out->schema);
+	if (dst_absent)
+	{
+		diff_emit(out, "data-loss", "DROP SCHEMA %s", quote_identifier(out->schema));
+		return;
+	}
+	diff_emit(out, NULL, "CREATE SCHEMA %s", quote_identifier(out->schema));
+	/* moved to the front: statements from start on may need it */
+	statement = llast(out->statements);
+	objects = llast(out->objects);
+	out->statements = list_insert_nth(list_delete_last(out->statements), start, statement);
+	out->hazards = list_insert_nth(list_delete_last(out->hazards), start, NULL);
+	out->objects = list_insert_nth(list_delete_last(out->objects), start, objects);
+	out->acts = list_insert_nth_int(list_delete_last(out->acts), start, ACT_CREATE);
+	out->needs = list_insert_nth(list_delete_last(out->needs), start, NIL);
+}
+
 /* extensions first: types and functions of the schema may use theirs */
 void
 diff_extensions_create(Diff *diff)

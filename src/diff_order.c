@@ -369,8 +369,12 @@ rebuildable(Diff *diff, const char *name)
 		/* an index is named alone; the others "table.name", quoted */
 		if (strcmp(kind, "index") == 0)
 			return true;
-		return SplitIdentifierString(pstrdup(rest), '.', &parts) && list_length(parts) == 2 &&
-			diff_has_key(diff->src.tables, linitial(parts)) && diff_has_key(diff->dst.tables, linitial(parts));
+		if (!SplitIdentifierString(pstrdup(rest), '.', &parts) || list_length(parts) != 2)
+			return false;
+		/* (a view's trigger: re-created with its view, or alone) */
+		return (diff_has_key(diff->src.tables, linitial(parts)) && diff_has_key(diff->dst.tables, linitial(parts))) ||
+			(strcmp(kind, "trigger") == 0 &&
+			 diff_has_key(diff->src.views, linitial(parts)) && diff_has_key(diff->dst.views, linitial(parts)));
 	}
 	return false;
 }

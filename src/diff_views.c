@@ -8,7 +8,8 @@
  *	  could not survive: its own definition or options, a table it reads
  *	  that goes or whose columns change type, a view it reads that is
  *	  re-created.  Views are dropped readers first and created in the
- *	  order of what they read.
+ *	  order of what they read.  Their triggers (INSTEAD OF, statement
+ *	  triggers) go with them, and are created after them.
  *
  *-------------------------------------------------------------------------
  */
@@ -80,6 +81,31 @@ diff_views_to_drop(Diff *diff)
 	return gone;
 }
 
+/*
+ * The triggers of view v that go or change (keep_new: those of the target
+ * that are new or change), the view staying; all of the target's when s is
+ * NULL (a view just created)
+ */
+static List *
+changed_triggers(Diff *diff, const char *v, JsonbContainer *s, JsonbContainer *d, bool keep_new)
+{
+	JsonbContainer *st = diff_get_obj(s, "triggers");
+	JsonbContainer *dt = diff_get_obj(d, "triggers");
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, diff_keys_of(keep_new ? dt : st))
+	{
+		JsonbContainer *x = diff_get_obj(st, lfirst(lc));
+		JsonbContainer *y = diff_get_obj(dt, lfirst(lc));
+
+		if (s == NULL || x == NULL || y == NULL || !diff_same(x, y, "definition") ||
+			diff_is_rebuilt_part(diff, "trigger", v, lfirst(lc)))
+			result = lappend(result, lfirst(lc));
+	}
+	return result;
+}
+
 /* views that go or must be re-created around what changes, readers first */
 void
 diff_views_drop(Diff *diff)
@@ -103,11 +129,44 @@ diff_views_drop(Diff *diff)
 		if (diff_has_key(diff->dst.views, v))
 			diff->rebuilt_views = lappend(diff->rebuilt_views, v);
 	}
-	/* indexes of materialized views that stay */
+	/* indexes of materialized views that stay, triggers of views that stay */
 	foreach(lc, diff_keys_of(diff->src.views))
 		if (diff_has_key(diff->dst.views, lfirst(lc)) && !diff_str_member(gone, lfirst(lc)))
-			diff_drop_indexes(diff, diff_get_obj(diff->src.views, lfirst(lc)),
-						 diff_get_obj(diff->dst.views, lfirst(lc)), true);
+		{
+			char	   *v = lfirst(lc);
+			JsonbContainer *s = diff_get_obj(diff->src.views, v);
+			ListCell   *lt;
+
+			diff_drop_indexes(diff, s, diff_get_obj(diff->dst.views, v), true);
+			foreach(lt, changed_triggers(diff, v, s, diff_get_obj(diff->dst.views, v), false))
+			{
+				diff_on_part(out, ACT_DROP, "trigger", v, lfirst(lt));
+				diff_emit(out, "blocking-lock", "DROP TRIGGER %s ON %s", quote_identifier(lfirst(lt)),
+						  diff_q(out, v));
+			}
+		}
+}
+
+/* the triggers of view v, new or changed (s NULL: a view just created) */
+static void
+add_triggers(Diff *diff, const char *v, JsonbContainer *s, JsonbContainer *d)
+{
+	DiffOut    *out = diff->out;
+	JsonbContainer *tg = diff_get_obj(d, "triggers");
+	List	   *add = changed_triggers(diff, v, s, d, true);
+	ListCell   *lc;
+
+	foreach(lc, diff_keys_of(tg))
+	{
+		char	   *name = lfirst(lc);
+		bool		fresh = diff_str_member(add, name);
+
+		diff_on_part(out, ACT_CREATE, "trigger", v, name);
+		if (fresh)
+			diff_emit(out, s ? "blocking-lock" : NULL, "%s", diff_need_text(diff_get_obj(tg, name), "definition"));
+		diff_emit_comment(out, "TRIGGER", psprintf("%s ON %s", quote_identifier(name), diff_q(out, v)),
+						  fresh ? NULL : diff_get_obj(diff_get_obj(s, "triggers"), name), diff_get_obj(tg, name));
+	}
 }
 
 static void
@@ -174,5 +233,6 @@ diff_views_create(Diff *diff)
 		diff_emit_comment(out, kind, diff_q(out, v), s, d);
 		column_comments(out, v, s, d);
 		diff_emit_grants(out, psprintf("TABLE %s", diff_q(out, v)), NULL, s, d);
+		add_triggers(diff, v, s, d);
 	}
 }

@@ -27,7 +27,8 @@
  *	  storage, compression, whether only inherited; the tables they inherit
  *	  from; constraints; indexes;
  *	  triggers; policies; row-level security; storage parameters), views
- *	  and materialized views (with the relations they read), sequences and
+ *	  and materialized views (with the relations they read, and their
+ *	  triggers), sequences and
  *	  their owning column, enum, domain (with the functions of the schema
  *	  its default and checks call), composite and range types, functions
  *	  and procedures (with the relations whose row types their signature
@@ -40,7 +41,8 @@
  *	  (but passwords); and, if asked (owners => true), the owner of each
  *	  object and of the schema; comments and grants on all of them; and
  *	  what depends on what among them (depends.c), by which the diff orders
- *	  its statements.
+ *	  its statements.  A schema named that the database lacks has the
+ *	  snapshot of an empty schema flagged absent (snapshot_absent_schema()).
  *	  Columns keep their rank among the table's live columns ("position"):
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
@@ -1072,9 +1074,9 @@ typedef struct Parts
 } Parts;
 
 /*
- * Tables' parts, read once: the columns of composite types and the indexes
- * of materialized views come with them, and are read again from the start
- * by those kinds.
+ * Tables' parts, read once: the columns of composite types, the indexes
+ * of materialized views and the triggers of views come with them, and are
+ * read again from the start by those kinds.
  */
 static void
 table_parts_load(Parts *p)
@@ -1110,6 +1112,7 @@ view_parts_load(Parts *p)
 {
 	p->comments = run_query(VIEW_COLUMN_COMMENTS_QUERY, p->values);
 	p->indexes.pos = 0;
+	p->triggers.pos = 0;
 }
 
 static void
@@ -1118,6 +1121,8 @@ view_parts(JsonbParseState **st, Oid rel, void *arg)
 	Parts	   *p = arg;
 
 	push_parts(st, "indexes", &p->indexes, rel, true);
+	/* only a view that has some (INSTEAD OF, statement triggers) */
+	push_parts(st, "triggers", &p->triggers, rel, false);
 	push_text_parts(st, "column_comments", &p->comments, rel);
 }
 
@@ -1399,7 +1404,7 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 
 	/* depends: {name: [names]} (depends.c) */
 	k.names[k.n] = "depends";
-	k.values[k.n++] = snapshot_depends(p.dn);
+	k.values[k.n++] = snapshot_depends(p.dn, nspid);
 
 	j = jsonb_object_of(k.n, k.names, k.values);
 	/* copied out of SPI's memory, which SPI_finish() frees */
@@ -1415,6 +1420,31 @@ void *
 snapshot_schema_jsonb(const char *schema)
 {
 	return snapshot_schema_memo(schema, snapshot_memo_create());
+}
+
+/*
+ * The snapshot of a schema the database does not have: that of an empty
+ * schema, its "schema" flagged {"absent": true}, so that a diff creates or
+ * drops the schema itself.
+ */
+static Jsonb *
+snapshot_absent_schema(void)
+{
+	const char *names[lengthof(snapshot_kinds) + 2];
+	Jsonb	   *values[lengthof(snapshot_kinds) + 2];
+	Jsonb	   *empty = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	int			n = 0;
+
+	names[n] = "schema";
+	values[n++] = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{\"absent\": true}")));
+	for (size_t i = 0; i < lengthof(snapshot_kinds); i++)
+	{
+		names[n] = snapshot_kinds[i].key;
+		values[n++] = empty;
+	}
+	names[n] = "depends";
+	values[n++] = empty;
+	return jsonb_object_of(n, names, values);
 }
 
 /*
@@ -1452,8 +1482,9 @@ user_schemas(void)
 }
 
 /*
- * {schema: snapshot, ...} of some schemas (one named twice is there once),
- * with their objects' owners if asked
+ * {schema: snapshot, ...} of some schemas (one named twice is there once; one
+ * missing is absent: snapshot_absent_schema()), with their objects' owners
+ * if asked
  */
 static Jsonb *
 snapshot_of(List *schemas, bool owners)
@@ -1470,7 +1501,10 @@ snapshot_of(List *schemas, bool owners)
 		if (list_member(names, makeString(lfirst(lc))))
 			continue;
 		keys[list_length(names)] = lfirst(lc);
-		values[list_length(names)] = (Jsonb *) snapshot_schema_memo(lfirst(lc), memo);
+		if (OidIsValid(get_namespace_oid(lfirst(lc), true)))
+			values[list_length(names)] = (Jsonb *) snapshot_schema_memo(lfirst(lc), memo);
+		else
+			values[list_length(names)] = snapshot_absent_schema();
 		names = lappend(names, makeString(lfirst(lc)));
 	}
 	return jsonb_object_of(list_length(names), keys, values);

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 \ir helpers.psql
 
-SELECT plan(30);
+SELECT plan(34);
 SET migrator.lint = off;
 
 CREATE FUNCTION pg_temp.drift() RETURNS SETOF text LANGUAGE sql AS $f$
@@ -126,5 +126,29 @@ SELECT is((SELECT count(*)::int FROM migrator.revert('{"1_r.up.sql": "CREATE TAB
 	'revert of 2 with drift');
 SELECT results_eq('SELECT * FROM pg_temp.drift()', $$VALUES ('CREATE TABLE public.drhand (x integer)')$$,
 	'after revert, diff() still shows the hand-made table (and not what revert undid)');
+
+-- a schema made or dropped by hand is drift too: created before what is in it, dropped after
+DROP TABLE drhand;
+SELECT migrator.accept_drift();
+CREATE SCHEMA dhand_s;
+COMMENT ON SCHEMA dhand_s IS 'by hand';
+CREATE TABLE dhand_s.t (x int);
+SELECT results_eq('SELECT * FROM pg_temp.drift()',
+	$$VALUES ('CREATE SCHEMA dhand_s'), ('CREATE TABLE dhand_s.t (x integer)'),
+		('COMMENT ON SCHEMA dhand_s IS ''by hand''')$$,
+	'a schema made by hand: diff() creates it, then what is in it');
+SET migrator.drift = error;
+SELECT throws_ok($$SELECT * FROM migrator.apply('{"1_r.up.sql": "CREATE TABLE dr (id bigint);", "1_r.down.sql": "DROP TABLE dr;",
+	"2_r.up.sql": "ALTER TABLE dr ADD COLUMN b int;", "2_r.down.sql": "ALTER TABLE dr DROP COLUMN b;"}'::jsonb)$$,
+	'55000', 'the schema has drifted since the last recorded run: 2 objects changed by hand',
+	'the schema made by hand is drift to apply (the schema and its table)');
+RESET migrator.drift;
+SELECT migrator.accept_drift();
+DROP SCHEMA dhand_s CASCADE;
+SELECT results_eq('SELECT * FROM pg_temp.drift()',
+	$$VALUES ('DROP TABLE dhand_s.t'), ('DROP SCHEMA dhand_s')$$,
+	'a schema dropped by hand: diff() drops what was in it, then the schema');
+SELECT is((SELECT hazard FROM migrator.diff() WHERE statement = 'DROP SCHEMA dhand_s'), 'data-loss',
+	'dropping a schema is a data-loss hazard');
 
 SELECT * FROM finish();

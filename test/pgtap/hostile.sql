@@ -298,7 +298,10 @@ SELECT pg_temp.refused($$SELECT migrator.expand('inj', '{"add_column": {"table":
 SELECT pg_temp.refused($$SELECT migrator.expand('inj', '{"alter_column": {"table": "victim", "column": "id", "type": "bigint", "up": "id); DROP TABLE victim; --", "down": "id"}}')$$,
 	'42601', '%', 'expand(up expression)');
 SELECT pg_temp.refused($$SELECT * FROM migrator.diff('public; DROP TABLE victim', 'public')$$, '3F000', '%', 'diff(schema)');
-SELECT pg_temp.refused($$SELECT migrator.snapshot(ARRAY['x''; DROP TABLE victim; --'])$$, '3F000', '%', 'snapshot(schemas)');
+-- (a schema the database lacks is described as absent, not refused)
+SELECT is(migrator.snapshot(ARRAY['x''; DROP TABLE victim; --']) -> 'x''; DROP TABLE victim; --' -> 'schema',
+	'{"absent": true}'::jsonb, 'snapshot(schemas) of a name that is no schema: absent');
+SELECT has_table('victim', 'snapshot(schemas): victim stands');
 -- generate() for schema hostile_gen: public is outside its scratch schema
 CREATE SCHEMA hostile_gen;
 SELECT pg_temp.refused($$SELECT * FROM migrator.generate('DROP TABLE public.victim;', 'hostile_gen')$$, '42501',
