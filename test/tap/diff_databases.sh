@@ -17,18 +17,15 @@ A=migrator_diff_dba
 B=migrator_diff_dbb
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; for d in $A $B; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" 2>/dev/null; done' EXIT
-q() {
-	local db=$1
-	shift
-	PGOPTIONS="-c client_min_messages=error" psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"
-}
+# shellcheck source=test/tap/lib_dbdiff.sh
+. "$ROOT/test/tap/lib_dbdiff.sh"
 
 n=0
 ok_if() {
 	local what=$1
 	shift
 	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
+	if "$@" >>"$TMP/why" 2>&1; then echo "ok $n - $what"
 	else
 		echo "not ok $n - $what"
 		head -n 60 "$TMP/why" | sed 's/^/#   /'
@@ -40,53 +37,17 @@ ok_if() {
 fresh() {
 	local d
 	for d in $A $B; do
-		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" -c "CREATE DATABASE $d" 2>>"$TMP/why" &&
-			q "$d" -c "CREATE EXTENSION migrator" -c "CREATE SCHEMA rt_schema" 2>>"$TMP/why" || return 1
+		db_fresh "$d" && dbq "$d" -c "CREATE SCHEMA rt_schema" || return 1
 	done
 }
-# load FILE DB
+# load FILE DB: FILE run in DB's schema rt_schema
 load() {
 	[[ -z $1 ]] && return 0
-	{ echo "SET search_path = rt_schema;"; cat "$1"; } | q "$2" -f - >/dev/null 2>>"$TMP/why"
+	{ echo "SET search_path = rt_schema;"; cat "$1"; } | dbq "$2" -f - >/dev/null
 }
-snapshot() { q "$1" -c "SELECT migrator.snapshot(ARRAY['rt_schema'])"; }
-# the diff from A's schema to B's, between their snapshots
-plan() {
-	snapshot $A >"$TMP/a.json" 2>>"$TMP/why" && snapshot $B >"$TMP/b.json" 2>>"$TMP/why" || return 1
-	echo "SELECT statement || ';' FROM migrator.diff(:'a'::jsonb, :'b'::jsonb) ORDER BY seq" |
-		q $A -v a="$(<"$TMP/a.json")" -v b="$(<"$TMP/b.json")" -f -
-}
-# migrate: run the plan against A, in a transaction
-migrate() {
-	plan >"$TMP/plan" 2>>"$TMP/why" || return 1
-	{ echo "BEGIN;"; cat "$TMP/plan"; echo "COMMIT;"; } | q $A -f - >/dev/null 2>>"$TMP/why" && return 0
-	echo "the plan:" >>"$TMP/why"
-	cat "$TMP/plan" >>"$TMP/why"
-	return 1
-}
-# the whole database's pg_dump, without comments, blank lines and \restrict keys, grants sorted
-dump() {
-	pg_dump --schema-only -d "$1" | sed -e '/^--/d' -e '/^$/d' -e '/^\\\(un\)\{0,1\}restrict /d' |
-		perl -ne 'if (/^(GRANT|REVOKE) /) { push @acl, $_; next }
-			print sort @acl; @acl = (); print;
-			END { print sort @acl }'
-}
-same_dump() {
-	dump $A >"$TMP/a.dump"
-	dump $B >"$TMP/b.dump"
-	diff -u "$TMP/a.dump" "$TMP/b.dump" >>"$TMP/why" && return 0
-	echo "the plan:" >>"$TMP/why"
-	cat "$TMP/plan" >>"$TMP/why"
-	return 1
-}
-no_rows() {
-	plan >"$TMP/plan" 2>>"$TMP/why" || return 1
-	[[ ! -s $TMP/plan ]] && return 0
-	cat "$TMP/plan" >>"$TMP/why"
-	return 1
-}
+# A made like B by the diff between their snapshots, proven by the pg_dumps of the whole databases
 round_trip() {
-	fresh && load "$1" $A && load "$2" $B && migrate && same_dump
+	fresh && load "$1" $A && load "$2" $B && db_migrate $A $B && db_same_dump $A $B
 }
 
 mapfile -t cases < <(find "$CASES" -mindepth 2 -maxdepth 2 -name databases -printf '%h\n' | xargs -n1 basename | sort)
@@ -95,7 +56,7 @@ echo "1..$((${#cases[@]} * 5))"
 for c in "${cases[@]}"; do
 	a=$CASES/$c/a.sql b=$CASES/$c/b.sql
 	ok_if "$c: a -> b, pg_dump equal" round_trip "$a" "$b"
-	ok_if "$c: a -> b, nothing left to diff" no_rows
+	ok_if "$c: a -> b, nothing left to diff" db_no_rows $A $B
 	ok_if "$c: b -> a, pg_dump equal" round_trip "$b" "$a"
 	ok_if "$c: empty -> b" round_trip "" "$b"
 	ok_if "$c: b -> empty" round_trip "$b" ""
