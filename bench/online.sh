@@ -44,6 +44,7 @@ trap 'if [[ $WATCHER ]]; then kill "$WATCHER" 2>/dev/null; fi; if [[ $PGB ]]; th
 trap 'exit 143' TERM
 trap 'exit 130' INT
 bench_watch
+bench_gnuplot
 
 q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 now() { date +%s.%N; }
