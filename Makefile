@@ -37,7 +37,8 @@ OBJS = \
 	src/deploy.o \
 	src/lint.o \
 	src/directive.o \
-	src/sourcetext.o
+	src/sourcetext.o \
+	src/diff_renames.o
 
 DATA = $(wildcard migrator--*.sql)
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -45,6 +45,7 @@ typedef struct DiffOut
 	bool		keep_schema_grants;
 	bool		keep_extensions;	/* extensions the file does not create */
 	const char *schema_owner;	/* the owner it gives the schema, if another */
+	List	   *rename_hints;	/* diff_renames.c: hints (generate()'s file, diff()'s renames) */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -61,6 +62,7 @@ typedef struct Snap
 	JsonbContainer *ranges;
 	JsonbContainer *functions;
 	JsonbContainer *depends;	/* {name: [names]}: see snapshot.c */
+	JsonbContainer *identity;	/* {"KIND NAME": [oid], "database": [...]}: see snapshot.c */
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -74,6 +76,8 @@ typedef struct Diff
 	struct HTAB *rebuilt;		/* names (as in "depends") of what both have
 								 * that is dropped and created again (NULL:
 								 * none) */
+	List	   *renamed;		/* diff_renames.c: the RENAME statements, first */
+	List	   *maybe_renames;	/* pairs: "table NAME" / "column T.C", its hazard */
 } Diff;
 
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
@@ -169,6 +173,13 @@ extern bool diff_is_rebuilt(Diff *diff, const char *kind, const char *name);
 extern bool diff_is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name);
 extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
 					   JsonbContainer *dst_depends);
+
+/* diff_renames.c: renames by identity and by hints */
+extern List *diff_rename_hints_of_file(const char *text);
+extern List *diff_rename_hints_of_array(Jsonb *renames);
+extern void diff_rename_hints_check(List *hints);
+extern Jsonb *diff_renames(Diff *diff, JsonbContainer *srcc, List *hints);
+extern const char *diff_drop_hazard(Diff *diff, const char *what, const char *name);
 
 /* diff_views.c */
 extern List *diff_views_to_drop(Diff *diff);
