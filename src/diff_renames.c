@@ -484,12 +484,14 @@ diff_rename_hints_of_file(const char *text)
 		{
 			Hint	   *h = palloc0(sizeof(Hint));
 			const char *t = s + strlen(directive);
+			char	   *text;
 
 			skip_spaces(&t);
-			h->text = pnstrdup(t, eol ? eol - t : strlen(t));
+			text = pnstrdup(t, eol ? (size_t) (eol - t) : strlen(t));
 			/* a CRLF file's line ends at its \r */
-			if (strlen(h->text) > 0 && h->text[strlen(h->text) - 1] == '\r')
-				h->text[strlen(h->text) - 1] = '\0';
+			if (strlen(text) > 0 && text[strlen(text) - 1] == '\r')
+				text[strlen(text) - 1] = '\0';
+			h->text = text;
 			h->line = line;
 			h->desired = true;
 			parse_hint(h);
@@ -569,15 +571,18 @@ key_named(JsonbContainer *c, const char *kind, const char *name)
  * (the source has the new name and not the old: false), or nothing it
  * names (error, unless quiet: false).
  */
+static char *substitute(const char *s, List *list);
+
 static bool
-hint_applies(Hint *h, const char *kind, JsonbContainer *s, JsonbContainer *d,
+hint_applies(Renames *rs, Hint *h, const char *kind, JsonbContainer *s, JsonbContainer *d,
 			 char **from, char **to)
 {
 	char	   *old = key_named(s, kind, h->old);
 
 	*from = old;
+	/* a function's arguments in the target: of the types renamed */
 	if (strcmp(kind, "functions") == 0)
-		*to = old ? psprintf("%s%s", h->new, old + strlen(function_name(old))) : NULL;
+		*to = old ? psprintf("%s%s", h->new, substitute(old + strlen(function_name(old)), rs->list)) : NULL;
 	else
 		*to = h->new;
 	if (old && *to && diff_has_key(d, *to) && !diff_has_key(s, *to) && !diff_has_key(d, old))
@@ -587,34 +592,33 @@ hint_applies(Hint *h, const char *kind, JsonbContainer *s, JsonbContainer *d,
 	return false;
 }
 
-/* hints on objects of the schema (not parts) */
+/* hints on objects of the schema (not parts), kind by kind: functions last, their types renamed */
 static void
 apply_object_hints(Diff *diff, Renames *rs, List *hints)
 {
-	ListCell   *lc;
-
-	foreach(lc, hints)
+	for (size_t k = 0; k < lengthof(object_kinds); k++)
 	{
-		Hint	   *h = lfirst(lc);
+		const char *kind = object_kinds[k];
+		ListCell   *lc;
 
-		if (h->owner || (h->kind && strcmp(h->kind, "indexes") == 0))
-			continue;
-		for (size_t k = 0; k < lengthof(object_kinds); k++)
+		foreach(lc, hints)
 		{
-			const char *kind = object_kinds[k];
+			Hint	   *h = lfirst(lc);
 			char	   *from;
 			char	   *to;
 
+			if (h->owner || (h->kind && strcmp(h->kind, "indexes") == 0) ||
+				find_rename(rs, kind, NULL, h->old))
+				continue;
 			if (h->kind && strcmp(h->kind, kind) != 0 &&
 				!(strcmp(h->kind, "types") == 0 && is_type_kind(kind)))
 				continue;
 			if (h->kind == NULL && strcmp(kind, "functions") == 0)
 				continue;
-			if (!hint_applies(h, kind, snap_kind(&diff->src, kind), snap_kind(&diff->dst, kind), &from, &to))
+			if (!hint_applies(rs, h, kind, snap_kind(&diff->src, kind), snap_kind(&diff->dst, kind), &from, &to))
 				continue;
 			add_rename(rs, kind, NULL, NULL, from, to);
 			h->used = true;
-			break;
 		}
 	}
 }
@@ -661,10 +665,28 @@ apply_part_hints(Diff *diff, Renames *rs, List *hints)
 				 diff_has_key(diff->src.domains, owner))
 			owner_kind = "domains";
 		so = diff_get_obj(snap_kind(&diff->src, owner_kind), owner);
+		/* an owner the source has under the new name a hint gives it: renamed already */
+		if (so == NULL)
+		{
+			ListCell   *lo;
+
+			foreach(lo, hints)
+			{
+				Hint	   *o = lfirst(lo);
+
+				if (o->owner == NULL && (o->kind == NULL || strcmp(o->kind, owner_kind) == 0) &&
+					strcmp(o->old, owner) == 0 && diff_has_key(snap_kind(&diff->src, owner_kind), o->new))
+				{
+					owner = o->new;
+					so = diff_get_obj(snap_kind(&diff->src, owner_kind), owner);
+					break;
+				}
+			}
+		}
 		dobj = diff_get_obj(snap_kind(&diff->dst, owner_kind), new_name(rs, owner_kind, NULL, owner));
 		if (so == NULL || dobj == NULL)
 			continue;
-		if (!hint_applies(h, h->kind, diff_get_obj(so, h->kind), diff_get_obj(dobj, h->kind), &from, &to))
+		if (!hint_applies(rs, h, h->kind, diff_get_obj(so, h->kind), diff_get_obj(dobj, h->kind), &from, &to))
 			continue;
 		add_rename(rs, h->kind, owner_kind, owner, from, to);
 		h->used = true;
@@ -916,13 +938,23 @@ static char *
 member_value(Walk *w, const char *kind, const char *name, const char *partkind,
 			 const char *part, const char *member, const char *value)
 {
-	if (strcmp(member, "comment") == 0 || strcmp(member, "kind") == 0 ||
-		strcmp(member, "not_null_name") == 0 || strcmp(member, "identity") == 0)
-		return pstrdup(value);
+	static const char *const expressions[] = {
+		"definition", "using", "check", "default", "generated", "partition_by", "arguments", "result"
+	};
+	bool		expression = false;
+
+	/* the members that hold names (a constraint's type is a letter) */
+	for (size_t i = 0; i < lengthof(expressions); i++)
+		if (strcmp(member, expressions[i]) == 0)
+			expression = true;
+	if (strcmp(member, "type") == 0 && !(partkind && strcmp(partkind, "constraints") == 0))
+		expression = true;
 	if (strcmp(member, "partition_of") == 0)
 		return pstrdup(new_name(w->rs, "tables", NULL, value));
 	if (strcmp(member, "owned_by") == 0)
 		return owned_by(w->rs, value);
+	if (!expression)
+		return pstrdup(value);
 	if (strcmp(kind, "functions") == 0 && strcmp(member, "definition") == 0)
 		return function_header(value, changes_for(w, kind, name, NULL));
 	return substitute(value, changes_for(w, kind, name,
@@ -1228,15 +1260,16 @@ diff_renames(Diff *diff, JsonbContainer *srcc, List *hints)
 	w.depends = diff->src.depends;
 	w.st = NULL;
 	rename_function_keys(&w, diff->src.functions);
-	/* objects first, then their parts (named in their owners' new names) */
-	for (int pass = 0; pass < 2; pass++)
-		foreach(lc, rs.list)
-		{
-			Rename	   *r = lfirst(lc);
+	/* objects first, then their parts (named in their owners' new names), kind by kind */
+	for (size_t k = 0; k < lengthof(object_kinds) + lengthof(part_kinds); k++)
+	{
+		const char *kind = k < lengthof(object_kinds) ? object_kinds[k] :
+			part_kinds[k - lengthof(object_kinds)];
 
-			if ((r->owner_kind != NULL) == (pass == 1))
-				diff->renamed = lappend(diff->renamed, rename_statement(diff, &rs, r));
-		}
+		foreach(lc, rs.list)
+			if (strcmp(((Rename *) lfirst(lc))->kind, kind) == 0)
+				diff->renamed = lappend(diff->renamed, rename_statement(diff, &rs, lfirst(lc)));
+	}
 	res = copy_container(&w, srcc, 0, NULL, NULL, NULL, NULL);
 	return JsonbValueToJsonb(res);
 }
