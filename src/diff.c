@@ -10,7 +10,8 @@
  *	  forms are used where they exist (see diff_tables.c).  The parts, one
  *	  file a kind: diff_tables.c, diff_views.c, diff_types.c (enum, domain,
  *	  composite, range), diff_objects.c (the schema, extensions, sequences,
- *	  functions), diff_util.c (reading snapshots, comments, grants).
+ *	  functions), diff_util.c (reading snapshots, comments, grants);
+ *	  renames first (diff_renames.c).
  *
  *	  The order is a topological sort of the statements over pg_depend
  *	  (diff_order.c), which first finds what must be re-created around a

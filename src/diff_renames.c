@@ -1170,7 +1170,16 @@ find_maybe_renames(Diff *diff)
 {
 	ListCell   *lc;
 	ListCell   *ld;
+	List	   *created = NIL;
+	List	   *shapes = NIL;
 
+	/* the new tables and their shapes, worked out once */
+	foreach(lc, diff_keys_of(diff->dst.tables))
+		if (!diff_has_key(diff->src.tables, lfirst(lc)))
+		{
+			created = lappend(created, lfirst(lc));
+			shapes = lappend(shapes, table_shape(diff_get_obj(diff->dst.tables, lfirst(lc))));
+		}
 	foreach(lc, diff_keys_of(diff->src.tables))
 	{
 		JsonbContainer *st = diff_get_obj(diff->src.tables, lfirst(lc));
@@ -1178,9 +1187,10 @@ find_maybe_renames(Diff *diff)
 
 		if (dt == NULL)
 		{
-			foreach(ld, diff_keys_of(diff->dst.tables))
-				if (!diff_has_key(diff->src.tables, lfirst(ld)) &&
-					strcmp(table_shape(st), table_shape(diff_get_obj(diff->dst.tables, lfirst(ld)))) == 0)
+			char	   *shape = created ? table_shape(st) : NULL;
+
+			foreach(ld, created)
+				if (strcmp(shape, list_nth(shapes, foreach_current_index(ld))) == 0)
 				{
 					note(diff, "table", quote_identifier(lfirst(lc)), quote_identifier(lfirst(ld)),
 						 psprintf("%s -> %s", quote_identifier(lfirst(lc)), quote_identifier(lfirst(ld))));

@@ -35,6 +35,11 @@
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
  *
+ *	  The snapshots migrator records (snapshot_database()) also carry
+ *	  "identity": each object's oid, outside every object, and the database
+ *	  they come from; diff_renames.c matches renamed objects by it.
+ *	  migrator.snapshot() has none: the same objects, the same snapshot.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
