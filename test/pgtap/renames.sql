@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 BEGIN;
 
-SELECT plan(27);
+SELECT plan(29);
 
 -- the statements of a diff but its SET lines, one per line
 CREATE FUNCTION pg_temp.lines(q text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -242,6 +242,16 @@ SELECT throws_ok($$SELECT * FROM migrator.diff(pg_temp.snap('s_a'), pg_temp.snap
 	'22023', 'renames must be a JSON array of texts', 'renames not an array: 22023');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE proname = 'diff' AND pronamespace = 'migrator'::regnamespace),
 		  3, 'diff() has its three forms (the one of snapshots takes renames)');
+
+-- 28-29: a run keeps the drift it did not make, renames included, in the snapshot it records
+SET migrator.lint = off;
+SET client_min_messages = error;
+SELECT migrator.accept_drift();
+ALTER TABLE s_a.books RENAME TO tomes;
+SELECT is((SELECT count(*)::int FROM migrator.apply('{"1_a.sql": "CREATE TABLE run_made (x int);"}'::jsonb)), 1,
+		  'a run after a rename by hand');
+SELECT is(pg_temp.lines('SELECT * FROM migrator.diff()'), 'ALTER TABLE s_a.books RENAME TO tomes',
+		  'after it, diff() still shows the rename, as a rename');
 
 SELECT * FROM finish();
 ROLLBACK;
