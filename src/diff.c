@@ -91,9 +91,11 @@ insert_renamed(DiffOut *out, int start, List *renamed)
 	foreach(lc, renamed)
 	{
 		char	   *s = lfirst(lc);
+		/* an index is renamed under SHARE UPDATE EXCLUSIVE, a type or function without a table's lock */
 		bool		relation = !(strncmp(s, "ALTER TYPE ", 11) == 0 || strncmp(s, "ALTER DOMAIN ", 13) == 0 ||
 								 strncmp(s, "ALTER FUNCTION ", 15) == 0 ||
-								 strncmp(s, "ALTER PROCEDURE ", 16) == 0);
+								 strncmp(s, "ALTER PROCEDURE ", 16) == 0 ||
+								 strncmp(s, "ALTER INDEX ", 12) == 0);
 		int			at = start + foreach_current_index(lc);
 
 		prepend(out, at, s);
