@@ -573,9 +573,32 @@ key_named(JsonbContainer *c, const char *kind, const char *name)
  */
 static char *substitute(const char *s, List *list);
 
+/* the renames the hints on objects other than functions name, as they name them */
+static List *
+hinted_renames(List *hints)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, hints)
+	{
+		Hint	   *h = lfirst(lc);
+		Rename	   *r;
+
+		if (h->owner || (h->kind && (strcmp(h->kind, "functions") == 0 || strcmp(h->kind, "indexes") == 0)))
+			continue;
+		r = palloc0(sizeof(Rename));
+		r->kind = "types";
+		r->from = h->old;
+		r->to = h->new;
+		result = lappend(result, r);
+	}
+	return result;
+}
+
 static bool
 hint_applies(Renames *rs, Hint *h, const char *kind, JsonbContainer *s, JsonbContainer *d,
-			 char **from, char **to)
+			 char **from, char **to, List *hints)
 {
 	char	   *old = key_named(s, kind, h->old);
 
@@ -587,8 +610,13 @@ hint_applies(Renames *rs, Hint *h, const char *kind, JsonbContainer *s, JsonbCon
 		*to = h->new;
 	if (old && *to && diff_has_key(d, *to) && !diff_has_key(s, *to) && !diff_has_key(d, old))
 		return true;
-	if (old == NULL && *to && diff_has_key(s, *to))
-		h->used = true;			/* done: the source has it already */
+	/* done: the source has the new name already (a function: with the arguments named) */
+	if (old == NULL && strcmp(kind, "functions") == 0 &&
+		key_named(s, kind, psprintf("%s%s", h->new, substitute(h->old + strlen(function_name(h->old)),
+															   hinted_renames(hints)))))
+		h->used = true;
+	else if (old == NULL && *to && diff_has_key(s, *to))
+		h->used = true;
 	return false;
 }
 
@@ -615,7 +643,8 @@ apply_object_hints(Diff *diff, Renames *rs, List *hints)
 				continue;
 			if (h->kind == NULL && strcmp(kind, "functions") == 0)
 				continue;
-			if (!hint_applies(rs, h, kind, snap_kind(&diff->src, kind), snap_kind(&diff->dst, kind), &from, &to))
+			if (!hint_applies(rs, h, kind, snap_kind(&diff->src, kind), snap_kind(&diff->dst, kind), &from, &to,
+							  hints))
 				continue;
 			add_rename(rs, kind, NULL, NULL, from, to);
 			h->used = true;
@@ -686,7 +715,7 @@ apply_part_hints(Diff *diff, Renames *rs, List *hints)
 		dobj = diff_get_obj(snap_kind(&diff->dst, owner_kind), new_name(rs, owner_kind, NULL, owner));
 		if (so == NULL || dobj == NULL)
 			continue;
-		if (!hint_applies(rs, h, h->kind, diff_get_obj(so, h->kind), diff_get_obj(dobj, h->kind), &from, &to))
+		if (!hint_applies(rs, h, h->kind, diff_get_obj(so, h->kind), diff_get_obj(dobj, h->kind), &from, &to, NIL))
 			continue;
 		add_rename(rs, h->kind, owner_kind, owner, from, to);
 		h->used = true;

@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 BEGIN;
 
-SELECT plan(29);
+SELECT plan(30);
 
 -- the statements of a diff but its SET lines, one per line
 CREATE FUNCTION pg_temp.lines(q text) RETURNS text LANGUAGE plpgsql AS $f$
@@ -183,6 +183,27 @@ ALTER TABLE gen2.volumes RENAME CONSTRAINT volumes_pkey TO volumes_key
 ALTER TRIGGER t1 ON gen2.volumes RENAME TO t2
 ALTER POLICY p ON gen2.volumes RENAME TO q$$,
 	'generate: hinted renames of a type, function, constraint, trigger and policy');
+
+SELECT pg_temp.run($$SELECT * FROM migrator.generate($d$
+-- migrator:renamed function f(m mood) -> g
+-- migrator:renamed type mood -> feeling
+CREATE TYPE feeling AS ENUM ('happy');
+CREATE FUNCTION g(m feeling) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TABLE volumes (id int PRIMARY KEY, title text);
+CREATE TRIGGER t1 BEFORE UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE POLICY p ON volumes USING (id > 0);
+$d$, 'gen2')$$);
+SELECT is(pg_temp.lines($$SELECT * FROM migrator.generate($d$
+-- migrator:renamed function f(m mood) -> g
+-- migrator:renamed type mood -> feeling
+CREATE TYPE feeling AS ENUM ('happy');
+CREATE FUNCTION g(m feeling) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TABLE volumes (id int PRIMARY KEY, title text);
+CREATE TRIGGER t1 BEFORE UPDATE ON volumes FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE POLICY p ON volumes USING (id > 0);
+$d$, 'gen2')$$), '', 'a type and function hint already applied: nothing, and no error');
 
 -- 17-18: without a hint, the drop+add pair says it may be a rename, and which hint makes it one
 SELECT is((SELECT hazard FROM migrator.generate($d$
