@@ -888,7 +888,88 @@ typedef struct Walk
 	Renames    *rs;
 	JsonbContainer *depends;	/* the source's */
 	JsonbParseState *st;
+	List	   *kept_not_nulls; /* KeptNotNull: 18's NOT NULL names a rename keeps */
 } Walk;
+
+/*
+ * PostgreSQL 18 names a column's NOT NULL constraint TABLE_COLUMN_not_null
+ * and keeps that name when the table or column is renamed: the snapshot
+ * then shows a constraint of that name instead of not_null (snapshot.c).
+ * One the target keeps is shown so in the source too; one the target has
+ * as a plain not_null is renamed along.
+ */
+typedef struct KeptNotNull
+{
+	const char *table;			/* the source's names */
+	const char *column;
+	const char *name;			/* the constraint's */
+	const char *definition;		/* "NOT NULL column", its new name */
+} KeptNotNull;
+
+static void
+find_not_nulls(Diff *diff, Walk *w)
+{
+#if PG_VERSION_NUM >= 180000
+	ListCell   *lc;
+	ListCell   *lk;
+
+	foreach(lc, diff_keys_of(diff->src.tables))
+	{
+		const char *t = lfirst(lc);
+		const char *u = new_name(w->rs, "tables", NULL, t);
+		JsonbContainer *st = diff_get_obj(diff->src.tables, t);
+		JsonbContainer *dt = diff_get_obj(diff->dst.tables, u);
+		JsonbContainer *sc = diff_get_obj(st, "columns");
+
+		if (dt == NULL || diff_get_text(st, "partition_of"))
+			continue;
+		foreach(lk, diff_keys_of(sc))
+		{
+			const char *c = lfirst(lk);
+			const char *c2 = new_name(w->rs, "columns", t, c);
+			JsonbContainer *col = diff_get_obj(sc, c);
+			char	   *old;
+			char	   *now;
+
+			if ((strcmp(t, u) == 0 && strcmp(c, c2) == 0) || !diff_get_bool(col, "not_null") ||
+				diff_get_text(col, "not_null_name"))
+				continue;
+			old = psprintf("%s_%s_not_null", t, c);
+			now = psprintf("%s_%s_not_null", u, c2);
+			if (diff_has_key(diff_get_obj(dt, "constraints"), old))
+			{
+				KeptNotNull *k = palloc(sizeof(KeptNotNull));
+
+				k->table = t;
+				k->column = c;
+				k->name = old;
+				k->definition = psprintf("NOT NULL %s", quote_identifier(c2));
+				w->kept_not_nulls = lappend(w->kept_not_nulls, k);
+			}
+			else if (diff_get_bool(diff_get_obj(diff_get_obj(dt, "columns"), c2), "not_null"))
+				diff->renamed = lappend(diff->renamed,
+										psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
+												 diff_q(diff->out, u), quote_identifier(old),
+												 quote_identifier(now)));
+		}
+	}
+#endif
+}
+
+static KeptNotNull *
+kept_not_null(Walk *w, const char *table, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, w->kept_not_nulls)
+	{
+		KeptNotNull *k = lfirst(lc);
+
+		if (strcmp(k->table, table) == 0 && (column == NULL || strcmp(k->column, column) == 0))
+			return k;
+	}
+	return NULL;
+}
 
 /*
  * The renames that show in the definitions of object name of kind (and of
@@ -1043,7 +1124,29 @@ copy_container(Walk *w, JsonbContainer *c, int level, const char *kind, const ch
 		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
 			(void) pushJsonbValue(&w->st, tok, tok == WJB_BEGIN_ARRAY ? &v : NULL);
 		else if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+		{
+			/* a table's constraints: with the NOT NULL ones a rename kept named */
+			if (level == 3 && strcmp(kind, "tables") == 0 && strcmp(member, "constraints") == 0)
+			{
+				ListCell   *lk;
+
+				foreach(lk, w->kept_not_nulls)
+				{
+					KeptNotNull *k = lfirst(lk);
+
+					if (strcmp(k->table, name) != 0)
+						continue;
+					push_str(&w->st, WJB_KEY, k->name);
+					(void) pushJsonbValue(&w->st, WJB_BEGIN_OBJECT, NULL);
+					push_str(&w->st, WJB_KEY, "definition");
+					push_str(&w->st, WJB_VALUE, k->definition);
+					push_str(&w->st, WJB_KEY, "type");
+					push_str(&w->st, WJB_VALUE, "n");
+					(void) pushJsonbValue(&w->st, WJB_END_OBJECT, NULL);
+				}
+			}
 			res = pushJsonbValue(&w->st, tok, NULL);
+		}
 		else if (tok == WJB_KEY)
 		{
 			key = pnstrdup(v.val.string.val, v.val.string.len);
@@ -1060,6 +1163,14 @@ copy_container(Walk *w, JsonbContainer *c, int level, const char *kind, const ch
 				copy_container(w, v.val.binary.data, level + 1,
 							   level == 0 ? key : kind, level == 1 ? key : name,
 							   level == 2 ? key : member, level == 3 ? key : part);
+		}
+		else if (v.type == jbvBool && level == 4 && strcmp(key, "not_null") == 0 &&
+				 strcmp(kind, "tables") == 0 && strcmp(member, "columns") == 0 &&
+				 kept_not_null(w, name, part))
+		{
+			/* its NOT NULL is a constraint of its own now */
+			v.val.boolean = false;
+			(void) pushJsonbValue(&w->st, tok, &v);
 		}
 		else if (v.type != jbvString || strcmp(kind ? kind : "", "schema") == 0)
 			(void) pushJsonbValue(&w->st, tok, &v);
@@ -1298,6 +1409,7 @@ diff_renames(Diff *diff, JsonbContainer *srcc, List *hints)
 	w.rs = &rs;
 	w.depends = diff->src.depends;
 	w.st = NULL;
+	w.kept_not_nulls = NIL;
 	rename_function_keys(&w, diff->src.functions);
 	/* objects first, then their parts (named in their owners' new names), kind by kind */
 	for (size_t k = 0; k < lengthof(object_kinds) + lengthof(part_kinds); k++)
@@ -1309,6 +1421,7 @@ diff_renames(Diff *diff, JsonbContainer *srcc, List *hints)
 			if (strcmp(((Rename *) lfirst(lc))->kind, kind) == 0)
 				diff->renamed = lappend(diff->renamed, rename_statement(diff, &rs, lfirst(lc)));
 	}
+	find_not_nulls(diff, &w);
 	res = copy_container(&w, srcc, 0, NULL, NULL, NULL, NULL);
 	return JsonbValueToJsonb(res);
 }
