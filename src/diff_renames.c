@@ -889,6 +889,7 @@ typedef struct Walk
 	JsonbContainer *depends;	/* the source's */
 	JsonbParseState *st;
 	List	   *kept_not_nulls; /* KeptNotNull: 18's NOT NULL names a rename keeps */
+	List	   *plain_not_nulls;	/* KeptNotNull: ... and those it makes plain */
 } Walk;
 
 /*
@@ -905,6 +906,20 @@ typedef struct KeptNotNull
 	const char *name;			/* the constraint's */
 	const char *definition;		/* "NOT NULL column", its new name */
 } KeptNotNull;
+
+#if PG_VERSION_NUM >= 180000
+static KeptNotNull *
+not_null_of(const char *table, const char *column, const char *name, const char *definition)
+{
+	KeptNotNull *k = palloc(sizeof(KeptNotNull));
+
+	k->table = table;
+	k->column = column;
+	k->name = name;
+	k->definition = definition;
+	return k;
+}
+#endif
 
 static void
 find_not_nulls(Diff *diff, Walk *w)
@@ -923,6 +938,25 @@ find_not_nulls(Diff *diff, Walk *w)
 
 		if (dt == NULL || diff_get_text(st, "partition_of"))
 			continue;
+		/* a constraint of its own that the renames name as PostgreSQL would: plain again */
+		foreach(lk, diff_keys_of(sc))
+		{
+			const char *c = lfirst(lk);
+			const char *c2 = new_name(w->rs, "columns", t, c);
+			JsonbContainer *sk = diff_get_obj(st, "constraints");
+			ListCell   *lx;
+
+			foreach(lx, diff_keys_of(sk))
+			{
+				const char *k = lfirst(lx);
+				char	   *def = diff_get_text(diff_get_obj(sk, k), "definition");
+
+				if (def && strcmp(def, psprintf("NOT NULL %s", quote_identifier(c))) == 0 &&
+					strcmp(k, psprintf("%s_%s_not_null", t, c)) != 0 &&
+					strcmp(new_name(w->rs, "constraints", t, k), psprintf("%s_%s_not_null", u, c2)) == 0)
+					w->plain_not_nulls = lappend(w->plain_not_nulls, not_null_of(t, c, k, def));
+			}
+		}
 		foreach(lk, diff_keys_of(sc))
 		{
 			const char *c = lfirst(lk);
@@ -937,15 +971,8 @@ find_not_nulls(Diff *diff, Walk *w)
 			old = psprintf("%s_%s_not_null", t, c);
 			now = psprintf("%s_%s_not_null", u, c2);
 			if (diff_has_key(diff_get_obj(dt, "constraints"), old))
-			{
-				KeptNotNull *k = palloc(sizeof(KeptNotNull));
-
-				k->table = t;
-				k->column = c;
-				k->name = old;
-				k->definition = psprintf("NOT NULL %s", quote_identifier(c2));
-				w->kept_not_nulls = lappend(w->kept_not_nulls, k);
-			}
+				w->kept_not_nulls = lappend(w->kept_not_nulls,
+											not_null_of(t, c, old, psprintf("NOT NULL %s", quote_identifier(c2))));
 			else if (diff_get_bool(diff_get_obj(diff_get_obj(dt, "columns"), c2), "not_null"))
 				diff->renamed = lappend(diff->renamed,
 										psprintf("ALTER TABLE %s RENAME CONSTRAINT %s TO %s",
@@ -957,15 +984,16 @@ find_not_nulls(Diff *diff, Walk *w)
 }
 
 static KeptNotNull *
-kept_not_null(Walk *w, const char *table, const char *column)
+kept_not_null(List *list, const char *table, const char *column, const char *name)
 {
 	ListCell   *lc;
 
-	foreach(lc, w->kept_not_nulls)
+	foreach(lc, list)
 	{
 		KeptNotNull *k = lfirst(lc);
 
-		if (strcmp(k->table, table) == 0 && (column == NULL || strcmp(k->column, column) == 0))
+		if (strcmp(k->table, table) == 0 && (column == NULL || strcmp(k->column, column) == 0) &&
+			(name == NULL || strcmp(k->name, name) == 0))
 			return k;
 	}
 	return NULL;
@@ -1116,6 +1144,7 @@ copy_container(Walk *w, JsonbContainer *c, int level, const char *kind, const ch
 	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue *res = NULL;
 	JsonbValue	v;
+	bool		skip = false;
 	JsonbIteratorToken tok;
 	char	   *key = NULL;
 
@@ -1150,8 +1179,13 @@ copy_container(Walk *w, JsonbContainer *c, int level, const char *kind, const ch
 		else if (tok == WJB_KEY)
 		{
 			key = pnstrdup(v.val.string.val, v.val.string.len);
-			push_str(&w->st, WJB_KEY, key_value(w, level, kind, name, member, key));
+			skip = level == 3 && strcmp(kind, "tables") == 0 && strcmp(member, "constraints") == 0 &&
+				kept_not_null(w->plain_not_nulls, name, NULL, key);
+			if (!skip)
+				push_str(&w->st, WJB_KEY, key_value(w, level, kind, name, member, key));
 		}
+		else if (skip)
+			skip = false;		/* a NOT NULL plain again: its column's not_null */
 		else if (v.type == jbvBinary)
 		{
 			/* the schema itself and identity are left as they are */
@@ -1166,10 +1200,11 @@ copy_container(Walk *w, JsonbContainer *c, int level, const char *kind, const ch
 		}
 		else if (v.type == jbvBool && level == 4 && strcmp(key, "not_null") == 0 &&
 				 strcmp(kind, "tables") == 0 && strcmp(member, "columns") == 0 &&
-				 kept_not_null(w, name, part))
+				 (kept_not_null(w->kept_not_nulls, name, part, NULL) ||
+				  kept_not_null(w->plain_not_nulls, name, part, NULL)))
 		{
-			/* its NOT NULL is a constraint of its own now */
-			v.val.boolean = false;
+			/* its NOT NULL is a constraint of its own now, or plain again */
+			v.val.boolean = kept_not_null(w->plain_not_nulls, name, part, NULL) != NULL;
 			(void) pushJsonbValue(&w->st, tok, &v);
 		}
 		else if (v.type != jbvString || strcmp(kind ? kind : "", "schema") == 0)
@@ -1410,6 +1445,7 @@ diff_renames(Diff *diff, JsonbContainer *srcc, List *hints)
 	w.depends = diff->src.depends;
 	w.st = NULL;
 	w.kept_not_nulls = NIL;
+	w.plain_not_nulls = NIL;
 	rename_function_keys(&w, diff->src.functions);
 	/* objects first, then their parts (named in their owners' new names), kind by kind */
 	for (size_t k = 0; k < lengthof(object_kinds) + lengthof(part_kinds); k++)
