@@ -46,7 +46,8 @@ OBJS = \
 	src/directive.o \
 	src/sourcetext.o \
 	src/online.o \
-	src/explain.o
+	src/explain.o \
+	src/diff_renames.o
 
 DATA = $(wildcard migrator--*.sql)
 PGFILEDESC = "migrator - schema migrations inside PostgreSQL"

@@ -2,6 +2,33 @@
 
 \echo Use "ALTER EXTENSION migrator UPDATE TO '0.3'" to load this file. \quit
 
+-- Renames (issue 20): the snapshots migrator records carry each object's identity ("identity", not an
+-- object: snapshot_objects() leaves it out, keep_drift() keeps both snapshots'), and diff() between
+-- snapshots takes rename hints.
+DROP FUNCTION migrator.diff(jsonb, jsonb);
+
+CREATE FUNCTION migrator.diff(source jsonb, target jsonb, renames jsonb DEFAULT '[]')
+RETURNS TABLE(seq integer, statement text, hazard text)
+AS 'MODULE_PATHNAME', 'migrator_diff_snapshots'
+LANGUAGE C IMMUTABLE STRICT;
+
+COMMENT ON FUNCTION migrator.diff(jsonb, jsonb, jsonb) IS
+	'the DDL between two snapshots; renames: hints such as ["books.published_year -> publication_year"]';
+
+CREATE OR REPLACE FUNCTION migrator.snapshot_objects(snapshot jsonb, raw boolean DEFAULT false)
+RETURNS TABLE(schema text, kind text, name text, definition jsonb)
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog
+AS $$
+SELECT s.key, k.key, o.key,
+	CASE WHEN k.key = 'tables' AND NOT raw THEN migrator.without_change_parts(o.value) ELSE o.value END
+FROM jsonb_each(snapshot) s,
+	jsonb_each(s.value) k,
+	jsonb_each(CASE WHEN k.key = 'schema' THEN jsonb_build_object('', k.value) ELSE k.value END) o
+WHERE jsonb_typeof(s.value) = 'object' AND jsonb_typeof(k.value) = 'object'
+  AND k.key NOT IN ('depends', 'identity')
+$$;
+
 -- issue 20 (standalone kinds of the diff): a snapshot leaves out the kinds
 -- it has none of (aggregates, operators, collations, ...), so the baseline a
 -- run records takes the kinds of the recorded baseline as well as those of
@@ -31,6 +58,7 @@ SELECT coalesce(jsonb_object_agg(s.schema, (
 	SELECT jsonb_object_agg(kk.kind, CASE
 		WHEN kk.kind = 'schema' THEN s.definition
 		WHEN kk.kind = 'depends' THEN coalesce(after->s.schema->'depends', baseline->s.schema->'depends', '{}')
+		WHEN kk.kind = 'identity' THEN coalesce(baseline->s.schema->'identity', '{}') || coalesce(after->s.schema->'identity', '{}')
 		ELSE coalesce((SELECT jsonb_object_agg(o.name, o.definition) FROM objs o
 					   WHERE o.schema = s.schema AND o.kind = kk.kind), '{}') END)
 	-- (a kind of either: a snapshot leaves out the standalone kinds it has none of)

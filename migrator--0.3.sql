@@ -308,13 +308,13 @@ LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION migrator.diff(text, text, boolean) IS
 	'the DDL that makes schema source like schema target, with each statement''s hazard (and owners if asked)';
 
-CREATE FUNCTION migrator.diff(source jsonb, target jsonb)
+CREATE FUNCTION migrator.diff(source jsonb, target jsonb, renames jsonb DEFAULT '[]')
 RETURNS TABLE(seq integer, statement text, hazard text)
 AS 'MODULE_PATHNAME', 'migrator_diff_snapshots'
 LANGUAGE C IMMUTABLE STRICT;
 
-COMMENT ON FUNCTION migrator.diff(jsonb, jsonb) IS
-	'the DDL between two snapshots';
+COMMENT ON FUNCTION migrator.diff(jsonb, jsonb, jsonb) IS
+	'the DDL between two snapshots; renames: hints such as ["books.published_year -> publication_year"]';
 
 -- the schema as each successful run left it: what diff() compares the live schema with
 CREATE TABLE migrator.snapshots (
@@ -364,7 +364,7 @@ FROM jsonb_each(snapshot) s,
 	jsonb_each(s.value) k,
 	jsonb_each(CASE WHEN k.key = 'schema' THEN jsonb_build_object('', k.value) ELSE k.value END) o
 WHERE jsonb_typeof(s.value) = 'object' AND jsonb_typeof(k.value) = 'object'
-  AND k.key <> 'depends'
+  AND k.key NOT IN ('depends', 'identity')
 $$;
 
 -- a snapshot without open changes' parts: what diff() compares
@@ -432,6 +432,7 @@ SELECT coalesce(jsonb_object_agg(s.schema, (
 	SELECT jsonb_object_agg(kk.kind, CASE
 		WHEN kk.kind = 'schema' THEN s.definition
 		WHEN kk.kind = 'depends' THEN coalesce(after->s.schema->'depends', baseline->s.schema->'depends', '{}')
+		WHEN kk.kind = 'identity' THEN coalesce(baseline->s.schema->'identity', '{}') || coalesce(after->s.schema->'identity', '{}')
 		ELSE coalesce((SELECT jsonb_object_agg(o.name, o.definition) FROM objs o
 					   WHERE o.schema = s.schema AND o.kind = kk.kind), '{}') END)
 	-- (a kind of either: a snapshot leaves out the standalone kinds it has none of)

@@ -48,6 +48,7 @@ typedef struct DiffOut
 	bool		keep_default_privileges;	/* generate(): left alone */
 	JsonbContainer *default_privileges;	/* the source schema's: what the
 										 * objects the diff creates get */
+	List	   *rename_hints;	/* diff_renames.c: hints (generate()'s file, diff()'s renames) */
 } DiffOut;
 
 /* one schema's snapshot, by kind of object (NULL: none of that kind) */
@@ -68,6 +69,7 @@ typedef struct Snap
 	JsonbContainer *statistics;
 	JsonbContainer *default_privileges;
 	JsonbContainer *foreign_servers;
+	JsonbContainer *identity;	/* {"KIND NAME": [oid], "database": [...]}: see snapshot.c */
 } Snap;
 
 /* a diff under way: what it compares and what it found */
@@ -81,6 +83,8 @@ typedef struct Diff
 	struct HTAB *rebuilt;		/* names (as in "depends") of what both have
 								 * that is dropped and created again (NULL:
 								 * none) */
+	List	   *renamed;		/* diff_renames.c: the RENAME statements, first */
+	List	   *maybe_renames;	/* pairs: "table NAME" / "column T.C", its hazard */
 } Diff;
 
 /* snapshot.c: snapshots that share deparsed definitions (a diff's two) */
@@ -179,6 +183,13 @@ extern bool diff_is_rebuilt(Diff *diff, const char *kind, const char *name);
 extern bool diff_is_rebuilt_part(Diff *diff, const char *kind, const char *owner, const char *name);
 extern void diff_order(DiffOut *out, int start, JsonbContainer *src_depends,
 					   JsonbContainer *dst_depends);
+
+/* diff_renames.c: renames by identity and by hints */
+extern List *diff_rename_hints_of_file(const char *text);
+extern List *diff_rename_hints_of_array(Jsonb *renames);
+extern void diff_rename_hints_check(List *hints);
+extern Jsonb *diff_renames(Diff *diff, JsonbContainer *srcc, List *hints);
+extern const char *diff_drop_hazard(Diff *diff, const char *what, const char *name);
 
 /* diff_views.c */
 extern List *diff_views_to_drop(Diff *diff);

@@ -10,7 +10,8 @@
  *	  forms are used where they exist (see diff_tables.c).  The parts, one
  *	  file a kind: diff_tables.c, diff_views.c, diff_types.c (enum, domain,
  *	  composite, range), diff_objects.c (the schema, extensions, sequences,
- *	  functions), diff_util.c (reading snapshots, comments, grants).
+ *	  functions), diff_util.c (reading snapshots, comments, grants);
+ *	  renames first (diff_renames.c).
  *
  *	  The order is a topological sort of the statements over pg_depend
  *	  (diff_order.c), which first finds what must be re-created around a
@@ -70,6 +71,7 @@ open_snap(JsonbContainer *c)
 	s.statistics = diff_get_obj(c, "statistics");
 	s.default_privileges = diff_get_obj(c, "default_privileges");
 	s.foreign_servers = diff_get_obj(c, "foreign_servers");
+	s.identity = diff_get_obj(c, "identity");
 	return s;
 }
 
@@ -84,6 +86,28 @@ prepend(DiffOut *out, int start, char *statement)
 	out->needs = list_insert_nth(out->needs, start, NIL);
 }
 
+/* the renames (diff_renames.c) at position start, before anything else */
+static void
+insert_renamed(DiffOut *out, int start, List *renamed)
+{
+	ListCell   *lc;
+
+	foreach(lc, renamed)
+	{
+		char	   *s = lfirst(lc);
+		/* an index is renamed under SHARE UPDATE EXCLUSIVE, a type or function without a table's lock */
+		bool		relation = !(strncmp(s, "ALTER TYPE ", 11) == 0 || strncmp(s, "ALTER DOMAIN ", 13) == 0 ||
+								 strncmp(s, "ALTER FUNCTION ", 15) == 0 ||
+								 strncmp(s, "ALTER PROCEDURE ", 16) == 0 ||
+								 strncmp(s, "ALTER INDEX ", 12) == 0);
+		int			at = start + foreach_current_index(lc);
+
+		prepend(out, at, s);
+		if (relation)
+			list_nth_cell(out->hazards, at)->ptr_value = "blocking-lock";
+	}
+}
+
 /*
  * The DDL that makes a schema of snapshot srcc like that of dstc, in
  * phases that put what a statement needs before it: extensions, types and
@@ -96,10 +120,15 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 {
 	Diff		diff = {0};
 	int			start = list_length(out->statements);
+	Jsonb	   *renamed;
 
 	diff.out = out;
 	diff.src = open_snap(srcc);
 	diff.dst = open_snap(dstc);
+	/* renamed first; the rest from the source as the renames leave it */
+	renamed = diff_renames(&diff, srcc, out->rename_hints);
+	if (renamed)
+		diff.src = open_snap(&renamed->root);
 	out->default_privileges = diff.src.default_privileges;
 
 	diff_find_recreated_enums(&diff);
@@ -141,6 +170,7 @@ diff_snapshots(DiffOut *out, JsonbContainer *srcc, JsonbContainer *dstc)
 	diff_owners(&diff, start);
 
 	diff_order(out, start, diff.src.depends, diff.dst.depends);
+	insert_renamed(out, start, diff.renamed);
 	diff_schema_create_drop(&diff, start);
 
 	/* statements resolve names in the source schema; function bodies later */
@@ -349,7 +379,11 @@ migrator_diff_snapshots(PG_FUNCTION_ARGS)
 
 	check_snapshot_level(&source->root, 0, "The snapshot", "source");
 	check_snapshot_level(&target->root, 0, "The snapshot", "target");
+	/* renames (0.3): hints, "[KIND] OLD -> NEW" each */
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		out.rename_hints = diff_rename_hints_of_array(PG_GETARG_JSONB_P(2));
 	diff_all(&out, source, target);
+	diff_rename_hints_check(out.rename_hints);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
 }
@@ -425,6 +459,9 @@ migrator_generate(PG_FUNCTION_ARGS)
 	Jsonb	   *volatile copy = NULL;
 	DesiredSchema ds;
 
+	/* "-- migrator:renamed" hints (diff_renames.c), malformed ones refused first */
+	out.rename_hints = diff_rename_hints_of_file(desired);
+
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(caller);
 	PG_TRY();
@@ -474,6 +511,7 @@ migrator_generate(PG_FUNCTION_ARGS)
 	if (ds.sets_owner && ds.owner != schema_owner(schema))
 		out.schema_owner = GetUserNameFromId(ds.owner, false);
 	diff_snapshots(&out, &live->root, &copy->root);
+	diff_rename_hints_check(out.rename_hints);
 	return_rows(fcinfo, &out);
 	return (Datum) 0;
 }

@@ -525,7 +525,9 @@ alter_columns(Diff *diff, const char *t, JsonbContainer *st, JsonbContainer *dt)
 		if (!diff_has_key(dc, lfirst(lc)) &&
 			!(diff_get_bool(diff_get_obj(sc, lfirst(lc)), "inherited") &&
 			  diff_column_comes_with_parent(diff, st, dt, lfirst(lc))))
-			diff_emit(out, "data-loss", "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), quote_identifier(lfirst(lc)));
+			diff_emit(out, diff_drop_hazard(diff, "column", psprintf("%s.%s", quote_identifier(t),
+																	  quote_identifier(lfirst(lc)))),
+					  "ALTER TABLE %s DROP COLUMN %s", diff_q(out, t), quote_identifier(lfirst(lc)));
 	foreach(lc, diff_by_position(dc))
 	{
 		char	   *c = lfirst(lc);
@@ -972,6 +974,7 @@ diff_tables_drop(Diff *diff)
 	StringInfoData s;
 	List	   *gone = NIL;
 	ListCell   *lc;
+	const char *hazard = "data-loss";
 
 	initStringInfo(&s);
 	/* foreign tables first, on their own (DROP TABLE refuses them): no data of theirs is here */
@@ -988,13 +991,16 @@ diff_tables_drop(Diff *diff)
 		{
 			appendStringInfo(&s, "%s%s", s.len ? ", " : "", diff_q(diff->out, lfirst(lc)));
 			gone = lappend(gone, lfirst(lc));
+			/* one that may be a rename says so */
+			if (strcmp(hazard, "data-loss") == 0)
+				hazard = diff_drop_hazard(diff, "table", quote_identifier(lfirst(lc)));
 		}
 	if (gone == NIL)
 		return;
 	foreach(lc, gone)
 		drop_cyclic_constraints(diff, lfirst(lc));
 	diff_on(diff->out, ACT_DROP, "relation", linitial(gone));
-	diff_emit(diff->out, "data-loss", "DROP TABLE %s", s.data);
+	diff_emit(diff->out, hazard, "DROP TABLE %s", s.data);
 	for_each_from(lc, gone, 1)
 		diff_also(diff->out, "relation", lfirst(lc));
 }

@@ -47,11 +47,17 @@
  *	  dropped columns do not show, the order of the others does, as it does
  *	  in SELECT * and pg_dump.
  *
+ *	  The snapshots migrator records (snapshot_database()) also carry
+ *	  "identity": each object's oid, outside every object, and the database
+ *	  they come from; diff_renames.c matches renamed objects by it.
+ *	  migrator.snapshot() has none: the same objects, the same snapshot.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/transam.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_collation.h"
@@ -81,6 +87,7 @@
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/syscache.h"
@@ -221,7 +228,7 @@ PG_FUNCTION_INFO_V1(migrator_snapshot);
 "   " GRANTS("a.attacl", "c", "a.relowner") " AS grants,"							\
 "   CASE WHEN a.atthasdef THEN (SELECT d.oid FROM pg_attrdef d"						\
 "      WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END AS _default,"		\
-"   r.relname::text AS _rel"														\
+"   r.relname::text AS _rel, a.attnum::int AS _attnum"							\
 " FROM pg_class r CROSS JOIN LATERAL (SELECT a.*, r.relowner,"					\
 "       rank() OVER (ORDER BY a.attnum) AS position"								\
 "       FROM pg_attribute a WHERE a.attrelid = r.oid"								\
@@ -1215,6 +1222,106 @@ members_parts(JsonbParseState **st, Oid owner, void *arg)
 	push_text_parts(st, "members", &((Parts *) arg)->members, owner);
 }
 
+/* ---------------------------------------------------------------------
+ * Identity: what a rename keeps (diff_renames.c)
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * "identity": {"database": [system identifier, database oid], "KIND NAME":
+ * [oid], "columns TABLE.NAME": [table oid, attnum], ...}: the oid of each
+ * object, keyed by its kind in the snapshot and its name (a part's owner
+ * and name quoted as identifiers).  Not part of any object: nothing the
+ * diff compares sees it, and it is used only between two snapshots of the
+ * same database (the same "database"), to match an object renamed.
+ */
+static void
+identity_push(JsonbParseState **st, const char *key, Oid oid, int sub)
+{
+	JsonbValue	v;
+
+	push_string(st, WJB_KEY, key, strlen(key));
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(oid);
+	(void) pushJsonbValue(st, WJB_ELEM, &v);
+	if (sub)
+	{
+		v.val.numeric = int64_to_numeric(sub);
+		(void) pushJsonbValue(st, WJB_ELEM, &v);
+	}
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+static void
+identity_database(JsonbParseState **st)
+{
+	char	   *sysid = psprintf(UINT64_FORMAT, GetSystemIdentifier());
+	JsonbValue	v;
+
+	push_string(st, WJB_KEY, "database", strlen("database"));
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
+	push_string(st, WJB_ELEM, sysid, strlen(sysid));
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(MyDatabaseId);
+	(void) pushJsonbValue(st, WJB_ELEM, &v);
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/*
+ * The parts of rows: "kind OWNER.NAME" (OWNER in column _rel; without it,
+ * "kind NAME"), their oid in column oidcol (0: _oid), a column's attnum.
+ */
+static void
+identity_parts(JsonbParseState **st, Rows *r, const char *kind, int oidcol)
+{
+	TupleDesc	desc = r->tt->tupdesc;
+	int			rel = SPI_fnumber(desc, "_rel");
+	int			attnum = SPI_fnumber(desc, "_attnum");
+
+	for (uint64 i = 0; i < r->n; i++)
+	{
+		HeapTuple	tuple = r->tt->vals[i];
+		const char *name = SPI_getvalue(tuple, desc, 2);
+		bool		isnull;
+		Oid			oid;
+		int			sub = 0;
+
+		if (attnum > 0)
+		{
+			oid = row_oid(r, i);
+			sub = DatumGetInt32(SPI_getbinval(tuple, desc, attnum, &isnull));
+		}
+		else
+			oid = oidcol ? DatumGetObjectId(SPI_getbinval(tuple, desc, oidcol, &isnull)) :
+				column_oid(r, i, "_oid");
+		if (oidcol == 0 && rel > 0)
+			name = psprintf("%s.%s", quote_identifier(SPI_getvalue(tuple, desc, rel)),
+							quote_identifier(name));
+		identity_push(st, psprintf("%s %s", kind, name), oid, sub);
+	}
+}
+
+/* the objects of one kind, and the parts read with them */
+static void
+identity_kind(JsonbParseState **st, const char *key, Rows *objects, Parts *p)
+{
+	for (uint64 i = 0; i < objects->n; i++)
+		identity_push(st, psprintf("%s %s", key, SPI_getvalue(objects->tt->vals[i],
+															  objects->tt->tupdesc, 2)),
+					  row_oid(objects, i), 0);
+	if (strcmp(key, "tables") == 0)
+	{
+		identity_parts(st, &p->columns, "columns", 0);
+		identity_parts(st, &p->constraints, "constraints", 0);
+		identity_parts(st, &p->indexes, "indexes", INDEX_OID_COLUMN);
+		identity_parts(st, &p->triggers, "triggers", 0);
+		identity_parts(st, &p->policies, "policies", 0);
+	}
+	else if (strcmp(key, "domains") == 0)
+		identity_parts(st, &p->constraints, "constraints", 0);
+}
+
 /*
  * The kinds of objects of a schema, in the order they are read (a kind
  * whose parts were read with an earlier kind's comes after it).  Each is a
@@ -1338,8 +1445,8 @@ add_schema(Kinds *k, Datum *values, const char *schema)
  * when it has their shape, and put in it otherwise (see
  * index_definitions()).
  */
-void *
-snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
+static void *
+snapshot_schema_full(const char *schema, SnapshotMemo *memo, bool identity)
 {
 	Oid			nspid = get_namespace_oid(schema, false);
 	Datum		values[3];
@@ -1348,9 +1455,10 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	Jsonb	   *j;
 	Jsonb	   *result;
 	Parts		p;
+	JsonbParseState *ident = NULL;
 
-	StaticAssertStmt(lengthof(snapshot_kinds) + lengthof(standalone_snapshot_kinds) + 2 <= lengthof(k.names),
-					 "Kinds holds every kind, the schema and depends");
+	StaticAssertStmt(lengthof(snapshot_kinds) + lengthof(standalone_snapshot_kinds) + 3 <= lengthof(k.names),
+					 "Kinds holds every kind, the schema, depends and identity");
 	(void) set_config_option("search_path", psprintf("pg_catalog, %s", quote_identifier(schema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	/* the queries are costly in the planner's eyes: JIT would take longer, */
@@ -1376,6 +1484,11 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	p.dn = depends_names_create(nspid);
 
 	add_schema(&k, values, schema);
+	if (identity)
+	{
+		(void) pushJsonbValue(&ident, WJB_BEGIN_OBJECT, NULL);
+		identity_database(&ident);
+	}
 	for (size_t i = 0; i < lengthof(snapshot_kinds); i++)
 	{
 		const SnapshotKind *sk = &snapshot_kinds[i];
@@ -1385,7 +1498,14 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 			sk->load(&p);
 		objects = run_query(sk->query, values);
 		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
+		if (identity)
+			identity_kind(&ident, sk->key, &objects, &p);
 		add_kind(&k, sk->key, &objects, sk->parts, &p);
+	}
+	if (identity)
+	{
+		k.names[k.n] = "identity";
+		k.values[k.n++] = JsonbValueToJsonb(pushJsonbValue(&ident, WJB_END_OBJECT, NULL));
 	}
 
 	for (size_t i = 0; i < lengthof(standalone_snapshot_kinds); i++)
@@ -1415,11 +1535,18 @@ snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
 	return result;
 }
 
+/* one schema's snapshot, without identity (snapshot(): the same objects, the same snapshot) */
+void *
+snapshot_schema_memo(const char *schema, SnapshotMemo *memo)
+{
+	return snapshot_schema_full(schema, memo, false);
+}
+
 /* one schema's snapshot, on its own */
 void *
 snapshot_schema_jsonb(const char *schema)
 {
-	return snapshot_schema_memo(schema, snapshot_memo_create());
+	return snapshot_schema_full(schema, snapshot_memo_create(), false);
 }
 
 /*
@@ -1484,10 +1611,10 @@ user_schemas(void)
 /*
  * {schema: snapshot, ...} of some schemas (one named twice is there once; one
  * missing is absent: snapshot_absent_schema()), with their objects' owners
- * if asked
+ * if asked; with identity, each with its "identity"
  */
 static Jsonb *
-snapshot_of(List *schemas, bool owners)
+snapshot_of(List *schemas, bool owners, bool identity)
 {
 	SnapshotMemo *memo = snapshot_memo_create();
 	List	   *names = NIL;
@@ -1502,7 +1629,7 @@ snapshot_of(List *schemas, bool owners)
 			continue;
 		keys[list_length(names)] = lfirst(lc);
 		if (OidIsValid(get_namespace_oid(lfirst(lc), true)))
-			values[list_length(names)] = (Jsonb *) snapshot_schema_memo(lfirst(lc), memo);
+			values[list_length(names)] = (Jsonb *) snapshot_schema_full(lfirst(lc), memo, identity);
 		else
 			values[list_length(names)] = snapshot_absent_schema();
 		names = lappend(names, makeString(lfirst(lc)));
@@ -1510,11 +1637,11 @@ snapshot_of(List *schemas, bool owners)
 	return jsonb_object_of(list_length(names), keys, values);
 }
 
-/* the managed schemas now */
+/* the managed schemas now, with the identity of their objects (drift, recorded snapshots) */
 void *
 snapshot_database(void)
 {
-	return snapshot_of(user_schemas(), false);
+	return snapshot_of(user_schemas(), false, true);
 }
 
 /* after a run that applied something: the schema as it left it */
@@ -1551,5 +1678,5 @@ migrator_snapshot(PG_FUNCTION_ARGS)
 					 errmsg("schema names must not be NULL")));
 		schemas = lappend(schemas, TextDatumGetCString(elems[i]));
 	}
-	PG_RETURN_JSONB_P(snapshot_of(schemas, PG_NARGS() > 1 && PG_GETARG_BOOL(1)));
+	PG_RETURN_JSONB_P(snapshot_of(schemas, PG_NARGS() > 1 && PG_GETARG_BOOL(1), false));
 }
