@@ -49,20 +49,6 @@ install "$NPM1" drizzle-kit@1.0.0-rc.5 drizzle-orm@1.0.0-rc.5 pg@8
 install "$NPM0" drizzle-kit@0.31 drizzle-orm@0.45 pg@8
 
 n=0
-ok_if() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
-	fi
-}
-same() {
-	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
-	[[ $2 == "$1" ]]
-}
 : >"$TMP/err"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "SET migrator.lint = off" -c "$2" 2>"$TMP/err"; }
 # states DB FOLDER: migrator.status as name|state,... in folder order

@@ -33,23 +33,6 @@ if ! npm_install "$NPM" installed drizzle-kit@0.31 drizzle-orm@0.45 pg@8; then
 fi
 
 n=0
-# ok_if DESCRIPTION CONDITION...: one more test, passing when the condition holds; on failure,
-# $TMP/out and $TMP/err (what was compared, the last errors) are shown as diagnostics.
-ok_if() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
-	fi
-}
-# same WANT GOT: GOT equals WANT (both kept in $TMP/out for the diagnostics)
-same() {
-	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
-	[[ $2 == "$1" ]]
-}
 : >"$TMP/err"
 # q DB SQL: one query, unaligned, stopping at the first error; errors go to $TMP/err
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$TMP/err"; }

@@ -16,24 +16,7 @@ dropdbs() { for d in $DBS; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS
 trap 'rm -rf "$TMP"; dropdbs; psql -X -q -d postgres -c "DROP ROLE IF EXISTS migrator_gen_reader" 2>/dev/null' EXIT
 
 n=0
-# ok_if DESCRIPTION CONDITION...: one more test, passing when the condition holds; on failure,
-# $TMP/out and $TMP/err (what was compared, the last errors) are shown as diagnostics.
-ok_if() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
-	fi
-}
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-# same WANT GOT: GOT equals WANT (both kept in $TMP/out for the diagnostics)
-same() {
-	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
-	[[ $2 == "$1" ]]
-}
 : >"$TMP/err"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$TMP/err"; }
 # gen DB FILE: generate(FILE's text) in DB, its statements one per line (errors to $TMP/err)

@@ -37,20 +37,6 @@ fi
 echo "1..10"
 
 n=0
-ok_if() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
-	fi
-}
-same() {
-	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
-	[[ $2 == "$1" ]]
-}
 : >"$TMP/err"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$TMP/err"; }
 states() { q "$1" "SELECT string_agg(version || '|' || state, ',') FROM migrator.status('$2')"; }

@@ -10,6 +10,25 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 n=0
 check() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
 
+# ok_if DESCRIPTION COMMAND...: the next TAP line, "ok" when COMMAND succeeds; on failure $TMP/out
+# and $TMP/err (what was compared, the last errors) are shown as diagnostics
+ok_if() {
+	local what=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
+	fi
+}
+
+# same WANT GOT: GOT equals WANT (both kept in $TMP/out for ok_if's diagnostics)
+same() {
+	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
+	[[ $2 == "$1" ]]
+}
+
 # npm_install DIR READY PKG...: the npm packages PKG... installed once into DIR (git-ignored) and
 # reused.  READY is a shell command that succeeds when they are there.  Returns 1 with the reason
 # in $npm_why when node or npm is missing or the install fails (no network): the test then skips.

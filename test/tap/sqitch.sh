@@ -12,6 +12,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/.cluster/env"
+# shellcheck source=test/tap/lib.sh
+. "$ROOT/test/tap/lib.sh"
 DB=migrator_sqitch
 DB2=migrator_sqitch_b
 DB3=migrator_sqitch_c
@@ -32,20 +34,6 @@ fi
 echo "1..13"
 
 n=0
-ok_if() {
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		sed 's/^/#   /' "$TMP/out" "$TMP/err" 2>/dev/null
-	fi
-}
-same() {
-	printf 'got:\n%s\nwanted:\n%s\n' "$2" "$1" >"$TMP/out"
-	[[ $2 == "$1" ]]
-}
 : >"$TMP/err"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$TMP/err"; }
 states() { q "$1" "SELECT string_agg(version || '|' || state, ',') FROM migrator.status('$2')"; }
