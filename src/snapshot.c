@@ -1440,6 +1440,33 @@ add_schema(Kinds *k, Datum *values, const char *schema)
 }
 
 /*
+ * Each of kinds, in order: its parts read, its objects read and named for
+ * depends (a kind without a noun names none), their identity pushed into
+ * ident (when not NULL), and the kind added -- unless it has no objects
+ * and leave_out_empty.
+ */
+static void
+read_kinds(Kinds *k, Parts *p, const SnapshotKind *kinds, size_t n,
+		   JsonbParseState **ident, bool leave_out_empty)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		const SnapshotKind *sk = &kinds[i];
+		Rows		objects;
+
+		if (sk->load)
+			sk->load(p);
+		objects = run_query(sk->query, p->values);
+		if (sk->noun)
+			name_objects(p->dn, &objects, sk->classid, sk->noun, 1);
+		if (ident)
+			identity_kind(ident, sk->key, &objects, p);
+		if (objects.n > 0 || !leave_out_empty)
+			add_kind(k, sk->key, &objects, sk->parts, p);
+	}
+}
+
+/*
  * One schema's snapshot.  Its names are deparsed with search_path set to
  * pg_catalog and that schema only.  Index definitions are taken from memo
  * when it has their shape, and put in it otherwise (see
@@ -1489,38 +1516,14 @@ snapshot_schema_full(const char *schema, SnapshotMemo *memo, bool identity)
 		(void) pushJsonbValue(&ident, WJB_BEGIN_OBJECT, NULL);
 		identity_database(&ident);
 	}
-	for (size_t i = 0; i < lengthof(snapshot_kinds); i++)
-	{
-		const SnapshotKind *sk = &snapshot_kinds[i];
-		Rows		objects;
-
-		if (sk->load)
-			sk->load(&p);
-		objects = run_query(sk->query, values);
-		name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
-		if (identity)
-			identity_kind(&ident, sk->key, &objects, &p);
-		add_kind(&k, sk->key, &objects, sk->parts, &p);
-	}
+	read_kinds(&k, &p, snapshot_kinds, lengthof(snapshot_kinds), identity ? &ident : NULL, false);
 	if (identity)
 	{
 		k.names[k.n] = "identity";
 		k.values[k.n++] = JsonbValueToJsonb(pushJsonbValue(&ident, WJB_END_OBJECT, NULL));
 	}
 
-	for (size_t i = 0; i < lengthof(standalone_snapshot_kinds); i++)
-	{
-		const SnapshotKind *sk = &standalone_snapshot_kinds[i];
-		Rows		objects;
-
-		if (sk->load)
-			sk->load(&p);
-		objects = run_query(sk->query, values);
-		if (sk->noun)
-			name_objects(p.dn, &objects, sk->classid, sk->noun, 1);
-		if (objects.n > 0)
-			add_kind(&k, sk->key, &objects, sk->parts, &p);
-	}
+	read_kinds(&k, &p, standalone_snapshot_kinds, lengthof(standalone_snapshot_kinds), NULL, true);
 
 	/* depends: {name: [names]} (depends.c) */
 	k.names[k.n] = "depends";
